@@ -1,0 +1,32 @@
+# Every target does its own set-up: on a fresh machine `make demo` and `make test` are enough.
+# TORCH_SPEC is installed before the project so that no unpinned torch (a multi-GB CUDA
+# build) is ever resolved; override it for another platform, e.g. TORCH_SPEC='torch==2.9.1'.
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test bench site lint
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
+	$(PY) -m pip install --quiet -e ".[dev,browser]"
+	touch $@
+
+demo: setup
+	$(PY) benchmarks/sinusoid.py --quick
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+lint: setup
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
