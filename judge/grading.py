@@ -1,0 +1,285 @@
+"""Run a problem's tests against a submission: :func:`grade` -> :class:`GradeResult`.
+
+Tests (``public_tests.py`` / ``hidden_tests.py``) are trusted code run here, in the judge's
+process, in file order. Each asks for ``candidate`` (the submission, behind the sandbox),
+``solution`` (the reference, in-process) and ``mistakes`` by parameter name. The problem's
+verdict is its first failing test's; the score is the points of the tests that passed. A
+failure of the judge itself (a broken test file, a reference that raises, a sandbox that
+gives no status) makes the whole result ``grading_status = "judge_error"``: it is never
+blamed on the submission.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import itertools
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from judge.inprocess import InProcess
+from judge.problems import Problem, ProblemError
+from judge.testing import Mistakes, Proxy, ReferenceFailed, TestFailed
+from judge.verdicts import JudgeError, SubmissionFailed, Verdict
+
+LEVELS = ("auto", "isolated", "basic", "in-process")
+FIXTURES = ("candidate", "solution", "mistakes", "problem")
+_counter = itertools.count()
+
+
+class BadSubmission(ValueError):
+    """The submission file cannot be graded at all (missing, a directory, empty, not UTF-8):
+    a usage error (exit 2), not a verdict."""
+
+
+@dataclass
+class TestResult:
+    """One test's outcome."""
+
+    __test__ = False  # not a pytest test class
+
+    name: str
+    verdict: str
+    score: float
+    max_score: float
+    message: str = ""
+    hint: str | None = None
+    time_s: float = 0.0
+
+
+@dataclass
+class GradeResult:
+    """One submission graded on one problem (the JSON of DESIGN.md, plus grading_status)."""
+
+    problem: str
+    verdict: str | None
+    score: float
+    max_score: float
+    time_s: float
+    tests: list[TestResult] = field(default_factory=list)
+    sandbox: dict[str, str] = field(default_factory=dict)
+    grading_status: str = "graded"
+    error: str | None = None
+    hidden: bool = True
+    """Whether the tests were the hidden ones (reports mark them "after_published")."""
+
+    @property
+    def accepted(self) -> bool:
+        return self.grading_status == "graded" and self.verdict == Verdict.ACCEPTED
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of DESIGN.md (``grading_status`` added; ``error`` if any)."""
+        data = asdict(self)
+        data.pop("hidden")
+        if data["error"] is None:
+            data.pop("error")
+        data["score"] = round(self.score, 6)
+        data["time_s"] = round(self.time_s, 3)
+        for test in data["tests"]:
+            test["time_s"] = round(test["time_s"], 3)
+            test["score"] = round(test["score"], 6)
+        return data
+
+
+# -- loading tests ----------------------------------------------------------------------
+@dataclass
+class LoadedTest:
+    name: str
+    fn: Callable[..., Any]
+    params: tuple[str, ...]
+    points: float
+
+
+def load_tests(problem: Problem, which: str = "hidden") -> list[LoadedTest]:
+    """The ``test_*`` functions of a tests file, in file order, with their points."""
+    path = problem.tests_file(which)
+    name = f"_judge_tests_{next(_counter)}_{problem.slug.replace('-', '_')}_{which}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise ProblemError(f"{path}: missing")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise ProblemError(f"{path}: cannot be loaded: {type(exc).__name__}: {exc}") from exc
+    tests = []
+    for attr, fn in vars(module).items():
+        if not (attr.startswith("test_") and inspect.isfunction(fn)):
+            continue
+        params = tuple(inspect.signature(fn).parameters)
+        unknown = [p for p in params if p not in FIXTURES]
+        if unknown:
+            raise ProblemError(
+                f"{path}: {attr} asks for {unknown[0]!r}; tests may ask for {list(FIXTURES)}"
+            )
+        tests.append(LoadedTest(attr, fn, params, getattr(fn, "points", None)))
+    if not tests:
+        raise ProblemError(f"{path}: no test_* functions")
+    explicit = sum(t.points for t in tests if t.points is not None)
+    rest = [t for t in tests if t.points is None]
+    share = max(problem.points - explicit, 0.0) / len(rest) if rest else 0.0
+    for t in rest:
+        t.points = share
+    return tests
+
+
+class Session:
+    """What grading one problem needs, loaded once and reused across submissions."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self._tests: dict[str, list[LoadedTest]] = {}
+        self._solution: InProcess | None = None
+        self._mistakes: Mistakes | None = None
+
+    def tests(self, which: str) -> list[LoadedTest]:
+        if which not in self._tests:
+            self._tests[which] = load_tests(self.problem, which)
+        return self._tests[which]
+
+    @property
+    def solution(self) -> Proxy:
+        if self._solution is None:
+            self._solution = InProcess(self.problem.solution, self.problem.entry_points)
+        return Proxy(self._solution, reference=True)
+
+    @property
+    def mistakes(self) -> Mistakes:
+        if self._mistakes is None:
+            self._mistakes = Mistakes(self.problem.mistakes, self.problem.entry_points)
+        return self._mistakes
+
+
+# -- the runner -------------------------------------------------------------------------
+def check_submission_file(path: Path) -> Path:
+    """Refuse what cannot be graded at all: a usage error, before any sandbox starts."""
+    path = Path(path)
+    if not path.exists():
+        raise BadSubmission(f"{path}: no such file")
+    if not path.is_file():
+        raise BadSubmission(
+            f"{path}: is a directory, not a file"
+            if path.is_dir()
+            else f"{path}: not a regular file"
+        )
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadSubmission(f"{path}: not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
+    if not text.strip():
+        raise BadSubmission(f"{path}: the file is empty")
+    return path
+
+
+def make_runner(problem: Problem, submission: Path, level: str, limits: Any) -> Any:
+    """The sandbox (``auto`` / ``isolated`` / ``basic``) or, for trusted code, InProcess."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    if level == "in-process":
+        return InProcess(submission, problem.entry_points, limits)
+    try:
+        from judge.sandbox import Sandbox
+    except ImportError as exc:
+        raise JudgeError(f"the sandbox is not available ({exc})") from exc
+    return Sandbox(submission, problem.entry_points, limits, level=level)
+
+
+def grade(
+    problem: Problem,
+    submission: str | Path,
+    *,
+    tests: str = "hidden",
+    level: str = "auto",
+    session: Session | None = None,
+    **limit_overrides: Any,
+) -> GradeResult:
+    """Grade ``submission`` on ``problem``'s ``tests`` ("hidden" or "public").
+
+    ``limit_overrides`` replace fields of the problem's :class:`~judge.limits.Limits`
+    (``time_s``, ``memory_mb``, ...). Raises :class:`BadSubmission` for a file that cannot be
+    graded and :class:`ProblemError` for a broken problem; every other failure of the judge
+    comes back as ``grading_status = "judge_error"``.
+    """
+    submission = check_submission_file(Path(submission))
+    if problem.is_quiz:
+        from judge.quiz import grade_quiz
+
+        return grade_quiz(problem, submission, tests=tests)
+    session = session or Session(problem)
+    loaded = session.tests(tests)
+    limits = problem.limits.with_overrides(**limit_overrides)
+    started = time.perf_counter()
+    result = GradeResult(problem.slug, None, 0.0, sum(t.points for t in loaded), 0.0)
+    result.hidden = tests == "hidden"
+    runner = None
+    try:
+        runner = make_runner(problem, submission, level, limits)
+        result.sandbox = {"level": runner.level, "network": runner.network}
+        try:
+            runner.start()
+            result.sandbox = {"level": runner.level, "network": runner.network}
+        except SubmissionFailed as failure:
+            result.tests = [
+                TestResult(t.name, str(failure.verdict), 0.0, t.points, failure.message)
+                for t in loaded
+            ]
+        else:
+            fixtures = {
+                "candidate": Proxy(runner),
+                "solution": session.solution,
+                "mistakes": session.mistakes,
+                "problem": problem,
+            }
+            result.tests = [run_test(t, fixtures) for t in loaded]
+    except (JudgeError, ReferenceFailed) as exc:
+        result.grading_status = "judge_error"
+        result.error = str(exc)
+        result.verdict = None
+    finally:
+        if runner is not None:
+            try:
+                runner.close()
+            except Exception as exc:  # a close that fails must not hide the verdict
+                result.error = result.error or f"closing the sandbox failed: {exc}"
+    result.time_s = time.perf_counter() - started
+    if result.grading_status == "graded":
+        result.score = sum(t.score for t in result.tests)
+        failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
+        result.verdict = failing[0].verdict if failing else str(Verdict.ACCEPTED)
+    return result
+
+
+def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
+    """Run one test; a JudgeError escapes (the whole grade is then a judge error)."""
+    started = time.perf_counter()
+    verdict, message, hint = str(Verdict.ACCEPTED), "", None
+    try:
+        test.fn(**{p: fixtures[p] for p in test.params})
+    except TestFailed as failed:
+        verdict, message, hint = str(Verdict.WRONG_ANSWER), failed.message, failed.hint
+    except SubmissionFailed as failure:
+        verdict, message = str(failure.verdict), failure.message
+    except (JudgeError, ReferenceFailed):
+        raise
+    except AssertionError as exc:
+        verdict, message = str(Verdict.WRONG_ANSWER), str(exc) or "assertion failed"
+    except Exception as exc:
+        # The test could not use what the submission returned (a list where a dict was
+        # expected, say): the submission's answer is wrong, and the message says why.
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        verdict = str(Verdict.WRONG_ANSWER)
+        message = (
+            f"the result could not be checked: {type(exc).__name__}: {exc} "
+            f"(at {Path(frame.filename).name}:{frame.lineno})"
+        )
+    score = test.points if verdict == Verdict.ACCEPTED else 0.0
+    return TestResult(
+        test.name, verdict, score, test.points, message, hint, time.perf_counter() - started
+    )

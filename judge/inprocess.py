@@ -1,0 +1,147 @@
+"""InProcess: the sandbox's call API, run in the judge's own process.
+
+For TRUSTED code only: a problem's solution, alternatives and known mistakes, and the
+overhead benchmark's baseline. Results are converted with the same ``to_data`` as the
+child's, and arguments are deep-copied first, so that the solution's results compare like
+for like with the candidate's and the test's inputs are never changed by a call. Failures
+are reported exactly as the sandbox reports them (:class:`SubmissionFailed`), so that a
+known mistake run as the candidate gets the verdict it would get in the sandbox.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import itertools
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NamedTuple
+
+from judge.harness import convert
+from judge.verdicts import SubmissionFailed, Verdict
+
+_counter = itertools.count()
+
+
+class Reply(NamedTuple):
+    """What one call returns: all plain data (see ``judge.harness.convert``)."""
+
+    value: Any
+    args_after: list
+    kwargs_after: dict
+    probe: Any = None
+
+
+def _failure(exc: BaseException, what: str) -> SubmissionFailed:
+    name = type(exc).__name__
+    failure = SubmissionFailed(
+        Verdict.RUNTIME_ERROR,
+        f"{what} raised {name}" + (f": {exc}" if str(exc) else ""),
+        exc_type=name,
+        detail="".join(traceback.format_exception(exc)),
+    )
+    failure.__cause__ = exc
+    return failure
+
+
+class InProcess:
+    """Import ``module_path`` as a module and call its entry points, here and now."""
+
+    level = "in-process"
+    network = "allowed"
+
+    def __init__(
+        self, module_path: str | Path, entry_points: Sequence[str] = (), limits: Any = None
+    ) -> None:
+        self.path = Path(module_path)
+        self.entry_points = tuple(entry_points)
+        self.limits = limits  # accepted for API parity; nothing is enforced in-process
+        self.module: ModuleType | None = None
+
+    def start(self) -> None:
+        """Import the module; COMPILE_ERROR for a syntax error or a missing entry point."""
+        if self.module is not None:
+            return
+        name = f"_judge_inprocess_{next(_counter)}_{self.path.stem.replace('-', '_')}"
+        try:
+            source = self.path.read_text(encoding="utf-8")
+            code = compile(source, str(self.path), "exec")
+        except SyntaxError as exc:
+            raise SubmissionFailed(
+                Verdict.COMPILE_ERROR,
+                f"{self.path.name}:{exc.lineno}:{exc.offset}: syntax error: {exc.msg}",
+                exc_type="SyntaxError",
+            ) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SubmissionFailed(
+                Verdict.COMPILE_ERROR,
+                f"cannot read {self.path}: {exc}",
+                exc_type=type(exc).__name__,
+            ) from exc
+        spec = importlib.util.spec_from_loader(name, loader=None, origin=str(self.path))
+        module = importlib.util.module_from_spec(spec)
+        module.__file__ = str(self.path)
+        sys.modules[name] = module
+        try:
+            exec(code, module.__dict__)
+        except (Exception, SystemExit) as exc:
+            sys.modules.pop(name, None)
+            raise _failure(exc, f"importing {self.path.name}") from exc
+        for entry in self.entry_points:
+            if not callable(getattr(module, entry, None)):
+                raise SubmissionFailed(
+                    Verdict.COMPILE_ERROR,
+                    f"{self.path.name} does not define the function {entry!r}",
+                )
+        self.module = module
+
+    def call(
+        self,
+        entry: str,
+        args: tuple,
+        kwargs: dict,
+        probe: tuple[str, tuple] | None = None,
+    ) -> Reply:
+        """Call ``entry(*args, **kwargs)`` on deep copies; convert everything to data."""
+        self.start()
+        fn = getattr(self.module, entry, None)
+        if (self.entry_points and entry not in self.entry_points) or not callable(fn):
+            raise SubmissionFailed(
+                Verdict.COMPILE_ERROR, f"{self.path.name} does not define the function {entry!r}"
+            )
+        args, kwargs = copy.deepcopy((tuple(args), dict(kwargs)))
+        try:
+            result = fn(*args, **kwargs)
+        except (Exception, SystemExit) as exc:
+            raise _failure(exc, f"{entry}()") from exc
+        measured = None
+        if probe is not None:
+            from judge.harness import probes  # the child's public probes, run here alike
+
+            probe_name, probe_args = probe
+            try:
+                measured = getattr(probes, probe_name)(result, args, kwargs, *probe_args)
+            except (Exception, SystemExit) as exc:
+                raise _failure(exc, f"probe {probe_name} on {entry}()'s result") from exc
+        try:
+            value = convert.to_data(result)
+            measured = convert.to_data(measured)
+        except convert.NotData as exc:
+            raise SubmissionFailed(
+                Verdict.RUNTIME_ERROR, f"{entry}() returned {exc}: not plain data"
+            ) from exc
+        args_after, kwargs_after = convert.arguments_after(args, kwargs)
+        return Reply(value, args_after, kwargs_after, measured)
+
+    def close(self) -> None:
+        self.module = None
+
+    def __enter__(self) -> InProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

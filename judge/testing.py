@@ -1,0 +1,384 @@
+"""The API problem tests use (docs/authoring.md, "Tests").
+
+Tests are trusted code run in the judge's process. They call the submission through a
+:class:`Proxy` over a runner (the sandbox for the candidate; :class:`~judge.inprocess.InProcess`
+for the solution and the known mistakes), compare with :func:`expect_close` and friends, and
+fail with :class:`TestFailed`, which may carry the hint of the known mistake the submission
+matches.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from judge.verdicts import JudgeError, SubmissionFailed
+
+__all__ = [
+    "Mistake",
+    "Mistakes",
+    "Outcome",
+    "Probe",
+    "Proxy",
+    "ReferenceFailed",
+    "TestFailed",
+    "expect",
+    "expect_close",
+    "expect_equal",
+    "expect_raises",
+    "points",
+]
+
+
+class TestFailed(AssertionError):
+    """A check failed: the test's verdict is wrong_answer, with ``message`` and ``hint``."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class ReferenceFailed(JudgeError):
+    """The problem's own solution (or a test's use of it) failed: the judge's fault."""
+
+    def __init__(self, failure: SubmissionFailed) -> None:
+        super().__init__(f"the reference solution failed: {failure.message}")
+        self.failure = failure
+
+
+def points(n: float) -> Callable[[Callable], Callable]:
+    """Give a test ``n`` points (tests without it share the rest of the problem's points)."""
+
+    def mark(fn: Callable) -> Callable:
+        fn.points = float(n)
+        return fn
+
+    return mark
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Run ``judge.harness.probes.<name>(result, args, kwargs, *args)`` beside the call."""
+
+    name: str
+    args: tuple = ()
+
+    def __init__(self, name: str, *args: Any) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "args", args)
+
+
+@dataclass
+class Outcome:
+    """One call's result and the state of its arguments afterwards, all plain data."""
+
+    value: Any
+    args: list = field(default_factory=list)
+    kwargs: dict = field(default_factory=dict)
+    probe: Any = None
+
+
+class Proxy:
+    """``proxy.NAME(*args, **kwargs)`` calls entry point NAME through ``runner``.
+
+    ``reference=True`` (the solution) turns a failure into :class:`ReferenceFailed`, so a
+    broken reference is a judge error, never blamed on the candidate.
+    """
+
+    def __init__(self, runner: Any, *, reference: bool = False) -> None:
+        self._runner = runner
+        self._reference = reference
+
+    def run(self, name: str, *args: Any, probe: Probe | None = None, **kwargs: Any) -> Outcome:
+        """Call ``name`` and return the :class:`Outcome` (value, args after, probe)."""
+        wire_probe = None if probe is None else (probe.name, tuple(probe.args))
+        try:
+            reply = self._runner.call(name, tuple(args), dict(kwargs), wire_probe)
+        except SubmissionFailed as failure:
+            if self._reference:
+                raise ReferenceFailed(failure) from failure
+            raise
+        return Outcome(reply.value, list(reply.args_after), dict(reply.kwargs_after), reply.probe)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.run(name, *args, **kwargs).value
+
+        call.__name__ = name
+        return call
+
+
+# -- mistakes ---------------------------------------------------------------------------
+def mistake_hint(path: Path) -> str:
+    """The first paragraph of a mistake's docstring (or a quiz mistake's leading comment)."""
+    import ast
+
+    text = Path(path).read_text(encoding="utf-8")
+    if path.suffix == ".py":
+        doc = ast.get_docstring(ast.parse(text)) or ""
+    else:
+        lines = []
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            lines.append(line.lstrip("#").strip())
+        doc = "\n".join(lines).strip()
+    paragraph = doc.strip().split("\n\n", 1)[0]
+    return " ".join(paragraph.split())
+
+
+class Mistake:
+    """One known mistake: its stem, hint, and a proxy calling it in-process."""
+
+    def __init__(self, path: Path, entry_points: Sequence[str] = ()) -> None:
+        self.path = Path(path)
+        self.stem = self.path.stem
+        self.hint = mistake_hint(self.path)
+        self._entry_points = tuple(entry_points)
+        self._proxy: Proxy | None = None
+
+    @property
+    def proxy(self) -> Proxy:
+        if self._proxy is None:
+            from judge.inprocess import InProcess
+
+            self._proxy = Proxy(InProcess(self.path, self._entry_points))
+        return self._proxy
+
+    def run(self, name: str, *args: Any, probe: Probe | None = None, **kwargs: Any) -> Outcome:
+        return self.proxy.run(name, *args, probe=probe, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.proxy, name)
+
+    def __repr__(self) -> str:
+        return f"Mistake({self.stem!r})"
+
+
+@dataclass
+class MistakeCheck:
+    """``mistakes.on(fn)``: evaluate ``fn(m)`` for each mistake when a check fails."""
+
+    mistakes: Mistakes
+    fn: Callable[[Mistake], Any]
+
+    def diagnose(self, got: Any, rtol: float, atol: float, exact: bool = False) -> str | None:
+        """The hint of the first mistake whose output matches ``got``, or None."""
+        for mistake in self.mistakes:
+            try:
+                output = self.fn(mistake)
+            except (Exception, SubmissionFailed):
+                continue  # a mistake that fails on these inputs cannot match a value
+            if _difference(output, got, "", rtol, atol, exact) is None:
+                return mistake.hint
+        return None
+
+
+class Mistakes:
+    """The known mistakes of a problem (``mistakes/*.py``), for hints."""
+
+    def __init__(self, paths: Sequence[Path] = (), entry_points: Sequence[str] = ()) -> None:
+        self._items = [Mistake(p, entry_points) for p in paths]
+
+    def __iter__(self) -> Iterator[Mistake]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def on(self, fn: Callable[[Mistake], Any]) -> MistakeCheck:
+        """For ``expect_close(..., mistakes=mistakes.on(lambda m: m.NAME(...)))``."""
+        return MistakeCheck(self, fn)
+
+    def hint(self, stem: str) -> str:
+        """The hint of ``mistakes/<stem>.py``; a typo in a test is the judge's error."""
+        for mistake in self._items:
+            if mistake.stem == stem:
+                return mistake.hint
+        raise JudgeError(f"no known mistake {stem!r}; have {[m.stem for m in self._items]}")
+
+
+# -- checks -----------------------------------------------------------------------------
+def _type_name(value: Any) -> str:
+    return "Tensor" if isinstance(value, torch.Tensor) else type(value).__name__
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _index(flat: int, shape: Sequence[int]) -> list[int]:
+    index = []
+    for size in reversed(shape):
+        index.append(flat % size)
+        flat //= size
+    return list(reversed(index))
+
+
+def _tensor_difference(got, want, where, rtol, atol, exact) -> str | None:
+    if tuple(got.shape) != tuple(want.shape):
+        return f"{where}: shape {tuple(got.shape)}, want {tuple(want.shape)}"
+    if got.dtype != want.dtype:
+        return f"{where}: dtype {got.dtype}, want {want.dtype}"
+    if got.numel() == 0:
+        return None
+    if exact or not (want.is_floating_point() or want.is_complex()):
+        bad = (got != want).flatten()
+        if want.is_floating_point():
+            bad &= ~(got.isnan() & want.isnan()).flatten()
+        if not bad.any():
+            return None
+        flat = int(bad.nonzero()[0])
+        g, w = got.flatten()[flat].item(), want.flatten()[flat].item()
+        count = int(bad.sum())
+        return (
+            f"{where}: {count} of {want.numel()} entries differ, first at "
+            f"{_index(flat, want.shape)} (got {g}, want {w})"
+        )
+    g64 = got.detach().to(torch.complex128 if want.is_complex() else torch.float64).flatten()
+    w64 = want.detach().to(g64.dtype).flatten()
+    err = (g64 - w64).abs()
+    allowed = atol + rtol * w64.abs()
+    both_nan = g64.isnan() & w64.isnan()
+    same_inf = g64.isinf() & (g64 == w64)
+    bad = ~((err <= allowed) | both_nan | same_inf)
+    if not bad.any():
+        return None
+    err = torch.where(bad, err.nan_to_num(nan=math.inf), torch.zeros_like(err))
+    flat = int(err.argmax())
+    abs_err = (g64[flat] - w64[flat]).abs().item()
+    rel = abs_err / abs(w64[flat].item()) if w64[flat].item() != 0 else math.inf
+    return (
+        f"{where}: max abs error {abs_err:.2g} at {_index(flat, want.shape)} "
+        f"(got {_fmt(got.flatten()[flat].item())}, want {_fmt(want.flatten()[flat].item())}), "
+        f"rel error {rel:.2g}; {int(bad.sum())} of {want.numel()} entries outside "
+        f"rtol {rtol:g}, atol {atol:g}"
+    )
+
+
+def _difference(got, want, where, rtol, atol, exact=False) -> str | None:
+    """A description of the first difference between ``got`` and ``want``, or None."""
+    where = where or "result"
+    if isinstance(want, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return f"{where}: got a {_type_name(got)}, want a Tensor"
+        return _tensor_difference(got, want, where, rtol, atol, exact)
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            return f"{where}: got a {_type_name(got)}, want a dict"
+        missing = [k for k in want if k not in got]
+        extra = [k for k in got if k not in want]
+        if missing or extra:
+            parts = [
+                f"missing keys {missing}" if missing else "",
+                f"extra keys {extra}" if extra else "",
+            ]
+            return f"{where}: " + "; ".join(p for p in parts if p)
+        for key in want:
+            found = _difference(got[key], want[key], f"{where}[{key!r}]", rtol, atol, exact)
+            if found:
+                return found
+        return None
+    if isinstance(want, list | tuple):
+        if not isinstance(got, list | tuple):
+            return f"{where}: got a {_type_name(got)}, want a {type(want).__name__}"
+        if len(got) != len(want):
+            return f"{where}: length {len(got)}, want {len(want)}"
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            found = _difference(g, w, f"{where}[{i}]", rtol, atol, exact)
+            if found:
+                return found
+        return None
+    if isinstance(want, bool) or want is None or isinstance(want, str):
+        if type(got) is not type(want) or got != want:
+            return f"{where}: got {got!r}, want {want!r}"
+        return None
+    if isinstance(want, int | float):
+        if isinstance(got, bool) or not isinstance(got, int | float):
+            return f"{where}: got a {_type_name(got)}, want a number"
+        if exact or (isinstance(want, int) and isinstance(got, int)):
+            return None if got == want else f"{where}: got {got!r}, want {want!r}"
+        if (math.isnan(want) and math.isnan(got)) or got == want:
+            return None
+        if abs(got - want) <= atol + rtol * abs(want):
+            return None
+        return (
+            f"{where}: got {_fmt(got)}, want {_fmt(want)} (abs error {abs(got - want):.2g}, "
+            f"rtol {rtol:g}, atol {atol:g})"
+        )
+    return None if got == want else f"{where}: got {got!r}, want {want!r}"
+
+
+def expect_close(
+    got: Any,
+    want: Any,
+    *,
+    rtol: float = 1e-4,
+    atol: float = 1e-5,
+    name: str = "result",
+    mistakes: MistakeCheck | None = None,
+) -> None:
+    """Structure, then shape and dtype, then values within float32 tolerances."""
+    message = _difference(got, want, name, rtol, atol)
+    if message is not None:
+        hint = mistakes.diagnose(got, rtol, atol) if mistakes is not None else None
+        raise TestFailed(message, hint)
+
+
+def expect_equal(
+    got: Any, want: Any, *, name: str = "result", mistakes: MistakeCheck | None = None
+) -> None:
+    """Exact equality (integers, index tensors, bools), structure first."""
+    message = _difference(got, want, name, 0.0, 0.0, exact=True)
+    if message is not None:
+        hint = mistakes.diagnose(got, 0.0, 0.0, exact=True) if mistakes is not None else None
+        raise TestFailed(message, hint)
+
+
+def expect(condition: Any, message: str, hint: str | None = None) -> None:
+    """Fail with ``message`` (and ``hint``) unless ``condition`` is true."""
+    if not condition:
+        raise TestFailed(message, hint)
+
+
+def expect_raises(
+    exc_type: type[BaseException] | tuple[type[BaseException], ...],
+    fn: Callable[[], Any],
+    *,
+    name: str | None = None,
+    hint: str | None = None,
+) -> BaseException:
+    """Pass when ``fn()`` raises ``exc_type`` (by name when it crossed from the child)."""
+    types = exc_type if isinstance(exc_type, tuple) else (exc_type,)
+    names = {t.__name__ for t in types}
+    want = " or ".join(sorted(names))
+    what = name or "the call"
+    try:
+        value = fn()
+    except SubmissionFailed as failure:
+        cause = failure.__cause__
+        if isinstance(cause, types) or failure.exc_type in names:
+            return failure
+        if failure.exc_type is None:
+            raise  # timed out, out of memory, ...: the test takes that verdict
+        raise TestFailed(f"{what}: expected {want}, but {failure.message}", hint) from failure
+    except ReferenceFailed as failure:
+        if failure.failure.exc_type in names:
+            return failure
+        raise
+    except types as exc:
+        return exc
+    raise TestFailed(f"{what}: expected {want}, but it returned {_type_name(value)}", hint)
