@@ -1,0 +1,125 @@
+"""Knowledge distillation (Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a Neural
+Network").
+
+The student learns from the teacher's temperature-softened output distribution on a transfer
+set, which may be unlabelled, plus (optionally) the hard labels it has. This is what the source
+guide's "distillation" (interpolating the student's parameters towards the teacher's) is not:
+the two networks need not even have the same shape.
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from reference.data import make_student
+
+
+def soft_target_loss(student_logits: Tensor, teacher_logits: Tensor, temperature: float) -> Tensor:
+    """T²·KL(softmax(teacher/T) ‖ softmax(student/T)), KL summed over classes, batch mean.
+
+    The T² keeps the gradient's magnitude roughly independent of T (Hinton et al. §2), so the
+    soft and hard terms keep their relative weight when T changes. The teacher is detached.
+    """
+    t = float(temperature)
+    log_q = F.log_softmax(student_logits / t, dim=-1)
+    log_p = F.log_softmax(teacher_logits.detach() / t, dim=-1)
+    # kl_div takes the *student's* log-probabilities first; "batchmean" sums over classes.
+    kl = F.kl_div(log_q, log_p, reduction="batchmean", log_target=True)
+    return t * t * kl
+
+
+def distillation_loss(
+    student_logits: Tensor,
+    teacher_logits: Tensor,
+    labels: Tensor,
+    temperature: float,
+    alpha: float,
+) -> Tensor:
+    """α·T²·KL(teacher_T ‖ student_T) + (1 − α)·CE(student, labels), both batch means.
+
+    No gradient reaches ``teacher_logits``.
+    """
+    soft = soft_target_loss(student_logits, teacher_logits, temperature)
+    hard = F.cross_entropy(student_logits, labels)
+    return alpha * soft + (1.0 - alpha) * hard
+
+
+def train_student(
+    teacher: nn.Module,
+    student: nn.Module,
+    labeled: tuple[Tensor, Tensor],
+    unlabeled: Tensor,
+    T: float,
+    alpha: float,
+    *,
+    steps: int = 1500,
+    batch_size: int = 128,
+    lr: float = 1e-2,
+    seed: int = 0,
+    deadline: float | None = None,
+) -> nn.Module:
+    """Distil ``teacher`` into ``student`` in place on the transfer set labeled-x ∪ unlabeled.
+
+    Each Adam step (cosine-decayed learning rate) takes a transfer minibatch and a minibatch of
+    the labelled examples; the loss is α·soft term on the transfer batch + (1 − α)·cross-entropy
+    on the labelled batch: the labels are few, so the soft targets carry most of the signal.
+    The teacher is evaluated once, on the whole transfer set.
+    ``deadline`` (a ``time.monotonic()`` value) stops training early on a very slow machine.
+    Deterministic for a given ``seed`` when it finishes before the deadline.
+    """
+    x_lab, y_lab = labeled
+    transfer = torch.cat([x_lab, unlabeled])
+    g = torch.Generator().manual_seed(seed)
+    teacher.eval()
+    with torch.no_grad():
+        teacher_logits = teacher(transfer)
+    opt = torch.optim.Adam(student.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+    student.train()
+    for _ in range(steps):
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        ti = torch.randint(len(transfer), (batch_size,), generator=g)
+        loss = alpha * soft_target_loss(student(transfer[ti]), teacher_logits[ti], T)
+        if alpha < 1.0:
+            li = torch.randint(len(x_lab), (min(batch_size, len(x_lab)),), generator=g)
+            loss = loss + (1.0 - alpha) * F.cross_entropy(student(x_lab[li]), y_lab[li])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+    student.eval()
+    return student
+
+
+def distill(
+    teacher: nn.Module,
+    x_labeled: Tensor,
+    y_labeled: Tensor,
+    x_unlabeled: Tensor,
+    seed: int,
+    time_budget_s: float,
+) -> nn.Module:
+    """The distill-student problem's reference: a 64-32-10 student distilled from ``teacher``.
+
+    Uses T = 4 and α = 0.9 (the temperature sweep is in benchmarks/distillation.py). Takes a
+    few seconds; stops at half of ``time_budget_s`` whatever happens, so that it stays within
+    budget on a machine many times slower (only then does the result depend on timing).
+    """
+    start = time.monotonic()
+    student = make_student(seed)
+    torch.manual_seed(seed)
+    return train_student(
+        teacher,
+        student,
+        (x_labeled, y_labeled),
+        x_unlabeled,
+        T=4.0,
+        alpha=0.9,
+        seed=seed,
+        deadline=start + 0.5 * float(time_budget_s),
+    )

@@ -1,0 +1,220 @@
+"""Model fusion: weight averaging, model soups, ensembles, task arithmetic, Fisher merging.
+
+Averaging weights only makes sense for models that share a basin, i.e. were fine-tuned from
+one pretrained initialisation (Wortsman et al. 2022, "Model soups"): independently initialised
+networks differ by a permutation of their hidden units, and their average is close to chance
+(benchmarks/fusion.py measures both). Task vectors are Ilharco et al. 2023 ("Editing Models
+with Task Arithmetic"); Fisher merging is Matena & Raffel 2022 ("Merging Models with
+Fisher-Weighted Averaging").
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.func import functional_call, grad, vmap
+
+StateDict = dict[str, Tensor]
+
+
+def _check_compatible(state_dicts: Sequence[StateDict], what: str = "state dicts") -> None:
+    if len(state_dicts) == 0:
+        raise ValueError(f"need at least one of the {what}")
+    first = state_dicts[0]
+    for i, sd in enumerate(state_dicts[1:], start=1):
+        if set(sd) != set(first):
+            raise ValueError(f"{what} 0 and {i} have different keys")
+        for k, v in sd.items():
+            if v.shape != first[k].shape:
+                raise ValueError(f"{k!r}: shape {tuple(v.shape)} != {tuple(first[k].shape)}")
+
+
+def average_state_dicts(
+    state_dicts: Sequence[StateDict], weights: Sequence[float] | None = None
+) -> StateDict:
+    """Weighted mean of every floating tensor, weights normalised to sum to one.
+
+    ``weights=None`` means uniform. Non-floating tensors (BatchNorm's ``num_batches_tracked``)
+    are copied from the first state dict; every tensor keeps its dtype (the sum is taken in
+    float64 and cast back).
+    """
+    _check_compatible(state_dicts)
+    if weights is None:
+        weights = [1.0] * len(state_dicts)
+    if len(weights) != len(state_dicts):
+        raise ValueError(f"{len(weights)} weights for {len(state_dicts)} state dicts")
+    w = torch.tensor([float(x) for x in weights], dtype=torch.float64)
+    if bool((w < 0).any()):
+        raise ValueError("weights must be non-negative")
+    if float(w.sum()) == 0.0:
+        raise ValueError("weights sum to zero")
+    w = w / w.sum()
+    out: StateDict = {}
+    for k, v0 in state_dicts[0].items():
+        if not v0.is_floating_point():
+            out[k] = v0.clone()
+            continue
+        pairs = zip(w, state_dicts, strict=True)
+        acc = sum(wi * sd[k].detach().to(torch.float64) for wi, sd in pairs)
+        out[k] = acc.to(v0.dtype)
+    return out
+
+
+def uniform_soup(state_dicts: Sequence[StateDict]) -> StateDict:
+    """The uniform soup: the plain average of every ingredient."""
+    return average_state_dicts(state_dicts)
+
+
+@torch.no_grad()
+def _correct(model: nn.Module, state_dict: StateDict, x: Tensor, y: Tensor) -> int:
+    """Number of ``x`` classified correctly by ``model`` loaded with ``state_dict``, eval mode."""
+    model.load_state_dict(state_dict)
+    model.eval()
+    return int((model(x).argmax(dim=-1) == y).sum())
+
+
+def greedy_soup(
+    model: nn.Module, state_dicts: Sequence[StateDict], x_val: Tensor, y_val: Tensor
+) -> StateDict:
+    """Wortsman et al.'s greedy soup, selected on the validation data.
+
+    Ingredients are ranked by their own validation accuracy, best first (a stable sort, so ties
+    keep list order); the soup starts as the best one, and each next ingredient stays in if the
+    uniform average of the soup plus it is at least as accurate as the soup without it.
+    Returns the final uniform average. ``model`` is only used to evaluate; its state and mode
+    are restored afterwards.
+    """
+    _check_compatible(state_dicts)
+    saved = copy.deepcopy(model.state_dict())
+    was_training = model.training
+    try:
+        scores = [_correct(model, sd, x_val, y_val) for sd in state_dicts]
+        order = sorted(range(len(state_dicts)), key=lambda i: -scores[i])
+        soup = [state_dicts[order[0]]]
+        best = scores[order[0]]
+        for i in order[1:]:
+            candidate = average_state_dicts([*soup, state_dicts[i]])
+            score = _correct(model, candidate, x_val, y_val)
+            if score >= best:
+                soup.append(state_dicts[i])
+                best = score
+        return average_state_dicts(soup)
+    finally:
+        model.load_state_dict(saved)
+        model.train(was_training)
+
+
+@torch.no_grad()
+def logit_ensemble(models: Sequence[nn.Module], x: Tensor) -> Tensor:
+    """Mean of the models' logits (eval mode): one forward pass per member at test time."""
+    return torch.stack([m.eval()(x) for m in models]).mean(dim=0)
+
+
+@torch.no_grad()
+def probability_ensemble(models: Sequence[nn.Module], x: Tensor) -> Tensor:
+    """Mean of the models' softmax probabilities (eval mode)."""
+    return torch.stack([F.softmax(m.eval()(x), dim=-1) for m in models]).mean(dim=0)
+
+
+def task_vector(pretrained: StateDict, finetuned: StateDict) -> StateDict:
+    """τ = θ_finetuned − θ_pretrained over the floating tensors only."""
+    _check_compatible([pretrained, finetuned])
+    return {
+        k: finetuned[k].detach() - v.detach()
+        for k, v in pretrained.items()
+        if v.is_floating_point()
+    }
+
+
+def apply_task_vectors(
+    pretrained: StateDict, vectors: Sequence[StateDict], scale: float
+) -> StateDict:
+    """θ = θ_pretrained + scale·Σ τ_i; non-floating tensors copied from ``pretrained``.
+
+    A negative ``scale`` subtracts the tasks ("forgetting").
+    """
+    floating = {k for k, v in pretrained.items() if v.is_floating_point()}
+    for i, tau in enumerate(vectors):
+        if set(tau) != floating:
+            raise ValueError(f"task vector {i} does not match the pretrained floating tensors")
+    out: StateDict = {}
+    for k, v in pretrained.items():
+        if k not in floating:
+            out[k] = v.clone()
+            continue
+        total = sum((tau[k].detach() for tau in vectors), torch.zeros_like(v))
+        out[k] = (v.detach() + scale * total).to(v.dtype)
+    return out
+
+
+def fisher_merge(
+    state_dicts: Sequence[StateDict], fishers: Sequence[StateDict], eps: float = 1e-8
+) -> StateDict:
+    """Elementwise Σ_i F̃_i ⊙ θ_i / Σ_i F̃_i with F̃_i = F_i + eps.
+
+    ``fishers[i]`` holds a diagonal Fisher for each floating tensor of ``state_dicts[i]`` (see
+    :func:`diagonal_fisher`). The eps makes parameters no model is sensitive to fall back to
+    the plain average. Non-floating tensors are copied from the first state dict.
+    """
+    _check_compatible(state_dicts)
+    if len(fishers) != len(state_dicts):
+        raise ValueError(f"{len(fishers)} Fishers for {len(state_dicts)} state dicts")
+    out: StateDict = {}
+    for k, v0 in state_dicts[0].items():
+        if not v0.is_floating_point():
+            out[k] = v0.clone()
+            continue
+        num = torch.zeros(v0.shape, dtype=torch.float64)
+        den = torch.zeros(v0.shape, dtype=torch.float64)
+        for sd, fisher in zip(state_dicts, fishers, strict=True):
+            if k not in fisher or fisher[k].shape != v0.shape:
+                raise ValueError(f"Fisher for {k!r} missing or of the wrong shape")
+            f = fisher[k].detach().to(torch.float64) + eps
+            num += f * sd[k].detach().to(torch.float64)
+            den += f
+        out[k] = (num / den).to(v0.dtype)
+    return out
+
+
+def diagonal_fisher(
+    model: nn.Module, x: Tensor, y: Tensor | None = None, batch_size: int = 256
+) -> StateDict:
+    """Diagonal Fisher of a classifier: the mean over examples of (∂ log p(y|x) / ∂θ)².
+
+    With labels ``y`` this is the *empirical* Fisher (the observed label); with ``y=None`` it
+    is the model's own Fisher, the expectation over y ~ p(·|x) taken exactly over the classes.
+    Per-example gradients come from ``torch.func.vmap``. Keys are ``named_parameters`` names.
+    """
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    buffers = {k: v.detach() for k, v in model.named_buffers()}
+
+    def log_probs(p: StateDict, xi: Tensor) -> Tensor:
+        return F.log_softmax(functional_call(model, (p, buffers), (xi[None],))[0], dim=-1)
+
+    def logp_of(p: StateDict, xi: Tensor, yi: Tensor) -> Tensor:
+        return torch.gather(log_probs(p, xi), 0, yi[None])[0]
+
+    per_example_grad = vmap(grad(logp_of), in_dims=(None, 0, 0))
+    was_training = model.training
+    model.eval()
+    total = {k: torch.zeros_like(v) for k, v in params.items()}
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            xb = x[start : start + batch_size]
+            if y is not None:
+                g = per_example_grad(params, xb, y[start : start + batch_size])
+                for k in total:
+                    total[k] += (g[k] ** 2).sum(dim=0)
+                continue
+            probs = vmap(log_probs, in_dims=(None, 0))(params, xb).exp()
+            for c in range(probs.shape[1]):
+                g = per_example_grad(params, xb, torch.full((len(xb),), c, dtype=torch.long))
+                w = probs[:, c]
+                for k in total:
+                    total[k] += torch.einsum("b,b...->...", w, g[k] ** 2)
+    model.train(was_training)
+    return {k: v / len(x) for k, v in total.items()}
