@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 from judge.harness import convert
-from judge.verdicts import SubmissionFailed, Verdict
+from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 _counter = itertools.count()
 
@@ -45,6 +45,18 @@ def _failure(exc: BaseException, what: str) -> SubmissionFailed:
     )
     failure.__cause__ = exc
     return failure
+
+
+def _probe(name: str) -> Any:
+    """The public probe ``judge.harness.probes.<name>``; a missing one is the judge's error."""
+    try:
+        from judge.harness import probes
+    except ImportError as exc:
+        raise JudgeError(f"judge.harness.probes is not available: {exc}") from exc
+    fn = getattr(probes, name, None)
+    if name.startswith("_") or not callable(fn):
+        raise JudgeError(f"no probe {name!r} in judge.harness.probes")
+    return fn
 
 
 class InProcess:
@@ -112,6 +124,8 @@ class InProcess:
             raise SubmissionFailed(
                 Verdict.COMPILE_ERROR, f"{self.path.name} does not define the function {entry!r}"
             )
+        if probe is not None:
+            probe_args, probe_kwargs = copy.deepcopy((tuple(args), dict(kwargs)))
         args, kwargs = copy.deepcopy((tuple(args), dict(kwargs)))
         try:
             result = fn(*args, **kwargs)
@@ -119,13 +133,14 @@ class InProcess:
             raise _failure(exc, f"{entry}()") from exc
         measured = None
         if probe is not None:
-            from judge.harness import probes  # the child's public probes, run here alike
-
-            probe_name, probe_args = probe
+            probe_name, extra = probe
+            measure = _probe(probe_name)
             try:
-                measured = getattr(probes, probe_name)(result, args, kwargs, *probe_args)
+                # The probe drives its own call (on fresh copies of the arguments), so it
+                # can make inputs require grad before the call, as it does in the child.
+                measured = measure(fn, probe_args, probe_kwargs, *extra)
             except (Exception, SystemExit) as exc:
-                raise _failure(exc, f"probe {probe_name} on {entry}()'s result") from exc
+                raise _failure(exc, f"probe {probe_name} on {entry}()") from exc
         try:
             value = convert.to_data(result)
             measured = convert.to_data(measured)

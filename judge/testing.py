@@ -66,7 +66,11 @@ def points(n: float) -> Callable[[Callable], Callable]:
 
 @dataclass(frozen=True)
 class Probe:
-    """Run ``judge.harness.probes.<name>(result, args, kwargs, *args)`` beside the call."""
+    """Measure in the child: ``judge.harness.probes.<name>(call, args, kwargs, *self.args)``.
+
+    ``call`` is the submission's entry point; the probe calls it itself (on its own copy of
+    the arguments, after the ordinary call), so it can make inputs require grad first.
+    """
 
     name: str
     args: tuple = ()
