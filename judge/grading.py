@@ -79,10 +79,12 @@ class GradeResult:
         if data["error"] is None:
             data.pop("error")
         data["score"] = round(self.score, 6)
+        data["max_score"] = round(self.max_score, 6)
         data["time_s"] = round(self.time_s, 3)
         for test in data["tests"]:
             test["time_s"] = round(test["time_s"], 3)
             test["score"] = round(test["score"], 6)
+            test["max_score"] = round(test["max_score"], 6)
         return data
 
 

@@ -1,0 +1,205 @@
+"""Grade a quiz answers file (TOML) per question, with partial credit.
+
+An answers file is parsed as data (``tomllib``), never run, so a quiz needs no sandbox.
+Scoring (docs/authoring.md, "Quizzes"): single, true_false and numeric are all-or-nothing;
+multi earns ``points * max(0, (right picks - wrong picks) / number of right choices)``; a
+missing or blank answer scores zero; the quiz is accepted only with full marks. Scores are
+scaled so that the whole quiz is worth the problem's ``points``. Graded
+results never show the key's explanations (they are the study site's, after "check").
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from judge.grading import CheckItem, GradeResult, TestResult
+from judge.problems import Problem, ProblemError
+from judge.verdicts import Verdict
+
+KINDS = ("single", "multi", "true_false", "numeric")
+NO_SANDBOX = {"level": "none", "network": "blocked"}
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    points: float
+    choices: tuple[str, ...]
+    answer: Any
+    tolerance: float
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProblemError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def load_questions(problem: Problem) -> list[Question]:
+    """The questions with their key; :class:`ProblemError` naming file and field if broken."""
+    questions = _read_toml(problem.questions).get("questions")
+    key = _read_toml(problem.answers)
+    if not isinstance(questions, list) or not questions:
+        raise ProblemError(
+            f"{problem.questions}: field 'questions' missing; expected [[questions]]"
+        )
+    out = []
+    for q in questions:
+        where = f"{problem.questions}: question {q.get('id', '?')!r}"
+        if not isinstance(q.get("id"), str):
+            raise ProblemError(f"{where}: field 'id' missing; expected a string")
+        if q.get("kind") not in KINDS:
+            raise ProblemError(
+                f"{where}: field 'kind' = {q.get('kind')!r}; expected one of {KINDS}"
+            )
+        points = q.get("points")
+        if isinstance(points, bool) or not isinstance(points, int | float) or points <= 0:
+            raise ProblemError(f"{where}: field 'points' = {points!r}; expected a positive number")
+        choices = tuple(q.get("choices", ()))
+        if q["kind"] in ("single", "multi") and not choices:
+            raise ProblemError(f"{where}: field 'choices' missing; expected a list of strings")
+        entry = key.get(q["id"])
+        if not isinstance(entry, dict) or "answer" not in entry:
+            raise ProblemError(f"{problem.answers}: [{q['id']}] answer missing")
+        out.append(
+            Question(
+                q["id"],
+                q["kind"],
+                float(points),
+                choices,
+                entry["answer"],
+                float(entry.get("tolerance", 0.0)),
+            )
+        )
+    ids = [q.id for q in out]
+    if len(set(ids)) != len(ids):
+        raise ProblemError(f"{problem.questions}: duplicate question ids in {ids}")
+    return out
+
+
+def _letter(value: Any, choices: tuple[str, ...]) -> int | None:
+    if isinstance(value, str) and len(value) == 1 and "A" <= value <= "Z":
+        index = ord(value) - ord("A")
+        return index if index < len(choices) else None
+    return None
+
+
+def form_error(q: Question, answer: Any) -> str | None:
+    """Why ``answer`` is not a well-formed answer to ``q`` (None if it is, or blank)."""
+    if answer is None or answer == "" or answer == []:
+        return None
+    letters = f"a letter A-{chr(ord('A') + len(q.choices) - 1)}" if q.choices else ""
+    if q.kind == "single" and _letter(answer, q.choices) is None:
+        return f"expected {letters}, got {answer!r}"
+    if q.kind == "multi":
+        picks = answer if isinstance(answer, list) else [answer]
+        if any(_letter(p, q.choices) is None for p in picks) or len(set(picks)) != len(picks):
+            return f"expected a list of distinct letters ({letters}), got {answer!r}"
+    if q.kind == "true_false" and not isinstance(answer, bool):
+        return f"expected true or false, got {answer!r}"
+    if q.kind == "numeric" and (isinstance(answer, bool) or not isinstance(answer, int | float)):
+        return f"expected a number, got {answer!r}"
+    return None
+
+
+def score_answer(q: Question, answer: Any) -> tuple[float, str]:
+    """Points earned and a message (empty when full marks)."""
+    if answer is None or answer == "" or answer == []:
+        return 0.0, "no answer"
+    problem = form_error(q, answer)
+    if problem:
+        return 0.0, problem
+    if q.kind == "multi":
+        picks, right = set(answer if isinstance(answer, list) else [answer]), set(q.answer)
+        good, bad = len(picks & right), len(picks - right)
+        earned = q.points * max(0.0, (good - bad) / len(right))
+        if earned >= q.points:
+            return q.points, ""
+        return earned, f"{good} of {len(right)} right choices picked, {bad} wrong"
+    if q.kind == "numeric":
+        ok = abs(answer - q.answer) <= q.tolerance
+    elif q.kind == "true_false":
+        ok = answer is q.answer
+    else:
+        ok = answer == q.answer
+    return (q.points, "") if ok else (0.0, "not the right answer")
+
+
+def read_answers(path: Path) -> dict[str, Any]:
+    """Parse a candidate's answers file; ValueError with line and column if malformed."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path.name}: not valid TOML: {exc}") from exc
+
+
+def grade_quiz(problem: Problem, answers_path: Path, *, tests: str = "hidden") -> GradeResult:
+    """Score every question (``hidden``), or only check the answers' form (``public``)."""
+    started = time.perf_counter()
+    questions = load_questions(problem)
+    result = GradeResult(problem.slug, None, 0.0, 0.0, 0.0, sandbox=dict(NO_SANDBOX))
+    result.hidden = tests == "hidden"
+    try:
+        answers = read_answers(Path(answers_path))
+    except ValueError as exc:
+        result.tests = [
+            TestResult(q.id, str(Verdict.COMPILE_ERROR), 0.0, q.points, str(exc)) for q in questions
+        ]
+    else:
+        scale = problem.points / sum(q.points for q in questions)
+        for q in questions:
+            answer = answers.get(q.id)
+            if tests == "public":  # `judge test`: is every answer there and well-formed?
+                why = "no answer" if answer in (None, "", []) else form_error(q, answer)
+                verdict = Verdict.WRONG_ANSWER if why else Verdict.ACCEPTED
+                result.tests.append(TestResult(q.id, str(verdict), 0.0, 0.0, why or ""))
+                continue
+            earned, message = score_answer(q, answer)
+            verdict = Verdict.ACCEPTED if earned >= q.points else Verdict.WRONG_ANSWER
+            result.tests.append(
+                TestResult(q.id, str(verdict), earned * scale, q.points * scale, message)
+            )
+    result.score = round(sum(t.score for t in result.tests), 9)
+    result.max_score = round(sum(t.max_score for t in result.tests), 9)
+    failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
+    result.verdict = failing[0].verdict if failing else str(Verdict.ACCEPTED)
+    result.time_s = time.perf_counter() - started
+    return result
+
+
+def key_answers(problem: Problem) -> dict[str, Any]:
+    """The answers file the key itself makes (must score full marks)."""
+    return {q.id: q.answer for q in load_questions(problem)}
+
+
+def check_quiz(problem: Problem) -> list[CheckItem]:
+    """Key accepted with full marks; the starter and every mistakes/*.toml below it."""
+    items = []
+    try:
+        questions = load_questions(problem)
+    except ProblemError as exc:
+        return [CheckItem("questions.toml", "valid", False, str(exc))]
+    for q in questions:
+        if form_error(q, q.answer) or q.answer in (None, "", []):
+            items.append(CheckItem("answers.toml", "well-formed", False, f"[{q.id}]: bad key"))
+    total = sum(q.points for q in questions)
+    key_score = sum(score_answer(q, q.answer)[0] for q in questions)
+    items.append(
+        CheckItem("answers.toml", "full marks", key_score >= total, f"{key_score:g}/{total:g}")
+    )
+    for path in [problem.starter, *problem.mistakes]:
+        name = path.relative_to(problem.path).as_posix()
+        try:
+            answers = read_answers(path)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            items.append(CheckItem(name, "parses", False, str(exc)))
+            continue
+        earned = sum(score_answer(q, answers.get(q.id))[0] for q in questions)
+        items.append(CheckItem(name, "below full marks", earned < total, f"{earned:g}/{total:g}"))
+    return items

@@ -1,0 +1,37 @@
+"""`check_problem` over every problem folder: the folder is complete, the reference solution
+and every alternative are accepted, the starter is rejected, and every known mistake is
+rejected with its own hint.
+
+The solution and alternatives go through the real path (the sandbox, once it exists); the
+starter and the mistakes are the problem's own trusted files and run in-process, which
+proves the same tests and hints at a fraction of the CI time (`judge check-problems` runs
+them all in the sandbox).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from judge.grading import check_problem
+from judge.problems import REPO_PROBLEMS, load_problem
+
+FOLDERS = sorted(p for p in REPO_PROBLEMS.glob("*") if (p / "problem.toml").is_file())
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("folder", [pytest.param(f, id=f.name) for f in FOLDERS])
+def test_check_problem(folder: Path) -> None:
+    problem = load_problem(folder)
+    result = check_problem(problem, level="auto", mistakes_level="in-process")
+    failures = "\n".join(f"{i.file}: expected {i.expected}; {i.message}" for i in result.failures)
+    assert result.ok, f"{problem.slug}:\n{failures}"
