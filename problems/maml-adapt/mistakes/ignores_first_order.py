@@ -1,0 +1,16 @@
+"""`first_order` is ignored: the inner gradients keep their graph even when
+first_order=True asks for them to be treated as constants (first-order MAML), so the
+gradient through the result still contains the second-order terms.
+"""
+
+import torch
+from torch.func import functional_call
+
+
+def adapt(model, x, y, loss_fn, inner_lr, steps=1, first_order=False):
+    params = dict(model.named_parameters())
+    for _ in range(steps):
+        loss = loss_fn(functional_call(model, params, (x,)), y)
+        grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
+        params = {n: p - inner_lr * g for (n, p), g in zip(params.items(), grads)}
+    return params
