@@ -87,10 +87,10 @@ def test_large_logits_are_stable(candidate, solution, mistakes):
 
 def test_no_gradient_reaches_the_teacher(candidate, solution, mistakes):
     s, t, y = make_batch(18)
-    outcome = candidate.run("distillation_loss", s, t, y, 2.0, 0.8, probe=Probe("logit_grads"))
-    teacher_grad = outcome.probe["teacher_grad"]
+    outcome = candidate.run("distillation_loss", s, t, y, 2.0, 0.8, probe=Probe("arg_grads", 0, 1))
+    teacher_grad = outcome.probe["grads"]["1"]
     expect(
-        bool((teacher_grad == 0).all()),
+        "1" in outcome.probe["unused"] and bool((teacher_grad == 0).all()),
         "a gradient reached teacher_logits: max |d loss / d teacher_logits| = "
         f"{teacher_grad.abs().max().item():.3g}",
         hint=mistakes.hint("teacher_not_detached"),
@@ -100,15 +100,15 @@ def test_no_gradient_reaches_the_teacher(candidate, solution, mistakes):
 def test_gradient_wrt_student(candidate, solution, mistakes):
     s, t, y = make_batch(19)
     args = (s, t, y, 3.0, 0.6)
-    got = candidate.run("distillation_loss", *args, probe=Probe("logit_grads")).probe
-    want = solution.run("distillation_loss", *args, probe=Probe("logit_grads")).probe
+    got = candidate.run("distillation_loss", *args, probe=Probe("arg_grads", 0, 1)).probe
+    want = solution.run("distillation_loss", *args, probe=Probe("arg_grads", 0, 1)).probe
     expect_close(
-        got["student_grad"],
-        want["student_grad"],
+        got["grads"]["0"],
+        want["grads"]["0"],
         name="d loss / d student_logits",
         mistakes=mistakes.on(
-            lambda m: m.run("distillation_loss", *args, probe=Probe("logit_grads")).probe[
-                "student_grad"
-            ]
+            lambda m: m.run("distillation_loss", *args, probe=Probe("arg_grads", 0, 1)).probe[
+                "grads"
+            ]["0"]
         ),
     )

@@ -3,7 +3,11 @@ the soft term by the number of classes. Use reduction="batchmean" (sum over clas
 over the batch).
 """
 
+import warnings
+
 import torch.nn.functional as F
+
+warnings.filterwarnings("ignore", message="reduction: 'mean'")
 
 
 def distillation_loss(student_logits, teacher_logits, labels, temperature, alpha):
