@@ -1,0 +1,255 @@
+"""The child's request loop: import the submission, then run one call per request.
+
+Run as ``python -I <box>/harness/child.py REQ_FD REPLY_FD`` with the box as the working
+directory. It may not import the ``judge`` package: the harness directory is loaded as the
+package ``harness`` by path. Messages both ways are an 8-byte little-endian length and
+``torch.save`` bytes. The child trusts the judge's requests; the judge trusts nothing the
+child sends (it decodes replies with ``torch.load(weights_only=True)`` and checks them).
+
+Replies: ``{"kind": "ready"}`` once torch is imported; then ``{"kind": "started",
+"signatures": ...}`` or ``{"kind": "failed", ...}`` for the submission's import; then one
+``{"kind": "reply", "nonce", "value", "args_after", "kwargs_after", "probe"}`` or
+``{"kind": "failed", "nonce", "verdict", "message", "exc_type", "detail"}`` per request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import inspect
+import io
+import json
+import os
+import resource
+import struct
+import sys
+import traceback
+
+HEADER = struct.Struct("<Q")
+BOX = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MEMORY_MESSAGES = ("can't allocate memory", "not enough memory", "out of memory")
+
+
+def _load_harness() -> object:
+    """Import the harness directory as the package ``harness`` (not on sys.path)."""
+    here = os.path.join(BOX, "harness")
+    spec = importlib.util.spec_from_file_location(
+        "harness", os.path.join(here, "__init__.py"), submodule_search_locations=[here]
+    )
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["harness"] = package
+    spec.loader.exec_module(package)
+    return package
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    chunks, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _text(value: object, limit: int = 2000) -> str:
+    """``str(value)``, cut short, and never raising (exceptions may carry hostile __str__)."""
+    try:
+        text = str(value)
+    except BaseException:
+        text = "<unprintable>"
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+class Child:
+    """The harness state: channel, guard, converted results."""
+
+    def __init__(self, req_fd: int, reply_fd: int, config: dict) -> None:
+        import torch  # imported here, before the guard, once
+
+        torch.set_num_threads(1)
+        self.torch = torch
+        self.save = torch.save
+        self.load = torch.load
+        self.req_fd, self.reply_fd = req_fd, reply_fd
+        self.config = config
+        harness = _load_harness()
+        from harness import convert, guard, probes
+
+        self.convert, self.guard, self.probes = convert, guard, probes
+        self.harness = harness
+        self.module = None
+        self.memory_mb = config.get("memory_mb")
+
+    def send(self, message: dict) -> None:
+        buffer = io.BytesIO()
+        self.save(message, buffer)
+        data = buffer.getvalue()
+        view = memoryview(HEADER.pack(len(data)) + data)
+        while view:
+            view = view[os.write(self.reply_fd, view) :]
+
+    def receive(self) -> bytes | None:
+        header = _read_exact(self.req_fd, HEADER.size)
+        if header is None:
+            return None
+        return _read_exact(self.req_fd, HEADER.unpack(header)[0])
+
+    def failure(self, exc: BaseException, what: str) -> dict:
+        """Classify what the submission raised into a verdict (a ``failed`` message)."""
+        name = _text(type(exc).__name__, 200)
+        text = _text(exc)
+        try:
+            detail = _text("".join(traceback.format_exception(exc)), 20000)
+        except BaseException:
+            detail = ""
+        verdict, message = "runtime_error", f"{what} raised {name}" + (f": {text}" if text else "")
+        seen = self.guard.violations()
+        if seen:
+            verdict, message = "forbidden", seen[0]
+        elif isinstance(exc, MemoryError) or (
+            isinstance(exc, RuntimeError) and any(m in text for m in MEMORY_MESSAGES)
+        ):
+            verdict = "memory_limit"
+            message = f"{what} ran out of memory (limit {self.memory_mb} MB): {name}: {text}"
+        elif isinstance(exc, SystemExit):
+            message = f"{what} called sys.exit({_text(exc.code, 200)})"
+        return {
+            "kind": "failed",
+            "verdict": verdict,
+            "message": message,
+            "exc_type": name,
+            "detail": detail,
+        }
+
+    def start(self) -> dict:
+        """Compile and import the submission; check its entry points."""
+        path = os.path.join(BOX, self.config["submission"])
+        shown = self.config["submission"]
+        try:
+            with open(path, encoding="utf-8") as f:
+                code = compile(f.read(), shown, "exec")
+        except SyntaxError as exc:
+            return {
+                "kind": "failed",
+                "verdict": "compile_error",
+                "message": f"{shown}:{exc.lineno}:{exc.offset}: syntax error: {exc.msg}",
+                "exc_type": type(exc).__name__,
+                "detail": "",
+                "line": exc.lineno,
+                "column": exc.offset,
+            }
+        except (UnicodeDecodeError, ValueError) as exc:
+            return {"kind": "failed", "verdict": "compile_error", "message": _text(exc),
+                    "exc_type": type(exc).__name__, "detail": ""}  # fmt: skip
+        spec = importlib.util.spec_from_loader("submission", loader=None, origin=path)
+        module = importlib.util.module_from_spec(spec)
+        module.__file__ = path
+        sys.modules["submission"] = module
+        try:
+            exec(code, module.__dict__)
+        except BaseException as exc:  # SystemExit included
+            return self.failure(exc, f"importing {shown}")
+        if self.guard.violations():
+            return self.failure(ImportError("forbidden"), f"importing {shown}")
+        signatures = {}
+        for entry in self.config["entry_points"]:
+            fn = getattr(module, entry, None)
+            if not callable(fn):
+                return {
+                    "kind": "failed",
+                    "verdict": "compile_error",
+                    "message": f"{shown} does not define the function {entry!r}",
+                    "exc_type": None,
+                    "detail": "",
+                }
+            try:
+                signatures[entry] = _text(inspect.signature(fn), 500)
+            except (TypeError, ValueError):
+                signatures[entry] = "(...)"
+        self.module = module
+        return {"kind": "started", "signatures": signatures}
+
+    def handle(self, request: bytes) -> dict:
+        """One call: the entry point on the arguments, then (optionally) the probe."""
+        try:
+            req = self.load(io.BytesIO(request), weights_only=False)
+            probe_req = None
+            if req["probe"] is not None:
+                probe_req = self.load(io.BytesIO(request), weights_only=False)
+        except BaseException as exc:
+            self.guard.reset()
+            return {"kind": "bad_request", "message": f"{type(exc).__name__}: {_text(exc)}"}
+        entry, args, kwargs = req["entry"], tuple(req["args"]), dict(req["kwargs"])
+        self.guard.reset()
+        fn = getattr(self.module, entry, None)
+        if entry not in self.config["entry_points"] or not callable(fn):
+            shown = self.config["submission"]
+            message = f"{shown} does not define the function {entry!r}"
+            return {"kind": "failed", "verdict": "compile_error", "exc_type": None,
+                    "message": message, "detail": ""}  # fmt: skip
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as exc:
+            return self.failure(exc, f"{entry}()")
+        measured = None
+        if probe_req is not None:
+            name, extra = probe_req["probe"]
+            measure = getattr(self.probes, name, None)
+            if name.startswith("_") or not callable(measure):
+                return {"kind": "bad_request", "message": f"no probe {name!r}"}
+            try:
+                measured = measure(fn, tuple(probe_req["args"]), dict(probe_req["kwargs"]), *extra)
+            except BaseException as exc:
+                return self.failure(exc, f"probe {name} on {entry}()")
+        if self.guard.violations():
+            return self.failure(PermissionError("forbidden"), f"{entry}()")
+        try:
+            value = self.convert.to_data(result)
+            measured = self.convert.to_data(measured)
+            args_after, kwargs_after = self.convert.arguments_after(args, kwargs)
+        except self.convert.NotData as exc:
+            message = f"{entry}() returned {_text(exc)}: not plain data"
+            return {"kind": "failed", "verdict": "runtime_error", "exc_type": None,
+                    "message": message, "detail": ""}  # fmt: skip
+        except BaseException as exc:  # a hostile tensor, a state_dict hook
+            return self.failure(exc, f"converting the result of {entry}()")
+        return {
+            "kind": "reply",
+            "value": value,
+            "args_after": args_after,
+            "kwargs_after": kwargs_after,
+            "probe": measured,
+        }
+
+    def serve(self) -> None:
+        self.send({"kind": "ready"})
+        self.guard.install(self.config["forbidden_roots"], self.config["allowed_roots"])
+        self.send(self.start())
+        if self.module is None:
+            return
+        while True:
+            request = self.receive()
+            if request is None:
+                return
+            nonce = struct.unpack("<Q", request[:8])[0]
+            reply = self.handle(request[8:])
+            reply["nonce"] = nonce
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(BaseException):
+                    stream.flush()
+            self.send(reply)
+
+
+def main() -> None:
+    req_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
+    with open(os.path.join(BOX, "harness", "config.json"), encoding="utf-8") as f:
+        config = json.load(f)
+    for name, (soft, hard) in config.get("rlimits", {}).items():
+        resource.setrlimit(getattr(resource, name), (soft, hard))
+    Child(req_fd, reply_fd, config).serve()
+
+
+if __name__ == "__main__":
+    main()

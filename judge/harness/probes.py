@@ -1,0 +1,145 @@
+"""Public probes: measure, beside the submission, what needs its live result.
+
+A probe is ``probe(call, args, kwargs, *probe_args) -> dict`` where ``call`` is the
+submission's entry point: the probe prepares the inputs (e.g. makes them require grad),
+calls ``call(*args, **kwargs)`` itself and returns plain data only (tensors, numbers,
+str-keyed dicts). The same functions run in the child for the candidate and in the judge's
+process for the solution and the known mistakes, so they must be pure functions of their
+arguments. They run beside untrusted code: they import nothing from the judge and
+everything they return passes through ``to_data``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from .convert import to_data
+
+__all__ = ["arg_grads", "meta_sgd_grads", "query_grad"]
+
+
+def _find_model(args: tuple, kwargs: dict) -> nn.Module:
+    found = kwargs.get("model", next((a for a in args if isinstance(a, nn.Module)), None))
+    if not isinstance(found, nn.Module):
+        raise TypeError("the probe needs an nn.Module argument (the model)")
+    return found
+
+
+def _grads(loss: torch.Tensor, named: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """d loss / d each tensor of ``named``; zeros where the loss does not depend on it."""
+    names = list(named)
+    if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
+        return {n: torch.zeros_like(named[n]) for n in names}
+    got = torch.autograd.grad(loss, [named[n] for n in names], allow_unused=True)
+    return {
+        n: (torch.zeros_like(named[n]) if g is None else g.detach())
+        for n, g in zip(names, got, strict=True)
+    }
+
+
+def _query_loss(
+    model: nn.Module, result: Any, x_q: torch.Tensor, y_q: torch.Tensor, loss_fn: Callable
+) -> torch.Tensor:
+    """The query loss at the adapted parameters ``result`` (a name -> tensor dict or a model)."""
+    if isinstance(result, nn.Module):
+        out = result(x_q)
+    elif isinstance(result, Mapping):
+        out = torch.func.functional_call(model, dict(result), (x_q,))
+    else:
+        raise TypeError(f"expected adapted parameters (a dict), got {type(result).__name__}")
+    loss = loss_fn(out, y_q)
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        raise TypeError("the query loss is not a scalar tensor")
+    return loss.reshape(())
+
+
+def query_grad(
+    call: Callable,
+    args: tuple,
+    kwargs: dict,
+    x_q: torch.Tensor,
+    y_q: torch.Tensor,
+    loss_fn: Callable,
+) -> dict[str, Any]:
+    """The meta-gradient through ``adapt``: d loss_fn(f(x_q; adapted), y_q) / d θ.
+
+    Zeros for parameters the query loss does not reach (e.g. everything, when the returned
+    parameters were detached).
+    """
+    model = _find_model(args, kwargs)
+    params = dict(model.named_parameters())
+    result = call(*args, **kwargs)
+    loss = _query_loss(model, result, x_q, y_q, loss_fn)
+    return {"value": to_data(result), "loss": loss.detach(), "grads": _grads(loss, params)}
+
+
+def meta_sgd_grads(
+    call: Callable,
+    args: tuple,
+    kwargs: dict,
+    x_q: torch.Tensor,
+    y_q: torch.Tensor,
+    loss_fn: Callable,
+) -> dict[str, Any]:
+    """As :func:`query_grad`, plus the gradient w.r.t. the per-parameter learning rates.
+
+    The rates are the ``lrs`` keyword or the first dict-of-tensors positional argument; they
+    are made to require grad before the call.
+    """
+    model = _find_model(args, kwargs)
+    lrs = kwargs.get("lrs")
+    if lrs is None:
+        lrs = next((a for a in args if isinstance(a, dict)), None)
+    if not isinstance(lrs, dict) or not all(isinstance(v, torch.Tensor) for v in lrs.values()):
+        raise TypeError("the probe needs the learning rates: a dict of tensors")
+    for rate in lrs.values():
+        if rate.is_floating_point() and rate.is_leaf:
+            rate.requires_grad_(True)
+    params = dict(model.named_parameters())
+    result = call(*args, **kwargs)
+    loss = _query_loss(model, result, x_q, y_q, loss_fn)
+    grads = _grads(loss, {**{f"param:{k}": v for k, v in params.items()},
+                          **{f"lr:{k}": v for k, v in lrs.items()}})  # fmt: skip
+    return {
+        "value": to_data(result),
+        "loss": loss.detach(),
+        "grads": {k[6:]: v for k, v in grads.items() if k.startswith("param:")},
+        "lr_grads": {k[3:]: v for k, v in grads.items() if k.startswith("lr:")},
+    }
+
+
+def arg_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) -> dict[str, Any]:
+    """d sum(result) / d the chosen tensor arguments (positions or keyword names).
+
+    ``unused`` names the arguments the result does not depend on at all, so a test can tell
+    "no gradient reaches teacher_logits" from a gradient that happens to be zero.
+    """
+    args = list(args)
+    chosen: dict[str, torch.Tensor] = {}
+    for key in which:
+        value = args[key] if isinstance(key, int) else kwargs[key]
+        if not isinstance(value, torch.Tensor) or not value.is_floating_point():
+            raise TypeError(f"argument {key!r} is not a floating-point tensor")
+        leaf = value.detach().clone().requires_grad_(True)
+        if isinstance(key, int):
+            args[key] = leaf
+        else:
+            kwargs[key] = leaf
+        chosen[str(key)] = leaf
+    result = call(*args, **kwargs)
+    if not isinstance(result, torch.Tensor):
+        raise TypeError(f"expected a tensor result, got {type(result).__name__}")
+    total = result.sum()
+    grads = {k: torch.zeros_like(v) for k, v in chosen.items()}
+    unused = list(chosen)
+    if total.requires_grad:
+        got = torch.autograd.grad(total, list(chosen.values()), allow_unused=True)
+        for key, g in zip(chosen, got, strict=True):
+            if g is not None:
+                grads[key] = g.detach()
+                unused.remove(key)
+    return {"value": to_data(result), "grads": grads, "unused": unused}

@@ -1,0 +1,430 @@
+"""Sandbox: run a submission in an untrusted child process, at one of two isolation levels.
+
+One long-lived child per submission (importing torch costs seconds; a call costs
+milliseconds), restarted after any kill. The submission is copied into a fresh box
+directory beside a copy of ``judge/harness`` and run as ``python -I -B
+<box>/harness/child.py`` with the box as working directory, a scrubbed environment and
+rlimits. How the parent reads the child's replies is in :mod:`judge.channel`; the trust
+boundary and the isolation recipe are in DESIGN.md.
+
+- ``isolated`` (Linux, root, util-linux ``unshare``): the trusted ``harness/boot.py`` is PID 1
+  of new mount/net/ipc/uts/pid namespaces; it hides the repo, /root, /home and the problem
+  folders, gives fresh scratch space, and forks the child under a fresh unprivileged uid (not
+  a shared 65534: RLIMIT_NPROC counts per uid, so sandboxes sharing one uid would share one
+  process budget and a fork bomb in one would starve the others). No network. Killing PID 1
+  kills everything the submission started.
+- ``basic`` (anything else): a subprocess in its own session with rlimits, the import guard,
+  a scrubbed environment and a wall-clock kill of its process group. The network is not
+  blocked and a determined submission can escape the guard; batch grading refuses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from judge import channel
+from judge.inprocess import Reply
+from judge.limits import Limits
+from judge.verdicts import JudgeError, SubmissionFailed, Verdict
+
+__all__ = ["Reply", "Sandbox", "isolation_available"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+HARNESS = Path(__file__).resolve().parent / "harness"
+HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "probes.py", "child.py", "boot.py")
+START_BUDGET_S = 120.0
+"""Seconds the harness may take to import torch (the judge's own time, not the submission's)."""
+UNSHARE = ("--mount", "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child")
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock")
+BOX_MB = 64
+
+_isolation: tuple[bool, str] | None = None
+
+
+def isolation_available() -> tuple[bool, str]:
+    """Whether the ``isolated`` level works here, and why not (checked once per process)."""
+    global _isolation
+    if _isolation is None:
+        unshare = shutil.which("unshare")
+        if not sys.platform.startswith("linux"):
+            _isolation = (False, "not Linux")
+        elif os.geteuid() != 0:
+            _isolation = (False, "not running as root")
+        elif unshare is None:
+            _isolation = (False, "util-linux unshare is not installed")
+        elif not hasattr(os, "pidfd_open"):
+            _isolation = (False, "no pidfd_open")
+        else:
+            try:
+                trial = subprocess.run([unshare, *UNSHARE, "true"], capture_output=True, timeout=30)
+                ok = trial.returncode == 0
+                why = trial.stderr.decode(errors="replace").strip()[:200]
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                ok, why = False, str(exc)
+            _isolation = (ok, "" if ok else f"unshare failed: {why}")
+    return _isolation
+
+
+def _rlimits(limits: Limits, nproc: int) -> dict[str, tuple[int, int]]:
+    cpu = max(1, math.ceil(limits.cpu_s))
+    memory = limits.memory_mb << 20
+    return {
+        "RLIMIT_CPU": (cpu, cpu + 1),
+        "RLIMIT_AS": (memory, memory),
+        "RLIMIT_NPROC": (nproc, nproc),
+        "RLIMIT_FSIZE": (limits.file_size_bytes, limits.file_size_bytes),
+        "RLIMIT_NOFILE": (limits.open_files, limits.open_files),
+        "RLIMIT_CORE": (0, 0),
+    }
+
+
+class Sandbox:
+    """The submission behind the trust boundary; the call API of docs/internals.md.
+
+    ``hide``: more paths to hide from (and forbid to) the child, e.g. a private problem
+    pack's folder; the judge's repo is always hidden.
+    """
+
+    def __init__(
+        self,
+        submission: str | Path,
+        entry_points: Sequence[str],
+        limits: Limits,
+        level: str = "auto",
+        *,
+        hide: Sequence[str | Path] = (),
+    ) -> None:
+        self.submission = Path(submission)
+        self.entry_points = tuple(entry_points)
+        self.limits = limits
+        self.hide = tuple(str(Path(p).resolve()) for p in hide)
+        if level == "auto":
+            level = "isolated" if isolation_available()[0] else "basic"
+        elif level == "isolated":
+            ok, why = isolation_available()
+            if not ok:
+                raise JudgeError(f"the isolated sandbox is not available here: {why}")
+        elif level != "basic":
+            raise ValueError(f"level must be auto, isolated or basic, not {level!r}")
+        self.level = level
+        self.network = "blocked" if level == "isolated" else "allowed"
+        self.signatures: dict[str, str] = {}
+        self.uid: int | None = None
+        self._nonce = 0
+        self._child: dict[str, Any] | None = None
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Boot the child and import the submission (SubmissionFailed if that fails)."""
+        if self._child is not None:
+            return
+        self._spawn()
+        child = self._child
+        try:
+            ready = self._receive(time.monotonic() + START_BUDGET_S, "starting the sandbox")
+            if ready.get("kind") != "ready":
+                raise JudgeError("the sandbox's harness did not start")
+            what = f"importing {self.submission.name}"
+            started = self._receive(time.monotonic() + self.limits.time_s, what)
+        except BaseException:
+            self._discard()
+            raise
+        if started.get("kind") != "started":
+            self._discard()
+            raise self._failed(started)
+        self.signatures = dict(started.get("signatures", {}))
+        child["started"] = True
+
+    def call(
+        self, entry: str, args: tuple, kwargs: dict, probe: tuple[str, tuple] | None = None
+    ) -> Reply:
+        """Run ``entry(*args, **kwargs)`` (and the probe) in the child; see docs/internals.md."""
+        self.start()
+        child = self._child
+        self._nonce += 1
+        body = (
+            self._nonce.to_bytes(8, "little")
+            + channel.encode(
+                {"entry": entry, "args": tuple(args), "kwargs": dict(kwargs), "probe": probe}
+            )[channel.HEADER.size :]
+        )
+        deadline = time.monotonic() + self.limits.time_s
+        what = f"{entry}()"
+        try:
+            channel.write_all(
+                child["req"], channel.HEADER.pack(len(body)) + body, deadline, child["ended"]
+            )
+        except channel.Timeout:
+            self._timeout(what)
+        except channel.Closed:
+            raise self._ended(what) from None
+        message = self._receive(deadline, what)
+        if message.get("nonce") != self._nonce:
+            self._discard()
+            raise SubmissionFailed(
+                Verdict.RUNTIME_ERROR, f"{what}: the child sent a reply out of turn (forged?)"
+            )
+        if message["kind"] == "bad_request":
+            raise JudgeError(f"the child could not run the request: {message.get('message')}")
+        if message["kind"] == "failed":
+            raise self._failed(message)
+        if message["kind"] != "reply" or not isinstance(message.get("args_after"), list):
+            self._discard()
+            raise SubmissionFailed(Verdict.RUNTIME_ERROR, f"{what}: malformed reply from the child")
+        return Reply(
+            message.get("value"),
+            message["args_after"],
+            message.get("kwargs_after") or {},
+            message.get("probe"),
+        )
+
+    def close(self) -> None:
+        """Kill the child (and everything it started) and delete the box."""
+        self._discard()
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def output(self) -> str:
+        """The last few KiB the child printed (stdout and stderr together)."""
+        drain = self._child["drain"] if self._child else getattr(self, "_last_drain", None)
+        return drain.tail() if drain else ""
+
+    # -- receiving and classifying ----------------------------------------------------------
+
+    def _receive(self, deadline: float, what: str) -> dict:
+        child = self._child
+        try:
+            data = channel.read_message(
+                child["reply"], self.limits.reply_bytes, deadline, child["ended"]
+            )
+            message = channel.decode(data, self.limits.reply_bytes)
+        except channel.Timeout:
+            self._timeout(what)
+        except channel.Closed:
+            raise self._ended(what) from None
+        except channel.BadReply as exc:
+            self._discard()
+            if child["drain"].exceeded:
+                raise self._output_limit(what) from None
+            raise SubmissionFailed(
+                Verdict.RUNTIME_ERROR, f"{what}: the child's reply was rejected: {exc}"
+            ) from None
+        if child["drain"].exceeded:
+            self._discard()
+            raise self._output_limit(what)
+        return message
+
+    def _timeout(self, what: str) -> None:
+        exceeded = self._child["drain"].exceeded
+        self._discard()
+        if exceeded:
+            raise self._output_limit(what)
+        raise SubmissionFailed(
+            Verdict.TIME_LIMIT, f"{what} took longer than {self.limits.time_s:g} s (wall clock)"
+        )
+
+    def _output_limit(self, what: str) -> SubmissionFailed:
+        return SubmissionFailed(
+            Verdict.OUTPUT_LIMIT, f"{what} printed more than {self.limits.output_bytes} bytes"
+        )
+
+    def _failed(self, message: dict) -> SubmissionFailed:
+        verdict = message.get("verdict")
+        if verdict not in {v.value for v in Verdict} or verdict == Verdict.ACCEPTED:
+            verdict = Verdict.RUNTIME_ERROR
+        exc_type = message.get("exc_type")
+        return SubmissionFailed(
+            Verdict(verdict),
+            str(message.get("message", ""))[:4000],
+            exc_type=exc_type if isinstance(exc_type, str) else None,
+            detail=str(message.get("detail", ""))[:20000],
+        )
+
+    def _ended(self, what: str) -> SubmissionFailed:
+        """The child ended on its own: how? (JudgeError when that cannot be known.)"""
+        child = self._child
+        try:
+            status = channel.status_of(child, deadline=time.monotonic() + 3)
+        finally:
+            exceeded = child["drain"].exceeded
+            self._discard()
+        if exceeded:
+            return self._output_limit(what)
+        if status == "running":
+            return SubmissionFailed(
+                Verdict.RUNTIME_ERROR, f"{what}: the child closed the judge's reply channel"
+            )
+        if status is None:
+            raise JudgeError("the sandbox's boot script gave no status for the child")
+        if status.get("event") == "error":
+            raise JudgeError(f"the isolated sandbox could not be built: {status.get('message')}")
+        sig, code, cpu = status.get("signal"), status.get("exitcode"), status.get("cpu_s") or 0.0
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= self.limits.cpu_s - 0.5):
+            return SubmissionFailed(
+                Verdict.TIME_LIMIT, f"{what} used up the {self.limits.cpu_s:g} s of CPU time"
+            )
+        if sig is not None:
+            name = signal.Signals(sig).name if sig in signal.Signals else str(sig)
+            return SubmissionFailed(Verdict.RUNTIME_ERROR, f"{what}: the process died of {name}")
+        return SubmissionFailed(
+            Verdict.RUNTIME_ERROR, f"{what}: the process exited with status {code}"
+        )
+
+    # -- processes --------------------------------------------------------------------------
+
+    def _spawn(self) -> None:
+        box = Path(tempfile.mkdtemp(prefix="metajudge-box-"))
+        name = self.submission.name if self.submission.name != "harness" else "submission.py"
+        shutil.copyfile(self.submission, box / name)
+        (box / "harness").mkdir()
+        for file in HARNESS_FILES:
+            shutil.copyfile(HARNESS / file, box / "harness" / file)
+        isolated = self.level == "isolated"
+        token = secrets.token_hex(8)
+        prefixes = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)})
+        prefixes += [p for p in (sys.prefix, sys.base_prefix) if p not in prefixes]
+        nproc = self.limits.processes if isolated else channel.basic_nproc(self.limits.processes)
+        rlimits = _rlimits(self.limits, nproc)
+        config = {
+            "submission": name,
+            "entry_points": list(self.entry_points),
+            "forbidden_roots": [str(REPO_ROOT), *self.hide],
+            "allowed_roots": prefixes,
+            "memory_mb": self.limits.memory_mb,
+            "rlimits": {} if isolated else rlimits,
+        }
+        (box / "harness" / "config.json").write_text(channel.json.dumps(config))
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(box),
+            "TMPDIR": "/tmp" if isolated else str(box),
+            "LANG": "C.UTF-8",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "METAJUDGE_SANDBOX": token,
+        }
+        req_r, req_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        out_r, out_w = os.pipe()
+        status_r, status_w = os.pipe() if isolated else (-1, -1)
+        ours = [req_r, reply_w, out_w] + ([status_w] if isolated else [])
+        child: dict[str, Any] = {"box": box, "req": req_w, "reply": reply_r, "token": token}
+        self._child = child
+        try:
+            if isolated:
+                self.uid = 1_000_000 + secrets.randbelow(1_000_000)
+                argv = [sys.executable, "-I", "-B", f"{box}/harness/child.py", "3", "4"]
+                boot = {
+                    "box": str(box),
+                    "box_mb": BOX_MB,
+                    "hide": [str(REPO_ROOT), "/root", "/home", *self.hide],
+                    "keep": prefixes,
+                    "scratch": list(SCRATCH),
+                    "uid": self.uid,
+                    "fds": {"req": req_r, "reply": reply_w, "out": out_w, "status": status_w},
+                    "rlimits": rlimits,
+                    "python": sys.executable,
+                    "argv": argv,
+                    "env": env,
+                }
+                cmd = [shutil.which("unshare"), *UNSHARE, sys.executable, "-I", "-B"]
+                cmd += [str(box / "harness" / "boot.py"), channel.json.dumps(boot)]
+                popen_env = {"PATH": env["PATH"], "LANG": "C.UTF-8"}
+                cwd = "/"
+            else:
+                cmd = [sys.executable, "-I", "-B", f"{box}/harness/child.py"]
+                cmd += [str(req_r), str(reply_w)]
+                popen_env, cwd = env, str(box)
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=out_w,
+                stderr=out_w,
+                pass_fds=ours,
+                cwd=cwd,
+                env=popen_env,
+                start_new_session=True,
+            )
+        finally:
+            for fd in ours:
+                os.close(fd)
+        child["proc"] = proc
+        kill = lambda: self._signal(child)  # noqa: E731
+        child["drain"] = channel.OutputDrain(out_r, self.limits.output_bytes, kill)
+        os.set_blocking(req_w, False)
+        os.set_blocking(reply_r, False)
+        if isolated:
+            child["status"] = channel.StatusReader(status_r)
+            child["ended"] = status_r
+            start = child["status"].wait_for("start", time.monotonic() + 30)
+            if start is None:
+                self._discard()
+                raise JudgeError("the sandbox's boot script did not report its start")
+            with contextlib.suppress(OSError):
+                child["pidfd"] = os.pidfd_open(int(start["host_pid"]))
+        else:
+            child["pidfd"] = os.pidfd_open(proc.pid) if hasattr(os, "pidfd_open") else None
+            child["ended"] = child["pidfd"]
+
+    def _signal(self, child: dict) -> None:
+        """SIGKILL the whole sandbox now (thread-safe; reaping is :meth:`_discard`'s job)."""
+        proc = child.get("proc")
+        if self.level == "isolated":
+            pidfd = child.get("pidfd")
+            if pidfd is not None:
+                with contextlib.suppress(OSError):
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            elif proc is not None:  # unshare's --kill-child takes PID 1 with it
+                with contextlib.suppress(OSError):
+                    proc.kill()
+        elif proc is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            channel.kill_marked(child["token"])
+
+    def _discard(self) -> None:
+        """Kill the child if alive, reap it, close the pipes, delete the box."""
+        child, self._child = self._child, None
+        if child is None:
+            return
+        self._signal(child)
+        proc = child.get("proc")
+        if proc is not None:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        if self.level == "basic":
+            channel.kill_marked(child["token"])
+        drain = child.get("drain")
+        if drain is not None:
+            drain.join(5)
+            self._last_drain = drain
+        for key in ("req", "reply", "pidfd"):
+            if child.get(key) is not None:
+                with contextlib.suppress(OSError):
+                    os.close(child[key])
+        if child.get("status") is not None:
+            child["status"].close()
+        shutil.rmtree(child["box"], ignore_errors=True)
