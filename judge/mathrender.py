@@ -1,0 +1,153 @@
+"""Markdown to HTML for the study site, with math rendered at build time.
+
+`$...$` and `$$...$$` become native MathML (latex2mathml), so pages need no math JavaScript
+and no CDN; fenced code is highlighted with Pygments. Headings are shifted so that a
+document's top heading lands at the level of the page section it is shown in.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from latex2mathml.converter import convert as latex_to_mathml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
+
+__all__ = ["highlight_code", "math_html", "pygments_css", "render_inline", "render_markdown"]
+
+CODE_CSS_CLASS = "hl"
+# Pygments styles chosen for contrast on a white / near-black background.
+LIGHT_STYLE = "default"
+DARK_STYLE = "github-dark"
+
+
+def math_html(latex: str, *, display: bool) -> str:
+    """LaTeX to a `<math>` element; on a conversion failure, the source as code (never a `$`)."""
+    try:
+        out = latex_to_mathml(latex.strip(), display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many exception types on unsupported input
+        return f'<code class="math-error">{html.escape(latex.strip())}</code>'
+    # Name the formula for assistive technology that does not read MathML.
+    alt = html.escape(" ".join(latex.split()), quote=True)
+    return out.replace("<math ", f'<math alttext="{alt}" ', 1)
+
+
+def highlight_code(code: str, language: str = "python") -> str:
+    """Pygments HTML for a block of code (a `<div class="hl"><pre>...</pre></div>`)."""
+    try:
+        lexer = get_lexer_by_name(language) if language else TextLexer()
+    except ClassNotFound:
+        lexer = TextLexer()
+    if isinstance(lexer, PythonLexer) or language in ("python", "py"):
+        lexer = PythonLexer()
+    return highlight(code, lexer, HtmlFormatter(cssclass=CODE_CSS_CLASS, wrapcode=True))
+
+
+def pygments_css() -> str:
+    """The stylesheet for highlighted code: a light style, and a dark one for dark mode."""
+    light = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(f".{CODE_CSS_CLASS}")
+    dark = HtmlFormatter(style=DARK_STYLE).get_style_defs(f".{CODE_CSS_CLASS}")
+    dark = "\n".join(f"  {line}" for line in dark.splitlines())
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+
+
+def _render_math_inline(self, tokens, idx, options, env) -> str:
+    return math_html(tokens[idx].content, display=False)
+
+
+def _render_math_block(self, tokens, idx, options, env) -> str:
+    return math_html(tokens[idx].content, display=True) + "\n"
+
+
+def _render_fence(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    language = token.info.strip().split(" ")[0] if token.info else ""
+    return highlight_code(token.content, language or "text")
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = (
+        MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        .enable("table")
+        .enable("strikethrough")
+        # allow_digits=False: "costs $5 and $10" stays prose rather than becoming math.
+        .use(dollarmath_plugin, allow_digits=False, double_inline=True)
+    )
+    md.add_render_rule("math_inline", _render_math_inline)
+    md.add_render_rule("math_inline_double", _render_math_block)
+    md.add_render_rule("math_block", _render_math_block)
+    md.add_render_rule("math_block_label", _render_math_block)
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_fence)
+    return md
+
+
+def _shift_headings(tokens: list[Token], top: int) -> None:
+    """Move headings so the shallowest one becomes `<h{top}>`; keep their relative depth."""
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    if not levels:
+        return
+    shift = top - min(levels)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
+
+
+_TABLE_OPEN = re.compile(r"<table>")
+_INLINE_MATH = re.compile(r"\$[^$\n]+\$")
+
+
+def _protect_table_math(text: str) -> str:
+    """In table rows, `|` inside `$...$` would split the cell: write it as `\\vert`."""
+    out, fenced = [], False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and line.lstrip().startswith("|"):
+            line = _INLINE_MATH.sub(
+                lambda m: m[0].replace("\\|", "\\Vert ").replace("|", "\\vert "), line
+            )
+        out.append(line)
+    return "\n".join(out)
+
+
+def render_markdown(
+    text: str, *, heading_level: int = 3, image_prefix: str = "", drop_title: bool = False
+) -> str:
+    """Markdown (with `$` math) to an HTML fragment.
+
+    heading_level: the level the document's shallowest heading is shown at, so headings stay
+    in order inside the page section holding the fragment. image_prefix: prepended to
+    relative image sources (images are copied next to the page's results). drop_title: leave
+    out a heading that opens the document (the page shows the title already).
+    """
+    md = _markdown()
+    tokens = md.parse(_protect_table_math(text))
+    if drop_title and tokens and tokens[0].type == "heading_open":
+        tokens = tokens[3:]  # heading_open, inline, heading_close
+    _shift_headings(tokens, heading_level)
+    if image_prefix:
+        for token in tokens:
+            for child in token.children or []:
+                src = child.attrGet("src") if child.type == "image" else None
+                if src and not re.match(r"^[a-z]+:|^/|^#", str(src)):
+                    child.attrSet("src", image_prefix + str(src).rsplit("/", 1)[-1])
+    out = md.renderer.render(tokens, md.options, {})
+    # Wide tables scroll inside their own box instead of widening the page on a phone.
+    return _TABLE_OPEN.sub('<div class="table-wrap"><table>', out).replace(
+        "</table>", "</table></div>"
+    )
+
+
+def render_inline(text: str) -> str:
+    """One line of Markdown (with `$` math) to HTML without a wrapping paragraph."""
+    md = _markdown()
+    return md.renderer.render(md.parseInline(text), md.options, {})

@@ -1,0 +1,263 @@
+"""The study site: a static, offline, bilingual HTML rendering of the problem folders.
+
+`build_site(out, problems)` writes `index.html`, one page per problem under `p/`, a results
+page, the shared assets and a search index (`search-index.js`, a script that sets a global, so
+the site works opened from disk where `fetch` of a local file is refused; `search-index.json`
+for other tools). Every URL is relative and nothing is loaded from another origin.
+`serve(directory, port)` previews a built site on localhost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import re
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from judge.mathrender import pygments_css
+from judge.problems import Problem, ProblemError, discover, load_problem
+from judge.sitecontent import TOPICS, ProblemPage, load_page, load_results
+
+__all__ = [
+    "SITE_ASSETS",
+    "BuildSummary",
+    "build_site",
+    "make_server",
+    "page_bytes",
+    "serve",
+    "site_problems",
+]
+
+REPO = Path(__file__).resolve().parents[1]
+SITE_ASSETS = REPO / "site"
+RESULTS_DIR = REPO / "benchmarks" / "results"
+DIFFICULTIES = ("easy", "medium", "hard")
+# The file a learner edits after `judge init SLUG` (shown in the practise commands).
+WORKSPACE_FILE = "{slug}/starter.py"
+QUIZ_WORKSPACE_FILE = "{slug}/starter_answers.toml"
+
+
+@dataclass
+class BuildSummary:
+    """What a build wrote: pages with their total bytes (HTML plus the assets it loads)."""
+
+    out: Path
+    seconds: float
+    problems: int
+    page_bytes: dict[str, int] = field(default_factory=dict)  # page path -> total bytes
+    files: int = 0
+    total_bytes: int = 0  # every file under `out`
+
+    def table(self) -> str:
+        """A plain-text report: one line per page, then the totals."""
+        width = max((len(p) for p in self.page_bytes), default=4)
+        lines = [f"{'page':<{width}}  {'bytes':>9}"]
+        lines += [f"{p:<{width}}  {n:>9,}" for p, n in sorted(self.page_bytes.items())]
+        biggest = max(self.page_bytes.values(), default=0)
+        lines.append(
+            f"{len(self.page_bytes)} pages ({self.problems} problems), {self.files} files, "
+            f"{self.total_bytes:,} bytes in {self.out}; largest page {biggest:,} bytes; "
+            f"built in {self.seconds:.2f} s"
+        )
+        return "\n".join(lines)
+
+
+def site_problems(packs: Iterable[str | Path] = ()) -> tuple[list[Problem], list[str]]:
+    """Every problem that loads, and one message per folder that does not.
+
+    The site publishes what is ready: a half-written folder is reported, not fatal.
+    """
+    problems, errors = [], []
+    for folder in discover(packs).values():
+        try:
+            problems.append(load_problem(folder))
+        except ProblemError as exc:
+            errors.append(str(exc))
+    return problems, errors
+
+
+def _environment(templates: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["topics"] = TOPICS
+    return env
+
+
+def _search_entry(page: ProblemPage) -> dict:
+    p = page.problem
+    return {
+        "slug": p.slug,
+        "url": f"p/{p.slug}.html",
+        "title": p.title,
+        "title_zh": p.title_zh,
+        "topic": p.topic,
+        "difficulty": p.difficulty,
+        "kind": p.kind,
+        "tags": list(p.tags),
+        # One lower-cased haystack per language; the index page matches every word typed.
+        "text": {
+            lang: " ".join([p.title, p.title_zh, *p.tags, page.search_text.get(lang, "")]).lower()
+            for lang in ("en", "zh")
+        },
+    }
+
+
+_REF = re.compile(r'<(?:script|img|link)\b[^>]*?\b(?:src|href)="([^"#?]+)"')
+
+
+def page_bytes(html_path: Path, out: Path) -> int:
+    """Bytes a browser fetches for a page: the HTML plus every local script, style and image."""
+    text = html_path.read_text(encoding="utf-8")
+    total = len(text.encode("utf-8"))
+    for ref in sorted(set(_REF.findall(text))):
+        target = (html_path.parent / ref).resolve()
+        if target.is_file() and out.resolve() in target.parents:
+            total += target.stat().st_size
+    return total
+
+
+def build_site(
+    out: Path,
+    problems: Sequence[Problem],
+    *,
+    results_dir: Path | None = RESULTS_DIR,
+    assets: Path = SITE_ASSETS,
+) -> BuildSummary:
+    """Render `problems` into a static site under `out` (replaced) and summarise it.
+
+    results_dir: benchmark reports (`*.md`) and plots (`*.png`) to show on the pages they
+    belong to and on the results page; None for none.
+    """
+    start = time.perf_counter()
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "p").mkdir(parents=True)
+    shutil.copytree(assets / "static", out / "static")
+    (out / "static" / "pygments.css").write_text(pygments_css(), encoding="utf-8")
+
+    results, pngs = load_results(results_dir)
+    if pngs:
+        (out / "results").mkdir()
+        for png in pngs:
+            shutil.copy2(png, out / "results" / png.name)
+
+    problems = sorted(problems, key=lambda p: (list(TOPICS).index(p.topic), p.order, p.slug))
+    pages = [load_page(p, results) for p in problems]
+    by_slug = {p.slug: p for p in problems}
+    env = _environment(assets / "templates")
+
+    written: list[Path] = []
+
+    def write(rel: str, template: str, root: str, **context: object) -> None:
+        html = env.get_template(template).render(root=root, page_path=rel, **context)
+        path = out / rel
+        path.write_text(html, encoding="utf-8")
+        written.append(path)
+
+    groups = [
+        (topic, names, [pg for pg in pages if pg.problem.topic == topic])
+        for topic, names in TOPICS.items()
+    ]
+    tags = sorted({t for p in problems for t in p.tags})
+    write(
+        "index.html",
+        "index.html",
+        "",
+        groups=[g for g in groups if g[2]],
+        tags=tags,
+        difficulties=DIFFICULTIES,
+        count=len(problems),
+    )
+    for i, page in enumerate(pages):
+        p = page.problem
+        template = "quiz.html" if p.is_quiz else "problem.html"
+        workspace = (QUIZ_WORKSPACE_FILE if p.is_quiz else WORKSPACE_FILE).format(slug=p.slug)
+        write(
+            f"p/{p.slug}.html",
+            template,
+            "../",
+            page=page,
+            problem=p,
+            related=[(s, by_slug.get(s)) for s in p.related],
+            previous=pages[i - 1].problem if i > 0 else None,
+            next=pages[i + 1].problem if i + 1 < len(pages) else None,
+            workspace=workspace,
+            quiz_key=_script_json(
+                {
+                    q: {"answer": k["answer"], "tolerance": k["tolerance"]}
+                    for q, k in page.key.items()
+                }
+            ),
+        )
+    write("results.html", "results.html", "", results=results, result_pages=_result_pages(pages))
+
+    entries = [_search_entry(pg) for pg in pages]
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    (out / "search-index.json").write_text(data, encoding="utf-8")
+    # `</` cannot end a script early; escape it anyway for safety if text ever holds it.
+    script = "window.MJ_SEARCH_INDEX = " + data.replace("</", "<\\/") + ";\n"
+    (out / "search-index.js").write_text(script, encoding="utf-8")
+
+    files = [f for f in out.rglob("*") if f.is_file()]
+    return BuildSummary(
+        out=out,
+        seconds=time.perf_counter() - start,
+        problems=len(problems),
+        page_bytes={p.relative_to(out).as_posix(): page_bytes(p, out) for p in written},
+        files=len(files),
+        total_bytes=sum(f.stat().st_size for f in files),
+    )
+
+
+def _script_json(value: object) -> str:
+    """JSON safe to place inside a <script> element (no `<` that could close it)."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _result_pages(pages: Iterable[ProblemPage]) -> dict[str, list[Problem]]:
+    """Result stem -> the problems whose pages show it."""
+    shown: dict[str, list[Problem]] = {}
+    for page in pages:
+        for result in page.results:
+            shown.setdefault(result.stem, []).append(page.problem)
+    return shown
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files; logs only errors, so a preview's terminal stays readable."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if str(code).startswith(("4", "5")):
+            super().log_request(code, size)
+
+
+def make_server(
+    directory: Path, port: int = 8000, host: str = "127.0.0.1"
+) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for a built site (port 0 picks a free port); call serve_forever()."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def serve(directory: Path, port: int = 8000, host: str = "127.0.0.1") -> None:
+    """Serve a built site on http://host:port/ until interrupted (Ctrl-C)."""
+    if not (Path(directory) / "index.html").is_file():
+        raise FileNotFoundError(f"{directory}/index.html: no site here; run `judge site build`")
+    with make_server(directory, port, host) as httpd:
+        print(f"Serving {directory} at http://{host}:{httpd.server_address[1]}/ (Ctrl-C stops)")
+        with contextlib.suppress(KeyboardInterrupt):
+            httpd.serve_forever()

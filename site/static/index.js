@@ -1,0 +1,80 @@
+// The index: search over the prebuilt index (search-index.js), difficulty and tag filters,
+// and the learner's progress. Cards are in the HTML already; this only hides and marks them.
+(function () {
+  "use strict";
+  var entries = {};
+  (window.MJ_SEARCH_INDEX || []).forEach(function (e) { entries[e.slug] = e; });
+  var cards = Array.prototype.slice.call(document.querySelectorAll(".card"));
+  var q = document.getElementById("q");
+  var difficulty = document.getElementById("difficulty");
+  var hideSolved = document.getElementById("hide-solved");
+  var tagButtons = Array.prototype.slice.call(document.querySelectorAll(".tag[data-tag]"));
+  var matchCount = document.getElementById("match-count");
+  var progress = document.getElementById("progress");
+  var noMatch = document.getElementById("no-match");
+  var tagSummary = document.getElementById("tag-summary");
+
+  function zh() { return document.documentElement.getAttribute("data-lang") === "zh"; }
+
+  function selectedTags() {
+    return tagButtons.filter(function (b) { return b.getAttribute("aria-pressed") === "true"; })
+      .map(function (b) { return b.getAttribute("data-tag"); });
+  }
+
+  function matches(card, words, diff, tags, solved) {
+    var slug = card.getAttribute("data-slug");
+    if (diff && card.getAttribute("data-difficulty") !== diff) return false;
+    if (hideSolved.checked && solved[slug]) return false;
+    var cardTags = card.getAttribute("data-tags").split(" ");
+    for (var i = 0; i < tags.length; i++) if (cardTags.indexOf(tags[i]) < 0) return false;
+    var entry = entries[slug];
+    var hay = entry ? entry.text.en + " " + entry.text.zh : card.textContent.toLowerCase();
+    return words.every(function (w) { return hay.indexOf(w) >= 0; });
+  }
+
+  function update() {
+    var words = q.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var tags = selectedTags();
+    var solved = window.MJ.solved();
+    var shown = 0, done = 0;
+    cards.forEach(function (card) {
+      var slug = card.getAttribute("data-slug");
+      card.classList.toggle("is-solved", !!solved[slug]);
+      if (solved[slug]) done++;
+      var ok = matches(card, words, difficulty.value, tags, solved);
+      card.hidden = !ok;
+      if (ok) shown++;
+    });
+    document.querySelectorAll("section.topic").forEach(function (s) {
+      s.hidden = !s.querySelector(".card:not([hidden])");
+    });
+    noMatch.hidden = shown > 0;
+    var total = cards.length;
+    matchCount.textContent = zh()
+      ? (shown === total ? "共 " + total + " 题" : "显示 " + shown + " / " + total + " 题")
+      : (shown === total ? total + " problems" : shown + " of " + total + " problems shown");
+    progress.textContent = zh() ? "已完成 " + done + " / " + total : done + " of " + total + " solved";
+    tagSummary.textContent = tags.length ? "(" + tags.join(", ") + ")" : "";
+  }
+
+  tagButtons.forEach(function (b) {
+    b.addEventListener("click", function () {
+      b.setAttribute("aria-pressed", String(b.getAttribute("aria-pressed") !== "true"));
+      update();
+    });
+  });
+  document.getElementById("clear-filters").addEventListener("click", function () {
+    tagButtons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+    q.value = "";
+    difficulty.value = "";
+    hideSolved.checked = false;
+    update();
+  });
+  q.addEventListener("input", update);
+  difficulty.addEventListener("change", update);
+  hideSolved.addEventListener("change", update);
+  document.addEventListener("mj:lang", update);
+  document.addEventListener("mj:solved", update);
+  window.addEventListener("storage", update);
+  update();
+})();

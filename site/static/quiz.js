@@ -1,0 +1,86 @@
+// A quiz page: score the picks in the browser with the key embedded in the page, show each
+// question's verdict and explanation. Scoring is the judge's (docs/authoring.md): single,
+// true_false and numeric all-or-nothing; multi gives max(0, (right - wrong) / #right) of its points.
+(function () {
+  "use strict";
+  var form = document.getElementById("quiz");
+  var key = JSON.parse(document.getElementById("quiz-key").textContent);
+  var scoreLine = document.getElementById("quiz-score");
+  var slug = document.querySelector(".solved-toggle").getAttribute("data-slug");
+
+  function zh() { return document.documentElement.getAttribute("data-lang") === "zh"; }
+  function picked(fs) {
+    return Array.prototype.slice.call(fs.querySelectorAll("input:checked"))
+      .map(function (i) { return i.value; });
+  }
+  function show(answer, kind) {
+    if (kind === "true_false") return zh() ? (answer ? "正确" : "错误") : (answer ? "true" : "false");
+    if (Array.isArray(answer)) return answer.join(", ");
+    return String(answer);
+  }
+
+  // Returns the fraction of the question's points earned (0..1) and whether anything was given.
+  function grade(fs) {
+    var kind = fs.getAttribute("data-kind");
+    var k = key[fs.getAttribute("data-qid")];
+    if (kind === "numeric") {
+      var raw = fs.querySelector("input").value.trim();
+      var x = Number(raw);
+      if (!raw || !isFinite(x)) return { given: !!raw, frac: 0 };
+      var tol = Math.max(Number(k.tolerance) || 0, 1e-9 * Math.abs(k.answer));
+      return { given: true, frac: Math.abs(x - Number(k.answer)) <= tol ? 1 : 0 };
+    }
+    var picks = picked(fs);
+    if (!picks.length) return { given: false, frac: 0 };
+    if (kind === "true_false") return { given: true, frac: picks[0] === String(k.answer) ? 1 : 0 };
+    if (kind === "single") return { given: true, frac: picks[0] === k.answer ? 1 : 0 };
+    var right = k.answer.filter(function (a) { return picks.indexOf(a) >= 0; }).length;
+    var wrong = picks.length - right;
+    return { given: true, frac: Math.max(0, (right - wrong) / k.answer.length) };
+  }
+
+  function check() {
+    var earned = 0, total = 0;
+    form.querySelectorAll("fieldset.question").forEach(function (fs) {
+      var points = Number(fs.getAttribute("data-points"));
+      var kind = fs.getAttribute("data-kind");
+      var k = key[fs.getAttribute("data-qid")];
+      var g = grade(fs);
+      total += points;
+      earned += g.frac * points;
+      var state = g.frac === 1 ? "right" : g.frac > 0 ? "partial" : "wrong";
+      fs.classList.remove("is-right", "is-wrong", "is-partial");
+      fs.classList.add("is-" + state);
+      fs.querySelectorAll("label.choice").forEach(function (label) {
+        var input = label.querySelector("input");
+        var v = input.value;
+        var isKey = Array.isArray(k.answer) ? k.answer.indexOf(v) >= 0
+          : kind === "true_false" ? v === String(k.answer) : v === k.answer;
+        label.classList.toggle("is-key", isKey);
+        label.classList.toggle("is-miss", input.checked && !isKey);
+      });
+      var verdict = fs.querySelector(".verdict");
+      var answer = show(k.answer, kind);
+      if (state === "right") verdict.textContent = zh() ? "✓ 正确" : "✓ Correct";
+      else if (state === "partial") verdict.textContent = (zh() ? "◐ 部分正确，得 " : "◐ Partly right: ")
+        + (Math.round(g.frac * points * 100) / 100) + " / " + points + (zh() ? " 分。答案：" : " points. Answer: ") + answer;
+      else verdict.textContent = (g.given ? (zh() ? "✗ 不正确。" : "✗ Not quite. ") : (zh() ? "✗ 未作答。" : "✗ No answer. "))
+        + (zh() ? "答案：" : "Answer: ") + answer;
+      fs.querySelector(".feedback").hidden = false;
+    });
+    earned = Math.round(earned * 100) / 100;
+    scoreLine.textContent = (zh() ? "得分 " : "Score: ") + earned + " / " + total
+      + (earned === total ? (zh() ? " · 全对！已标记为完成。" : " · full marks, marked as solved.") : "");
+    if (earned === total) window.MJ.setSolved(slug, true);
+  }
+
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); check(); });
+  form.addEventListener("reset", function () {
+    form.querySelectorAll("fieldset.question").forEach(function (fs) {
+      fs.classList.remove("is-right", "is-wrong", "is-partial");
+      fs.querySelector(".feedback").hidden = true;
+      fs.querySelectorAll("label.choice").forEach(function (l) { l.classList.remove("is-key", "is-miss"); });
+    });
+    scoreLine.textContent = "";
+  });
+})();
