@@ -244,6 +244,10 @@ def grade(
         result.grading_status = "judge_error"
         result.error = str(exc)
         result.verdict = None
+    except Exception as exc:  # a bug of the judge: reported as such, never as a verdict
+        result.grading_status = "judge_error"
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.verdict = None
     finally:
         if runner is not None:
             try:

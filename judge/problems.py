@@ -315,7 +315,20 @@ def find_problem(slug: str, packs: Iterable[str | Path] = ()) -> Problem:
     return load_problem(found[slug])
 
 
-def all_problems(packs: Iterable[str | Path] = ()) -> list[Problem]:
-    """Every problem, validated, in study order: by topic, then ``order``, then slug."""
-    problems = [load_problem(path) for path in discover(packs).values()]
+def all_problems(
+    packs: Iterable[str | Path] = (), *, errors: list[ProblemError] | None = None
+) -> list[Problem]:
+    """Every problem, validated, in study order: by topic, then ``order``, then slug.
+
+    A broken folder raises :class:`ProblemError`, or, when ``errors`` is a list, is
+    appended to it and skipped (so that one folder being written does not hide the rest).
+    """
+    problems = []
+    for path in discover(packs).values():
+        try:
+            problems.append(load_problem(path))
+        except ProblemError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
     return sorted(problems, key=lambda p: (TOPICS.index(p.topic), p.order, p.slug))

@@ -203,3 +203,15 @@ def check_quiz(problem: Problem) -> list[CheckItem]:
         earned = sum(score_answer(q, answers.get(q.id))[0] for q in questions)
         items.append(CheckItem(name, "below full marks", earned < total, f"{earned:g}/{total:g}"))
     return items
+
+
+def render_questions(problem: Problem, lang: str = "en") -> str:
+    """The questions as plain text for ``judge show`` (never the key)."""
+    suffix = "_zh" if lang == "zh" else ""
+    lines = []
+    for q in _read_toml(problem.questions).get("questions", []):
+        text = q.get(f"text{suffix}") or q.get("text", "")
+        lines.append(f"\n[{q.get('id')}] ({q.get('kind')}, {q.get('points')} points) {text}")
+        choices = q.get(f"choices{suffix}") or q.get("choices") or []
+        lines += [f"  {chr(ord('A') + i)}. {c}" for i, c in enumerate(choices)]
+    return "\n".join(lines)

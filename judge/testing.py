@@ -110,6 +110,10 @@ class Proxy:
             if self._reference:
                 raise ReferenceFailed(failure) from failure
             raise
+        except JudgeError:
+            raise
+        except Exception as exc:  # the runner itself broke: never the submission's fault
+            raise JudgeError(f"the runner failed: {type(exc).__name__}: {exc}") from exc
         return Outcome(reply.value, list(reply.args_after), dict(reply.kwargs_after), reply.probe)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
