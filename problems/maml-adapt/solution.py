@@ -1,29 +1,8 @@
-"""Reference solution: functional inner loop with torch.func.functional_call."""
+"""Reference solution: the plain-autograd inner loop of reference/maml.py.
 
-from __future__ import annotations
+(alternatives/ holds a torch.func.grad version and a hand-written forward pass.)
+"""
 
-from collections.abc import Callable
+from reference.maml import adapt
 
-import torch
-from torch import Tensor, nn
-from torch.func import functional_call
-
-
-def adapt(
-    model: nn.Module,
-    x: Tensor,
-    y: Tensor,
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    inner_lr: float,
-    steps: int = 1,
-    first_order: bool = False,
-) -> dict[str, Tensor]:
-    """``steps`` full-batch gradient steps from the model's parameters, without touching it."""
-    params = dict(model.named_parameters())
-    for _ in range(steps):
-        loss = loss_fn(functional_call(model, params, (x,)), y)
-        grads = torch.autograd.grad(loss, list(params.values()), create_graph=not first_order)
-        params = {
-            name: p - inner_lr * g for (name, p), g in zip(params.items(), grads, strict=True)
-        }
-    return params
+__all__ = ["adapt"]
