@@ -262,7 +262,8 @@ def _tensor_difference(got, want, where, rtol, atol, exact) -> str | None:
     allowed = atol + rtol * w64.abs()
     both_nan = g64.isnan() & w64.isnan()
     same_inf = g64.isinf() & (g64 == w64)
-    bad = ~((err <= allowed) | both_nan | same_inf)
+    finite = g64.isfinite() & w64.isfinite()
+    bad = ~(((err <= allowed) & finite) | both_nan | same_inf)
     if not bad.any():
         return None
     err = torch.where(bad, err.nan_to_num(nan=math.inf), torch.zeros_like(err))
@@ -321,7 +322,11 @@ def _difference(got, want, where, rtol, atol, exact=False) -> str | None:
             return None if got == want else f"{where}: got {got!r}, want {want!r}"
         if (math.isnan(want) and math.isnan(got)) or got == want:
             return None
-        if abs(got - want) <= atol + rtol * abs(want):
+        if (
+            math.isfinite(got)
+            and math.isfinite(want)
+            and abs(got - want) <= atol + rtol * abs(want)
+        ):
             return None
         return (
             f"{where}: got {_fmt(got)}, want {_fmt(want)} (abs error {abs(got - want):.2g}, "

@@ -1,0 +1,184 @@
+"""The test API problems use (judge.testing): checks, proxies, mistakes, points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from judge.inprocess import InProcess
+from judge.testing import (
+    Mistakes,
+    Outcome,
+    Probe,
+    Proxy,
+    ReferenceFailed,
+    TestFailed,
+    expect,
+    expect_close,
+    expect_equal,
+    expect_raises,
+    mistake_hint,
+    points,
+)
+from judge.verdicts import SubmissionFailed, Verdict
+
+DOUBLE = Path(__file__).parent / "fixtures" / "double"
+
+
+def failure(fn) -> TestFailed:
+    with pytest.raises(TestFailed) as info:
+        fn()
+    return info.value
+
+
+# -- expect_close ------------------------------------------------------------------------
+def test_shape_checked_before_values_broadcasting_is_not_equality() -> None:
+    assert torch.allclose(torch.zeros(3, 4), torch.zeros(1))  # why the shape comes first
+    message = failure(lambda: expect_close(torch.zeros(3, 4), torch.zeros(1))).message
+    assert "shape (3, 4), want (1,)" in message
+
+
+def test_dtype_checked() -> None:
+    got, want = torch.ones(2, dtype=torch.float64), torch.ones(2)
+    assert (
+        "dtype torch.float64, want torch.float32"
+        in failure(lambda: expect_close(got, want)).message
+    )
+
+
+def test_value_message_names_error_index_and_values() -> None:
+    want = torch.zeros(5, 2)
+    got = want.clone()
+    got[4, 0] = 0.5
+    got[1, 1] = 0.01
+    message = failure(lambda: expect_close(got, want, name="params['w']")).message
+    assert message.startswith("params['w']: max abs error 0.5 at [4, 0]")
+    assert "got 0.5, want 0" in message
+    assert "2 of 10 entries" in message
+
+
+def test_structure_messages() -> None:
+    a = {"w": torch.zeros(1), "b": torch.zeros(1)}
+    assert "missing keys ['b']" in failure(lambda: expect_close({"w": a["w"]}, a)).message
+    assert "extra keys ['c']" in failure(lambda: expect_close({**a, "c": 1}, a)).message
+    assert "got a list, want a Tensor" in failure(lambda: expect_close([1.0], a["w"])).message
+    assert "length 1, want 2" in failure(lambda: expect_close((1.0,), (1.0, 2.0))).message
+    assert "want a number" in failure(lambda: expect_close(torch.tensor(1.0), 1.0)).message
+    assert "result['w']" in failure(lambda: expect_close({**a, "w": a["w"] + 1}, a)).message
+
+
+def test_nan_inf_and_numbers() -> None:
+    expect_close(
+        torch.tensor([float("nan"), float("inf")]), torch.tensor([float("nan"), float("inf")])
+    )
+    failure(lambda: expect_close(torch.tensor([float("nan")]), torch.tensor([0.0])))
+    failure(lambda: expect_close(torch.tensor([float("inf")]), torch.tensor([-float("inf")])))
+    expect_close(1.0 + 1e-7, 1.0)
+    failure(lambda: expect_close(1.1, 1.0))
+    failure(lambda: expect_close(-float("inf"), float("inf")))
+    failure(lambda: expect_close(1.0, float("inf")))
+    expect_close({"a": [1, "x", None, True]}, {"a": [1, "x", None, True]})
+    failure(lambda: expect_close(1, True))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.floats(-1e3, 1e3, width=32), min_size=1, max_size=20),
+    noise=st.floats(0, 1, width=32),
+)
+def test_close_within_float32_tolerance_and_not_beyond(values: list[float], noise: float) -> None:
+    want = torch.tensor(values)
+    expect_close(want * (1 + 1e-6), want)  # float32 rounding-level differences pass
+    bumped = want.clone()
+    bumped[0] += 1e-2 + abs(bumped[0]) * 1e-3 + noise
+    with pytest.raises(TestFailed):
+        expect_close(bumped, want)
+
+
+def test_expect_equal_exact() -> None:
+    expect_equal(torch.tensor([1, 2]), torch.tensor([1, 2]))
+    message = failure(lambda: expect_equal(torch.tensor([1, 3]), torch.tensor([1, 2]))).message
+    assert "1 of 2 entries differ, first at [1] (got 3, want 2)" in message
+    failure(lambda: expect_equal(1.0 + 1e-9, 1.0))
+
+
+def test_expect_and_points() -> None:
+    expect(True, "never")
+    failed = failure(lambda: expect(False, "broken", hint="a hint"))
+    assert (failed.message, failed.hint) == ("broken", "a hint")
+
+    @points(7)
+    def test_x() -> None: ...
+
+    assert test_x.points == 7.0
+
+
+# -- runners, proxies, mistakes -----------------------------------------------------------
+def test_proxy_over_inprocess_copies_and_converts() -> None:
+    proxy = Proxy(InProcess(DOUBLE / "mistakes" / "in_place.py", ["double"]))
+    x = torch.ones(3)
+    outcome = proxy.run("double", x)
+    assert isinstance(outcome, Outcome)
+    assert torch.equal(x, torch.ones(3))  # the caller's tensor is never changed
+    assert torch.equal(outcome.args[0], torch.full((3,), 2.0))  # the state after the call
+    assert torch.equal(proxy.double(x), torch.full((3,), 2.0))
+
+
+def test_candidate_failure_is_submission_failed_reference_failure_is_judge_error() -> None:
+    runner = InProcess(DOUBLE / "starter.py", ["double"])
+    with pytest.raises(SubmissionFailed) as info:
+        Proxy(runner).double(torch.ones(1))
+    assert info.value.verdict == Verdict.RUNTIME_ERROR
+    assert info.value.exc_type == "NotImplementedError"
+    with pytest.raises(ReferenceFailed):
+        Proxy(runner, reference=True).double(torch.ones(1))
+
+
+def test_expect_raises_by_name_and_in_process() -> None:
+    solution = Proxy(InProcess(DOUBLE / "solution.py", ["double"]))
+    expect_raises(ValueError, lambda: solution.double(torch.zeros(0)))
+    wrong = failure(lambda: expect_raises(TypeError, lambda: solution.double(torch.zeros(0))))
+    assert "expected TypeError" in wrong.message and "ValueError" in wrong.message
+    returned = failure(lambda: expect_raises(ValueError, lambda: solution.double(torch.ones(1))))
+    assert "returned Tensor" in returned.message
+
+    def crossed() -> None:  # what the sandbox raises: only the exception's name crossed
+        raise SubmissionFailed(Verdict.RUNTIME_ERROR, "raised ValueError", exc_type="ValueError")
+
+    expect_raises(ValueError, crossed)
+
+    def timed_out() -> None:
+        raise SubmissionFailed(Verdict.TIME_LIMIT, "too slow")
+
+    with pytest.raises(SubmissionFailed):  # not an exception: the test takes that verdict
+        expect_raises(ValueError, timed_out)
+
+
+def test_mistakes_hint_and_diagnosis() -> None:
+    mistakes = Mistakes(sorted((DOUBLE / "mistakes").glob("*.py")), ["double"])
+    assert len(mistakes) == 3
+    assert mistakes.hint("triple") == "You multiply by three: the factor is 2."
+    x = torch.tensor([1.0, 2.0])
+    failed = failure(
+        lambda: expect_close(3 * x, 2 * x, mistakes=mistakes.on(lambda m: m.double(x)))
+    )
+    assert failed.hint == "You multiply by three: the factor is 2."
+    unmatched = failure(
+        lambda: expect_close(5 * x, 2 * x, mistakes=mistakes.on(lambda m: m.double(x)))
+    )
+    assert unmatched.hint is None
+
+
+def test_mistake_hint_is_first_paragraph(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text('"""Line one\ncontinues.\n\nAuthor notes."""\n', encoding="utf-8")
+    assert mistake_hint(path) == "Line one continues."
+
+
+def test_probe_holds_its_arguments() -> None:
+    probe = Probe("arg_grads", 0, "x")
+    assert (probe.name, probe.args) == ("arg_grads", (0, "x"))
