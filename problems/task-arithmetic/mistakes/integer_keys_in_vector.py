@@ -1,0 +1,31 @@
+"""The task vector includes non-floating tensors (BatchNorm's num_batches_tracked): a
+difference of counters is not a direction in weight space. Keep only floating-point tensors.
+"""
+
+import torch
+
+
+def _check(a, b):
+    if set(a) != set(b) or any(a[k].shape != b[k].shape for k in a):
+        raise ValueError("incompatible")
+
+
+def _check_vectors(pretrained, vectors):
+    floating = {k for k, v in pretrained.items() if v.is_floating_point()}
+    if any(set(v) != floating for v in vectors):
+        raise ValueError("incompatible")
+
+
+def task_vector(pretrained, finetuned):
+    _check(pretrained, finetuned)
+    return {k: finetuned[k] - v for k, v in pretrained.items()}
+
+
+def apply_task_vectors(pretrained, vectors, scale):
+    out = {}
+    for k, v in pretrained.items():
+        if v.is_floating_point():
+            out[k] = v + scale * sum((t[k] for t in vectors), torch.zeros_like(v))
+        else:
+            out[k] = v.clone()
+    return out

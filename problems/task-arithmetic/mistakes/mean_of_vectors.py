@@ -1,0 +1,34 @@
+"""The task vectors are averaged instead of summed: task arithmetic adds
+theta_pre + scale * (tau_1 + ... + tau_n); averaging divides every task's contribution by n
+(that is what the scale is for, if you want it).
+"""
+
+import torch
+
+
+def _check(a, b):
+    if set(a) != set(b) or any(a[k].shape != b[k].shape for k in a):
+        raise ValueError("incompatible")
+
+
+def _check_vectors(pretrained, vectors):
+    floating = {k for k, v in pretrained.items() if v.is_floating_point()}
+    if any(set(v) != floating for v in vectors):
+        raise ValueError("incompatible")
+
+
+def task_vector(pretrained, finetuned):
+    _check(pretrained, finetuned)
+    return {k: finetuned[k] - v for k, v in pretrained.items() if v.is_floating_point()}
+
+
+def apply_task_vectors(pretrained, vectors, scale):
+    _check_vectors(pretrained, vectors)
+    n = max(len(vectors), 1)
+    out = {}
+    for k, v in pretrained.items():
+        if v.is_floating_point():
+            out[k] = v + scale * sum((t[k] for t in vectors), torch.zeros_like(v)) / n
+        else:
+            out[k] = v.clone()
+    return out
