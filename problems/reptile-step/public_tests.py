@@ -1,0 +1,31 @@
+"""Public examples for reptile-step."""
+
+import torch
+from torch import nn
+
+from judge.testing import expect_close
+
+
+def make(seed=0):
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1))
+    x = torch.linspace(-2, 2, 8).unsqueeze(1)
+    return model, x, torch.sin(x)
+
+
+def test_three_inner_steps(candidate, solution, mistakes):
+    args = (*make(), nn.MSELoss(), 0.1, 3, 0.5)
+    expect_close(
+        candidate.reptile_step(*args),
+        solution.reptile_step(*args),
+        name="θ + ε(φ − θ)",
+        mistakes=mistakes.on(lambda m: m.reptile_step(*args)),
+    )
+
+
+def test_outer_lr_zero_keeps_theta(candidate, solution, mistakes):
+    model, x, y = make(1)
+    want = {n: p.detach().clone() for n, p in model.named_parameters()}
+    expect_close(
+        candidate.reptile_step(model, x, y, nn.MSELoss(), 0.1, 3, 0.0), want, name="outer_lr=0"
+    )
