@@ -20,7 +20,14 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-__all__ = ["highlight_code", "math_html", "pygments_css", "render_inline", "render_markdown"]
+__all__ = [
+    "clear_caches",
+    "highlight_code",
+    "math_html",
+    "pygments_css",
+    "render_inline",
+    "render_markdown",
+]
 
 CODE_CSS_CLASS = "hl"
 # Pygments styles chosen for contrast on a white / near-black background.
@@ -28,8 +35,12 @@ LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
 
 
+@lru_cache(maxsize=4096)
 def math_html(latex: str, *, display: bool) -> str:
-    """LaTeX to a `<math>` element; on a conversion failure, the source as code (never a `$`)."""
+    """LaTeX to a `<math>` element; on a conversion failure, the source as code (never a `$`).
+
+    Cached: the English and Chinese texts of a problem share most of their formulas.
+    """
     try:
         out = latex_to_mathml(latex.strip(), display="block" if display else "inline")
     except Exception:  # latex2mathml raises many exception types on unsupported input
@@ -39,6 +50,7 @@ def math_html(latex: str, *, display: bool) -> str:
     return out.replace("<math ", f'<math alttext="{alt}" ', 1)
 
 
+@lru_cache(maxsize=1024)
 def highlight_code(code: str, language: str = "python") -> str:
     """Pygments HTML for a block of code (a `<div class="hl"><pre>...</pre></div>`)."""
     try:
@@ -47,7 +59,19 @@ def highlight_code(code: str, language: str = "python") -> str:
         lexer = TextLexer()
     if isinstance(lexer, PythonLexer) or language in ("python", "py"):
         lexer = PythonLexer()
-    return highlight(code, lexer, HtmlFormatter(cssclass=CODE_CSS_CLASS, wrapcode=True))
+    return highlight(code, lexer, _formatter())
+
+
+@lru_cache(maxsize=1)
+def _formatter() -> HtmlFormatter:
+    # Built once: constructing a formatter builds its whole style table.
+    return HtmlFormatter(cssclass=CODE_CSS_CLASS, wrapcode=True)
+
+
+def clear_caches() -> None:
+    """Forget rendered math and code, so that a timed build renders everything afresh."""
+    math_html.cache_clear()
+    highlight_code.cache_clear()
 
 
 def pygments_css() -> str:
@@ -78,8 +102,9 @@ def _markdown() -> MarkdownIt:
         MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         .enable("table")
         .enable("strikethrough")
-        # allow_digits=False: "costs $5 and $10" stays prose rather than becoming math.
-        .use(dollarmath_plugin, allow_digits=False, double_inline=True)
+        # allow_digits stays on: with it off, mdit-py-plugins 0.7 looks at src[-1] for a `$`
+        # that opens a paragraph, so "$x$ ... 1" was left as text. A literal dollar is `\$`.
+        .use(dollarmath_plugin, allow_digits=True, double_inline=True)
     )
     md.add_render_rule("math_inline", _render_math_inline)
     md.add_render_rule("math_inline_double", _render_math_block)

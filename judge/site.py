@@ -22,7 +22,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from judge.mathrender import pygments_css
+from judge.mathrender import clear_caches, pygments_css
 from judge.problems import Problem, ProblemError, discover, load_problem
 from judge.sitecontent import TOPICS, ProblemPage, load_page, load_results
 
@@ -84,7 +84,9 @@ def site_problems(packs: Iterable[str | Path] = ()) -> tuple[list[Problem], list
     return problems, errors
 
 
+@functools.lru_cache(maxsize=4)
 def _environment(templates: Path) -> Environment:
+    """The jinja2 environment (cached: it keeps the compiled templates, checking their dates)."""
     env = Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=True,
@@ -142,6 +144,7 @@ def build_site(
     belong to and on the results page; None for none.
     """
     start = time.perf_counter()
+    clear_caches()
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)

@@ -48,13 +48,39 @@ PUBLIC_FILES = (
     "rubric.zh.md",
 )
 
-# Topic slug -> (English, Chinese) heading, in learning order.
+# Topic slug -> (English heading, Chinese heading, English blurb, Chinese blurb), in learning
+# order.
 TOPICS = {
-    "meta-learning": ("Meta-learning", "元学习"),
-    "distillation": ("Knowledge distillation", "知识蒸馏"),
-    "compression": ("Compression", "模型压缩"),
-    "fusion": ("Model fusion", "模型融合"),
-    "concepts": ("Concept quizzes", "概念测验"),
+    "meta-learning": (
+        "Meta-learning",
+        "元学习",
+        "Learning to learn: MAML's inner and outer loops, Reptile, Meta-SGD, episodes, prototypes.",
+        "学会学习：MAML 的内外循环、Reptile、Meta-SGD、episode 采样与原型网络。",
+    ),
+    "distillation": (
+        "Knowledge distillation",
+        "知识蒸馏",
+        "Pass a large teacher's soft targets on to a small student.",
+        "把大教师模型的软目标传给小学生模型。",
+    ),
+    "compression": (
+        "Compression",
+        "模型压缩",
+        "Smaller, faster models: magnitude pruning, int8 quantisation, low-rank factorisation.",
+        "更小更快的模型：幅值剪枝、int8 量化、低秩分解。",
+    ),
+    "fusion": (
+        "Model fusion",
+        "模型融合",
+        "Combine trained models in weight space: averaging, soups, task vectors, Fisher merging.",
+        "在权重空间合并模型：权重平均、模型汤、任务向量、Fisher 融合。",
+    ),
+    "concepts": (
+        "Concept quizzes",
+        "概念测验",
+        "The interview guide's conceptual questions, answered properly, with model answers.",
+        "面试指南中的概念题，附严谨的参考答案与评分标准。",
+    ),
 }
 
 # Benchmark result files (benchmarks/results/<stem>.*), by the first word of their name,

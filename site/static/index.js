@@ -54,12 +54,27 @@
       ? (shown === total ? "共 " + total + " 题" : "显示 " + shown + " / " + total + " 题")
       : (shown === total ? total + " problems" : shown + " of " + total + " problems shown");
     progress.textContent = zh() ? "已完成 " + done + " / " + total : done + " of " + total + " solved";
-    tagSummary.textContent = tags.length ? "(" + tags.join(", ") + ")" : "";
+    tagSummary.textContent = tags.length ? tags.join(", ") : "";
+    document.querySelectorAll("[data-filter-tag]").forEach(function (b) {
+      b.classList.toggle("is-active", tags.indexOf(b.getAttribute("data-filter-tag")) >= 0);
+    });
   }
 
   tagButtons.forEach(function (b) {
     b.addEventListener("click", function () {
       b.setAttribute("aria-pressed", String(b.getAttribute("aria-pressed") !== "true"));
+      update();
+    });
+  });
+  // A tag on a card toggles the same filter as the tag list.
+  document.querySelectorAll("[data-filter-tag]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var tag = b.getAttribute("data-filter-tag");
+      tagButtons.forEach(function (t) {
+        if (t.getAttribute("data-tag") === tag) {
+          t.setAttribute("aria-pressed", String(t.getAttribute("aria-pressed") !== "true"));
+        }
+      });
       update();
     });
   });

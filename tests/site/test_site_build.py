@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE_PROBLEMS, fixture_problems, repo_problems
+from markupsafe import escape
 from site_helpers import audit, html_pages, non_trivial_hidden_lines, visible_text
 
 from judge.site import build_site, make_server, page_bytes
@@ -35,7 +36,7 @@ def test_every_problem_has_a_page_linked_from_the_index(site) -> None:
         page = out / "p" / f"{p.slug}.html"
         assert page.is_file(), p.slug
         assert f'href="p/{p.slug}.html"' in index
-        assert p.title in page.read_text(encoding="utf-8")
+        assert str(escape(p.title)) in page.read_text(encoding="utf-8")
         assert f"p/{p.slug}.html" in summary.page_bytes
     assert summary.problems == len(problems)
     assert len(re.findall(r'<li class="card"', index)) == len(problems)

@@ -1,0 +1,280 @@
+"""The study site in a real browser (Playwright driving Debian's Chromium).
+
+Skipped with the reason when /usr/bin/chromium or Playwright is missing. The behaviour tests
+run on the fixture site (stable content); the screenshots are of the repository's site and go
+to test-artifacts/ (with MJ_DOCS_SCREENSHOT=1 the index shot also replaces
+docs/screenshot-index.png, the README's picture).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import fixture_problems, repo_problems
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"no browser at {CHROMIUM} (apt-get install chromium)"
+    ),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve_dir() -> Iterator:
+    """Start local HTTP servers on demand (one per directory), shut down at the end."""
+    servers: dict[Path, tuple[http.server.ThreadingHTTPServer, threading.Thread]] = {}
+
+    def url_for(directory: Path) -> str:
+        if directory not in servers:
+            handler = functools.partial(_Quiet, directory=str(directory))
+            httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+            thread.start()
+            servers[directory] = (httpd, thread)
+        return f"http://127.0.0.1:{servers[directory][0].server_address[1]}/"
+
+    yield url_for
+    for httpd, thread in servers.values():
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A fresh page (own context, so empty localStorage) that records console errors,
+    page errors and every request."""
+
+    def __init__(self, browser, base: str, width: int = 1280) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.base = base
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def assert_clean(self) -> None:
+        assert self.errors == []
+        foreign = [u for u in self.requests if not u.startswith(self.base)]
+        assert foreign == [], "requests left the origin"
+
+
+@pytest.fixture
+def fx(browser, serve_dir, fixture_site) -> Iterator[Watched]:
+    watched = Watched(browser, serve_dir(fixture_site[0]))
+    yield watched
+    watched.context.close()
+
+
+def visible_slugs(page) -> list[str]:
+    return page.eval_on_selector_all(
+        ".card:not([hidden])", "cards => cards.map(c => c.dataset.slug)"
+    )
+
+
+def test_index_lists_every_problem(fx: Watched) -> None:
+    fx.goto("index.html")
+    assert sorted(visible_slugs(fx.page)) == sorted(p.slug for p in fixture_problems())
+    fx.assert_clean()
+
+
+def test_search_narrows_the_list(fx: Watched) -> None:
+    fx.goto("index.html")
+    fx.page.fill("#q", "distill")
+    assert visible_slugs(fx.page) == ["distillation-loss"]
+    assert "of 3 problems shown" in fx.page.inner_text("#match-count")
+    # Prompt text is searched too, in both languages.
+    fx.page.fill("#q", "温度软化")
+    assert visible_slugs(fx.page) == ["distillation-loss"]
+    fx.page.fill("#q", "no such words anywhere")
+    assert visible_slugs(fx.page) == [] and fx.page.is_visible("#no-match")
+    fx.page.fill("#q", "")
+    assert len(visible_slugs(fx.page)) == 3
+    fx.assert_clean()
+
+
+def test_tag_and_difficulty_filters(fx: Watched) -> None:
+    fx.goto("index.html")
+    fx.page.click("#tag-filter > summary")
+    tag = fx.page.locator('.tag[data-tag="pruning"]')
+    tag.click()
+    assert tag.get_attribute("aria-pressed") == "true"
+    assert visible_slugs(fx.page) == ["magnitude-pruning"]
+    assert fx.page.is_hidden("#topic-distillation")
+    tag.click()
+    fx.page.select_option("#difficulty", "medium")
+    assert visible_slugs(fx.page) == ["distillation-loss"]
+    fx.page.click("#clear-filters")
+    assert len(visible_slugs(fx.page)) == 3
+    # A tag on a card filters by that tag too.
+    fx.page.click('[data-slug="distillation-loss"] [data-filter-tag="kl-divergence"]')
+    assert visible_slugs(fx.page) == ["distillation-loss"]
+    assert fx.page.get_attribute('.tag[data-tag="kl-divergence"]', "aria-pressed") == "true"
+    fx.assert_clean()
+
+
+def test_chinese_toggle_shows_chinese_and_persists(fx: Watched) -> None:
+    fx.goto("p/distillation-loss.html")
+    assert fx.page.is_visible("text=Return") and not fx.page.is_visible("text=中文题面标记")
+    # Keyboard-reachable: focus the switch and press Enter.
+    fx.page.focus('[data-set-lang="zh"]')
+    fx.page.keyboard.press("Enter")
+    assert fx.page.is_visible("text=中文题面标记")
+    assert fx.page.get_attribute("html", "lang") == "zh-Hans"
+    assert fx.page.title().startswith("蒸馏损失")
+    assert fx.page.get_attribute('[data-set-lang="zh"]', "aria-pressed") == "true"
+    # Remembered on the next page (before any script of that page's body runs).
+    fx.page.click('a[href="magnitude-pruning.html"]')
+    assert fx.page.get_attribute("html", "lang") == "zh-Hans"
+    assert fx.page.is_visible("h1 >> text=幅值剪枝")
+    fx.goto("index.html")
+    assert fx.page.is_visible("text=元学习基础（测试用例）")
+    assert not fx.page.is_visible("text=Meta-learning basics (fixture)")
+    fx.page.click('[data-set-lang="en"]')
+    assert fx.page.get_attribute("html", "lang") == "en"
+    fx.assert_clean()
+
+
+def test_reveal_shows_the_editorial(fx: Watched) -> None:
+    fx.goto("p/distillation-loss.html")
+    assert not fx.page.is_visible("text=EDITORIAL-MARKER-EN")
+    fx.page.click("#editorial > summary")
+    assert fx.page.is_visible("text=EDITORIAL-MARKER-EN")
+    assert not fx.page.is_visible("#solution .hl")
+    fx.page.click("#solution > summary")
+    assert fx.page.is_visible("#solution .hl")
+    fx.assert_clean()
+
+
+def test_quiz_marks_a_right_and_a_wrong_answer(fx: Watched) -> None:
+    fx.goto("p/quiz-basics.html")
+    assert not fx.page.is_visible("text=EXPLANATION-Q1-EN")
+    fx.page.check('input[name="q1"][value="A"]')  # right
+    fx.page.check('input[name="q2"][value="false"]')  # wrong
+    fx.page.check('input[name="q3"][value="A"]')  # half of a multi: partial credit
+    fx.page.fill("#q4-value", "80")  # right
+    fx.page.click("button[type=submit]")
+    classes = {q: fx.page.get_attribute(f"#{q}", "class") for q in ("q1", "q2", "q3", "q4")}
+    assert "is-right" in classes["q1"] and "is-right" in classes["q4"]
+    assert "is-wrong" in classes["q2"] and "is-partial" in classes["q3"]
+    assert fx.page.is_visible("text=EXPLANATION-Q1-EN")
+    assert "Correct" in fx.page.inner_text("#q1 .verdict")
+    assert "Answer: true" in fx.page.inner_text("#q2 .verdict")
+    # 2 + 0 + 3 * (1 - 0) / 2 + 2 = 5.5 of 8.
+    assert "5.5 / 8" in fx.page.inner_text("#quiz-score")
+    fx.page.click("#model-answer > summary")
+    assert fx.page.is_visible("text=MODEL-ANSWER-MARKER")
+    fx.assert_clean()
+
+
+def test_full_marks_and_the_solved_button_show_progress_on_the_index(fx: Watched) -> None:
+    fx.goto("p/quiz-basics.html")
+    for selector in ('[name="q1"][value="A"]', '[name="q2"][value="true"]',
+                     '[name="q3"][value="A"]', '[name="q3"][value="B"]'):  # fmt: skip
+        fx.page.check(f"input{selector}")
+    fx.page.fill("#q4-value", "80")
+    fx.page.click("button[type=submit]")
+    assert "8 / 8" in fx.page.inner_text("#quiz-score")
+    fx.goto("p/magnitude-pruning.html")
+    fx.page.click(".solved-toggle")
+    assert fx.page.get_attribute(".solved-toggle", "aria-pressed") == "true"
+    fx.goto("index.html")
+    assert fx.page.inner_text("#progress") == "2 of 3 solved"
+    solved = fx.page.eval_on_selector_all(".card.is-solved", "cs => cs.map(c => c.dataset.slug)")
+    assert sorted(solved) == ["magnitude-pruning", "quiz-basics"]
+    fx.page.check("#hide-solved")
+    assert visible_slugs(fx.page) == ["distillation-loss"]
+    fx.assert_clean()
+
+
+def test_works_opened_from_disk(browser, fixture_site) -> None:
+    out = fixture_site[0]
+    watched = Watched(browser, out.as_uri() + "/")
+    try:
+        watched.goto("index.html")
+        watched.page.fill("#q", "distill")
+        assert visible_slugs(watched.page) == ["distillation-loss"]
+        watched.page.click('a[href="p/distillation-loss.html"]')
+        assert watched.page.locator("math").count() >= 3
+        watched.assert_clean()
+    finally:
+        watched.context.close()
+
+
+def test_repo_site_every_page_loads_cleanly_and_screenshots(browser, serve_dir, repo_site) -> None:
+    out, _ = repo_site
+    watched = Watched(browser, serve_dir(out))
+    try:
+        watched.goto("index.html")
+        assert sorted(visible_slugs(watched.page)) == sorted(p.slug for p in repo_problems())
+        ARTIFACTS.mkdir(exist_ok=True)
+        watched.page.screenshot(path=str(ARTIFACTS / "site-index.png"))
+        pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+        for rel in pages:
+            watched.goto(rel)
+            assert watched.page.locator("h1").count() == 1, rel
+        code = [r for r in pages if r.startswith("p/") and "/quiz-" not in r]
+        if code:
+            watched.goto(code[0])
+            watched.page.screenshot(path=str(ARTIFACTS / "site-problem.png"), full_page=True)
+        watched.assert_clean()
+    finally:
+        watched.context.close()
+    if os.environ.get("MJ_DOCS_SCREENSHOT") == "1":
+        shutil.copy2(ARTIFACTS / "site-index.png", REPO / "docs" / "screenshot-index.png")
+
+
+def test_narrow_screen_has_no_horizontal_scroll(browser, serve_dir, fixture_site) -> None:
+    watched = Watched(browser, serve_dir(fixture_site[0]), width=375)
+    try:
+        for rel in ("index.html", "p/distillation-loss.html", "p/quiz-basics.html"):
+            watched.goto(rel)
+            width = watched.page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"{rel} is {width}px wide on a 375px screen"
+        watched.assert_clean()
+    finally:
+        watched.context.close()
+
+
+def test_title_matches_the_language(fx: Watched) -> None:
+    fx.goto("index.html")
+    assert re.match(r"Problems · metajudge", fx.page.title())
