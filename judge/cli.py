@@ -294,3 +294,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+import judge.cli_batch  # noqa: E402, F401  (registers grade-batch, report merge, progress)

@@ -1,0 +1,323 @@
+"""A batch's rows -> CSV, JSON and a self-contained HTML page; merging shards' JSON reports.
+
+The JSON report is the batch's canonical form (``judge report merge`` reads it back):
+``{"kind": "metajudge-batch", "format": 1, "judge_version", "problems": {slug: {title,
+max_score}}, "rows": [...], "similarity": {"threshold", "pairs": [...]}}``; each row is the
+JSON of ``judge grade`` plus ``candidate``, ``file`` and ``sha256``. Every writer goes
+through :func:`judge.batch.atomic_write`, so a report is whole or absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from judge.batch import atomic_write
+
+__all__ = [
+    "CSV_COLUMNS",
+    "SUFFIXES",
+    "MergeError",
+    "as_csv",
+    "as_html",
+    "as_json",
+    "document",
+    "load",
+    "merge",
+    "pass_rates",
+    "write",
+]
+
+KIND = "metajudge-batch"
+CSV_COLUMNS = (
+    "candidate",
+    "problem",
+    "verdict",
+    "score",
+    "max_score",
+    "time_s",
+    "hints",
+    "grading_status",
+    "message",
+)
+SUFFIXES = (".csv", ".json", ".html")
+
+
+class MergeError(ValueError):
+    """A file given to ``report merge`` is not a batch JSON report (exit 2)."""
+
+
+def document(
+    rows: Sequence[dict[str, Any]],
+    problems: dict[str, dict[str, Any]],
+    *,
+    pairs: Sequence[dict[str, Any]] = (),
+    threshold: float | None = None,
+    judge_version: str = "",
+    shard: str | None = None,
+) -> dict[str, Any]:
+    """The JSON report as a dict."""
+    return {
+        "kind": KIND,
+        "format": 1,
+        "judge_version": judge_version,
+        "shard": shard,
+        "problems": dict(sorted(problems.items())),
+        "rows": sorted(rows, key=lambda r: (r["candidate"], r["problem"])),
+        "similarity": {"threshold": threshold, "pairs": list(pairs)},
+    }
+
+
+def hints(row: dict[str, Any]) -> list[str]:
+    """The distinct hints of a row's failing tests, in test order."""
+    seen: list[str] = []
+    for test in row.get("tests", []):
+        if test.get("verdict") != "accepted" and test.get("hint") and test["hint"] not in seen:
+            seen.append(test["hint"])
+    return seen
+
+
+def message(row: dict[str, Any]) -> str:
+    """The judge error, or the first failing test's message."""
+    if row.get("grading_status") != "graded":
+        return f"judge error: {row.get('error')}"
+    failing = [t for t in row.get("tests", []) if t.get("verdict") != "accepted"]
+    return f"{failing[0]['name']}: {failing[0].get('message', '')}" if failing else ""
+
+
+def as_csv(doc: dict[str, Any]) -> str:
+    """One line per submission, the columns of :data:`CSV_COLUMNS`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in doc["rows"]:
+        writer.writerow(
+            [
+                row["candidate"],
+                row["problem"],
+                row.get("verdict") or "",
+                row.get("score", 0.0),
+                row.get("max_score", 0.0),
+                row.get("time_s", 0.0),
+                " | ".join(hints(row)),
+                row.get("grading_status", ""),
+                message(row),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def as_json(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def pass_rates(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Per problem, per test: how many graded submissions passed it (hardest first)."""
+    counts: dict[str, dict[str, list[int]]] = {}
+    for row in doc["rows"]:
+        if row.get("grading_status") != "graded":
+            continue
+        for test in row.get("tests", []):
+            seen = counts.setdefault(row["problem"], {}).setdefault(test["name"], [0, 0])
+            seen[0] += test.get("verdict") == "accepted"
+            seen[1] += 1
+    return {
+        slug: sorted(
+            (
+                {"test": name, "passed": p, "total": n, "rate": p / n if n else 0.0}
+                for name, (p, n) in tests.items()
+            ),
+            key=lambda t: (t["rate"], t["test"]),
+        )
+        for slug, tests in sorted(counts.items())
+    }
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>metajudge batch report</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:80em;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .5em}
+th{background:#f3f3f3;cursor:pointer;user-select:none}th.sorted-asc:after{content:" \\25B2"}
+th.sorted-desc:after{content:" \\25BC"}td.num{text-align:right}
+.accepted{background:#dff5df}.wrong_answer{background:#fde2e1}.judge_error{background:#eadcf7}
+.time_limit,.memory_limit,.output_limit{background:#fff1cc}.compile_error{background:#fde2e1}
+.runtime_error,.forbidden{background:#f9d0c4}.bar{background:#eee;width:10em;height:.8em}
+.bar span{display:block;height:100%;background:#5a5}.hint{color:#8a5a00}
+pre{background:#f7f7f7;padding:.5em;overflow:auto;max-height:25em}.pair{display:flex;gap:1em}
+.pair>div{flex:1;min-width:0}details{margin:.3em 0}small{color:#666}
+</style></head><body>
+<h1>Batch report</h1>
+<p><small>{{ doc.rows|length }} submissions, {{ candidates|length }} candidates,
+{{ slugs|length }} problems; judge {{ doc.judge_version }}{% if doc.shard %}; shard
+{{ doc.shard }}{% endif %}</small></p>
+<h2>Candidates &times; problems</h2>
+<table class="sortable"><thead><tr><th>candidate</th>{% for s in slugs %}<th>{{ s }}</th>
+{% endfor %}<th>total</th></tr></thead><tbody>
+{% for c in candidates %}<tr><td>{{ c }}</td>{% for s in slugs %}{% set r = cells.get((c, s)) %}
+{% if r %}{% set v = r.verdict or "judge_error" %}<td class="{{ v }}" data-sort="{{ r.score }}">
+{{ v }}<br><small>{{ "%g"|format(r.score) }}/{{ "%g"|format(r.max_score) }}</small></td>
+{% else %}<td data-sort="-1"><small>&mdash;</small></td>{% endif %}{% endfor %}
+<td class="num" data-sort="{{ totals[c][0] }}">{{ "%g"|format(totals[c][0]) }}/{{
+"%g"|format(totals[c][1]) }}</td></tr>
+{% endfor %}</tbody></table>
+<h2>Which tests trip people up</h2>
+{% for s, tests in rates.items() %}<h3>{{ s }}</h3>
+<table class="sortable"><thead><tr><th>test</th><th>passed</th><th>rate</th></tr></thead><tbody>
+{% for t in tests %}<tr><td>{{ t.test }}</td><td class="num" data-sort="{{ t.passed }}">
+{{ t.passed }}/{{ t.total }}</td><td data-sort="{{ t.rate }}"><div class="bar"><span
+style="width:{{ (100 * t.rate)|round(1) }}%"></span></div></td></tr>{% endfor %}
+</tbody></table>{% endfor %}
+<h2>Similarity</h2>
+{% set pairs = doc.similarity.pairs %}
+{% if pairs %}<p>Pairs of submissions whose normalised code shares at least
+{{ doc.similarity.threshold }} of its fingerprints (Jaccard), renaming and reordering
+undone. A lead for a conversation, not proof.</p>
+<table class="sortable"><thead><tr><th>problem</th><th>a</th><th>b</th><th>score</th>
+<th>containment</th></tr></thead><tbody>{% for p in pairs %}<tr><td>{{ p.problem }}</td>
+<td>{{ p.a }}</td><td>{{ p.b }}</td><td class="num">{{ p.score }}</td>
+<td class="num">{{ p.containment }}</td></tr>{% endfor %}</tbody></table>
+{% for p in pairs %}<details><summary>{{ p.problem }}: {{ p.a }} &harr; {{ p.b }}
+({{ p.score }})</summary>{% for g in p.regions %}<div class="pair"><div><small>{{ p.a }}
+lines {{ g.a[0] }}&ndash;{{ g.a[1] }}</small><pre>{{ g.a_text }}</pre></div><div><small>
+{{ p.b }} lines {{ g.b[0] }}&ndash;{{ g.b[1] }}</small><pre>{{ g.b_text }}</pre></div></div>
+{% endfor %}</details>{% endfor %}
+{% else %}<p>No pair above the threshold{% if doc.similarity.threshold is not none %}
+({{ doc.similarity.threshold }}){% endif %}.</p>{% endif %}
+<h2>Details</h2>
+{% for c in candidates %}<details><summary><b>{{ c }}</b> &mdash; {{ "%g"|format(totals[c][0])
+}}/{{ "%g"|format(totals[c][1]) }}</summary>{% for s in slugs %}{% set r = cells.get((c, s)) %}
+{% if r %}<h4>{{ s }}: {{ r.verdict or "judge error" }}
+<small>{{ r.file }}, {{ r.time_s }} s, sandbox {{ (r.sandbox or {}).get("level", "?") }}</small>
+</h4>{% if r.grading_status != "graded" %}<p>judge error: {{ r.error }}</p>{% endif %}
+<ul>{% for t in r.tests %}<li class="{{ t.verdict }}">{{ t.name }}: {{ t.verdict }}
+({{ "%g"|format(t.score) }}/{{ "%g"|format(t.max_score) }}){% if t.message %}<pre>{{
+t.message }}</pre>{% endif %}{% if t.hint %}<div class="hint">hint: {{ t.hint }}</div>
+{% endif %}</li>{% endfor %}</ul>{% endif %}{% endfor %}</details>{% endfor %}
+<script>
+document.querySelectorAll("table.sortable th").forEach(function (th) {
+  th.addEventListener("click", function () {
+    var table = th.closest("table"), body = table.tBodies[0];
+    var i = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var asc = !th.classList.contains("sorted-asc");
+    table.querySelectorAll("th").forEach(function (h) {
+      h.classList.remove("sorted-asc", "sorted-desc"); });
+    th.classList.add(asc ? "sorted-asc" : "sorted-desc");
+    function key(row) {
+      var cell = row.children[i], v = cell.getAttribute("data-sort");
+      if (v === null) { v = cell.textContent.trim(); }
+      var n = parseFloat(v);
+      return isNaN(n) ? v.toLowerCase() : n;
+    }
+    Array.prototype.slice.call(body.rows).sort(function (a, b) {
+      var x = key(a), y = key(b);
+      return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
+    }).forEach(function (row) { body.appendChild(row); });
+  });
+});
+</script>
+</body></html>
+"""
+_TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.ChainableUndefined).from_string(
+    _PAGE
+)
+
+
+def as_html(doc: dict[str, Any]) -> str:
+    """A single page with inline CSS and JS: the matrix, pass rates, details, similarity."""
+    candidates = sorted({r["candidate"] for r in doc["rows"]})
+    slugs = sorted({r["problem"] for r in doc["rows"]})
+    cells = {(r["candidate"], r["problem"]): r for r in doc["rows"]}
+    totals = {
+        c: (
+            sum(cells[c, s].get("score", 0.0) for s in slugs if (c, s) in cells),
+            sum(cells[c, s].get("max_score", 0.0) for s in slugs if (c, s) in cells),
+        )
+        for c in candidates
+    }
+    return _TEMPLATE.render(
+        doc=doc,
+        candidates=candidates,
+        slugs=slugs,
+        cells=cells,
+        totals=totals,
+        rates=pass_rates(doc),
+        hints=hints,
+        message=message,
+    )
+
+
+RENDERERS = {".csv": as_csv, ".json": as_json, ".html": as_html}
+
+
+def check_outputs(paths: Iterable[str | Path]) -> list[Path]:
+    """Refuse an output whose suffix is not .csv, .json or .html (before any grading)."""
+    out = []
+    for path in paths:
+        path = Path(path)
+        if path.suffix.lower() not in RENDERERS:
+            raise ValueError(f"--out {path}: expected a name ending in {', '.join(SUFFIXES)}")
+        if path.is_dir():
+            raise ValueError(f"--out {path}: is a directory")
+        out.append(path)
+    return out
+
+
+def write(doc: dict[str, Any], paths: Iterable[str | Path]) -> list[Path]:
+    """Write the report to each path, in the format its suffix names, atomically."""
+    written = []
+    for path in check_outputs(paths):
+        atomic_write(path, RENDERERS[path.suffix.lower()](doc))
+        written.append(path)
+    return written
+
+
+def load(path: str | Path) -> dict[str, Any]:
+    """Read a batch JSON report; :class:`MergeError` if it is not one."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise MergeError(f"{path}: not a readable JSON report: {exc}") from exc
+    if (
+        not isinstance(doc, dict)
+        or doc.get("kind") != KIND
+        or not isinstance(doc.get("rows"), list)
+    ):
+        raise MergeError(f'{path}: not a batch report (expected "kind": "{KIND}" and rows)')
+    return doc
+
+
+def merge(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One report from several (shards): rows by (candidate, problem), the later file
+    winning a duplicate; problems and similarity pairs joined."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    problems: dict[str, dict[str, Any]] = {}
+    pairs: dict[tuple[str, str, str], dict[str, Any]] = {}
+    thresholds = set()
+    versions = set()
+    for doc in docs:
+        problems.update(doc.get("problems", {}))
+        for row in doc["rows"]:
+            rows[row["candidate"], row["problem"]] = row
+        similarity = doc.get("similarity") or {}
+        if similarity.get("threshold") is not None:
+            thresholds.add(similarity["threshold"])
+        for pair in similarity.get("pairs", []):
+            pairs[pair["problem"], pair["a"], pair["b"]] = pair
+        versions.add(doc.get("judge_version", ""))
+    return document(
+        list(rows.values()),
+        problems,
+        pairs=sorted(pairs.values(), key=lambda p: (-p["score"], p["problem"], p["a"], p["b"])),
+        threshold=min(thresholds) if thresholds else None,
+        judge_version=" + ".join(sorted(v for v in versions if v)),
+    )

@@ -1,0 +1,273 @@
+"""Flag suspiciously similar submissions: AST normalisation + k-gram winnowing (MOSS).
+
+Why our own ~200 lines rather than a library: ``copydetect`` (the one maintained Python
+winnowing tool we found) fingerprints characters of pygments tokens, keeps docstrings as
+string tokens, cannot reorder definitions, and would add tqdm to the dependencies.
+
+The method (Schleimer, Wilkerson, Aiken, "Winnowing: local algorithms for document
+fingerprinting", SIGMOD 2003):
+
+1. parse the file and normalise its AST: drop docstrings (comments never reach the AST),
+   rename every identifier that is not a builtin to one placeholder, and sort the top-level
+   definitions by their renamed shape, so renaming variables or reordering functions
+   changes nothing;
+2. walk the tree into a token stream (node types, operators, attribute names, numbers),
+   each token remembering its line in the original file;
+3. hash every k-gram of tokens and keep, in every window of ``w`` consecutive hashes, the
+   minimum (the winnowing guarantee: any shared run of ``w + k - 1`` tokens is caught);
+4. score a pair by the Jaccard index of their fingerprint sets, minus the starter's
+   fingerprints (shared boilerplate is not evidence), and report the matching line regions.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import hashlib
+import importlib
+import itertools
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Fingerprint", "Pair", "compare", "find_similar", "fingerprint", "reference_source"]
+
+K = 10
+"""Tokens per k-gram: shorter runs than this are too common to be evidence."""
+WINDOW = 6
+"""Winnowing window: every shared run of K + WINDOW - 1 tokens shares a fingerprint."""
+MIN_FINGERPRINTS = 8
+"""Below this many (after removing the starter's), a file is too small to judge."""
+DEFAULT_THRESHOLD = 0.7
+_BUILTINS = frozenset(dir(builtins))
+_SNIPPET_LINES = 40
+
+
+class _Normalise(ast.NodeTransformer):
+    """Drop docstrings and rename non-builtin identifiers to one placeholder."""
+
+    def _body(self, node: ast.AST) -> ast.AST:
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass(lineno=body[0].lineno)]
+        self.generic_visit(node)
+        return node
+
+    visit_Module = visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _body
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id not in _BUILTINS:
+            node.id = "_"
+        return node
+
+
+def _tokens(node: ast.AST, line: int, out: list[tuple[str, int]]) -> None:
+    """Pre-order walk: one token per node, with its most specific payload."""
+    line = getattr(node, "lineno", line)
+    label = type(node).__name__
+    if isinstance(node, ast.Name):
+        label = f"N:{node.id}"
+    elif isinstance(node, ast.Attribute):
+        label = f"A:{node.attr}"
+    elif isinstance(node, ast.Constant):
+        value = node.value
+        label = "S" if isinstance(value, str | bytes) else f"C:{value!r}"
+    elif isinstance(node, ast.expr_context):
+        return
+    out.append((label, line))
+    for child in ast.iter_child_nodes(node):
+        _tokens(child, line, out)
+
+
+def normalised_tokens(source: str) -> list[tuple[str, int]]:
+    """The token stream of ``source`` after normalisation (raises SyntaxError)."""
+    tree = _Normalise().visit(ast.parse(source))
+    blocks = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            stmt.name = "_"
+        tokens: list[tuple[str, int]] = []
+        _tokens(stmt, getattr(stmt, "lineno", 1), tokens)
+        blocks.append(tokens)
+    # Imports first, in file order; definitions and the rest sorted by their renamed shape.
+    head = [
+        b
+        for b, s in zip(blocks, tree.body, strict=True)
+        if isinstance(s, ast.Import | ast.ImportFrom)
+    ]
+    rest = sorted(
+        (
+            b
+            for b, s in zip(blocks, tree.body, strict=True)
+            if not isinstance(s, ast.Import | ast.ImportFrom)
+        ),
+        key=lambda b: [label for label, _ in b],
+    )
+    return list(itertools.chain(*head, *rest))
+
+
+@dataclass
+class Fingerprint:
+    """Winnowed k-gram hashes of one file, each with the line span it covers."""
+
+    hashes: dict[int, list[tuple[int, int]]]
+    lines: list[str]
+
+
+def fingerprint(source: str, k: int = K, window: int = WINDOW) -> Fingerprint | None:
+    """Fingerprint ``source``; None for a file that does not parse (nothing to compare)."""
+    try:
+        tokens = normalised_tokens(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    grams = []
+    for i in range(len(tokens) - k + 1):
+        gram = "\x1f".join(label for label, _ in tokens[i : i + k]).encode()
+        lines = [line for _, line in tokens[i : i + k]]
+        grams.append((int.from_bytes(hashlib.blake2b(gram, digest_size=8).digest()), lines))
+    hashes: dict[int, list[tuple[int, int]]] = {}
+    chosen = set()
+    for start in range(max(len(grams) - window + 1, 1 if grams else 0)):
+        span = grams[start : start + window]
+        # the rightmost minimum, as in the paper, so that runs of equal hashes pick one
+        best = min(range(len(span)), key=lambda j: (span[j][0], -j)) + start
+        if best not in chosen:
+            chosen.add(best)
+            value, lines = grams[best]
+            hashes.setdefault(value, []).append((min(lines), max(lines)))
+    return Fingerprint(hashes, source.splitlines())
+
+
+@dataclass
+class Pair:
+    """Two submissions to one problem (or one vs the reference) that look copied."""
+
+    problem: str
+    a: str
+    b: str
+    score: float
+    """Jaccard index of the two fingerprint sets (starter removed), 0..1."""
+    containment: float
+    """Shared fingerprints over the smaller set: how much of the smaller file is shared."""
+    regions: list[dict[str, Any]] = field(default_factory=list)
+    """``{"a": [first, last], "b": [first, last], "a_text": ..., "b_text": ...}``"""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        data["containment"] = round(self.containment, 4)
+        return data
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[list[int]]:
+    merged: list[list[int]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return merged
+
+
+def _snippet(lines: list[str], span: list[int]) -> str:
+    first, last = span
+    return "\n".join(lines[first - 1 : min(last, first + _SNIPPET_LINES - 1)])
+
+
+def compare(
+    a: Fingerprint, b: Fingerprint, boilerplate: frozenset[int] = frozenset()
+) -> tuple[float, float, list[dict[str, Any]]]:
+    """(Jaccard, containment, matching regions) of two fingerprints."""
+    set_a, set_b = set(a.hashes) - boilerplate, set(b.hashes) - boilerplate
+    if min(len(set_a), len(set_b)) < MIN_FINGERPRINTS:
+        return 0.0, 0.0, []
+    shared = set_a & set_b
+    jaccard = len(shared) / len(set_a | set_b)
+    containment = len(shared) / min(len(set_a), len(set_b))
+    spans_a = _merge(span for h in shared for span in a.hashes[h])
+    spans_b = _merge(span for h in shared for span in b.hashes[h])
+    regions = []
+    for span_a in spans_a:
+        # pair each region of A with the regions of B its fingerprints map to
+        hits = [s for h in shared for s in b.hashes[h] if _inside(a.hashes[h], span_a)]
+        for span_b in _merge(hits) if hits else spans_b[:1]:
+            regions.append(
+                {
+                    "a": span_a,
+                    "b": span_b,
+                    "a_text": _snippet(a.lines, span_a),
+                    "b_text": _snippet(b.lines, span_b),
+                }
+            )
+    return jaccard, containment, regions
+
+
+def _inside(spans: list[tuple[int, int]], region: list[int]) -> bool:
+    return any(region[0] <= first and last <= region[1] for first, last in spans)
+
+
+def reference_source(solution: Path) -> str:
+    """``solution.py``'s text, plus the source of what it imports from ``reference`` (our
+    solutions are often thin imports: the code to compare against lives there)."""
+    import inspect
+
+    text = solution.read_text(encoding="utf-8")
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return text
+    extra = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("reference"):
+            try:
+                module = importlib.import_module(node.module or "")
+                extra += [inspect.getsource(getattr(module, a.name)) for a in node.names]
+            except (ImportError, AttributeError, OSError, TypeError):
+                continue
+    return "\n".join([text, *extra])
+
+
+def find_similar(
+    submissions: dict[str, dict[str, Path]],
+    *,
+    references: dict[str, list[tuple[str, str]]] | None = None,
+    boilerplate: dict[str, str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Pair]:
+    """Pairs scoring at least ``threshold``, most similar first.
+
+    ``submissions``: problem -> {label (candidate): file}; ``references``: problem ->
+    [(label, source)] (the solution, alternatives) each submission is also compared with;
+    ``boilerplate``: problem -> the starter's source, whose fingerprints are ignored.
+    """
+    pairs = []
+    for problem, files in sorted(submissions.items()):
+        base = fingerprint((boilerplate or {}).get(problem, ""))
+        ignore = frozenset(base.hashes) if base else frozenset()
+        prints = {}
+        for label, path in sorted(files.items()):
+            try:
+                found = fingerprint(Path(path).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                found = None
+            if found is not None:
+                prints[label] = found
+        refs = [(label, fingerprint(src)) for label, src in (references or {}).get(problem, [])]
+        candidates = list(itertools.combinations(sorted(prints), 2))
+        candidates += [(label, ref) for label in sorted(prints) for ref, _ in refs]
+        ref_prints = {label: fp for label, fp in refs if fp is not None}
+        for a, b in candidates:
+            fp_b = ref_prints.get(b) if b not in prints else prints[b]
+            if fp_b is None:
+                continue
+            score, containment, regions = compare(prints[a], fp_b, ignore)
+            if score >= threshold:
+                pairs.append(Pair(problem, a, b, score, containment, regions))
+    return sorted(pairs, key=lambda p: (-p.score, p.problem, p.a, p.b))
