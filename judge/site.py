@@ -40,9 +40,9 @@ REPO = Path(__file__).resolve().parents[1]
 SITE_ASSETS = REPO / "site"
 RESULTS_DIR = REPO / "benchmarks" / "results"
 DIFFICULTIES = ("easy", "medium", "hard")
-# The file a learner edits after `judge init SLUG` (shown in the practise commands).
-WORKSPACE_FILE = "{slug}/starter.py"
-QUIZ_WORKSPACE_FILE = "{slug}/starter_answers.toml"
+# The file a learner edits after `judge init SLUG` (as judge/cli.py's `init` names it).
+WORKSPACE_FILE = "{slug}/{slug}.py"
+QUIZ_WORKSPACE_FILE = "{slug}/{slug}.toml"
 
 
 @dataclass

@@ -1,0 +1,32 @@
+"""`judge site build` through click (skipped until judge/cli.py has the `site` group)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURE_PROBLEMS
+
+from judge.cli import cli
+
+
+@pytest.fixture
+def site_group():
+    group = cli.commands.get("site") if hasattr(cli, "commands") else None
+    if group is None:
+        pytest.skip("judge/cli.py has no `site` command group yet")
+    return group
+
+
+def test_judge_site_build_writes_the_site_and_prints_bytes_per_page(
+    site_group, tmp_path: Path
+) -> None:
+    out = tmp_path / "_site"
+    result = CliRunner().invoke(
+        cli, ["--problems", str(FIXTURE_PROBLEMS), "site", "build", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").is_file()
+    assert (out / "p" / "quiz-basics.html").is_file()
+    assert "index.html" in result.output and "bytes" in result.output
