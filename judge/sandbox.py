@@ -122,6 +122,9 @@ class Sandbox:
         self.network = "blocked" if level == "isolated" else "allowed"
         self.signatures: dict[str, str] = {}
         self.uid: int | None = None
+        """The child's uid at the isolated level (fresh for each start)."""
+        self.marker: str | None = None
+        """The value of METAJUDGE_SANDBOX in the child's environment (fresh for each start)."""
         self._nonce = 0
         self._child: dict[str, Any] | None = None
 
@@ -154,7 +157,7 @@ class Sandbox:
         """Run ``entry(*args, **kwargs)`` (and the probe) in the child; see docs/internals.md."""
         self.start()
         child = self._child
-        self._nonce += 1
+        self._nonce = secrets.randbits(63)  # a forged reply cannot guess it
         body = (
             self._nonce.to_bytes(8, "little")
             + channel.encode(
@@ -283,7 +286,10 @@ class Sandbox:
                 Verdict.TIME_LIMIT, f"{what} used up the {self.limits.cpu_s:g} s of CPU time"
             )
         if sig is not None:
-            name = signal.Signals(sig).name if sig in signal.Signals else str(sig)
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:
+                name = f"signal {sig}"
             return SubmissionFailed(Verdict.RUNTIME_ERROR, f"{what}: the process died of {name}")
         return SubmissionFailed(
             Verdict.RUNTIME_ERROR, f"{what}: the process exited with status {code}"
@@ -299,7 +305,7 @@ class Sandbox:
         for file in HARNESS_FILES:
             shutil.copyfile(HARNESS / file, box / "harness" / file)
         isolated = self.level == "isolated"
-        token = secrets.token_hex(8)
+        token = self.marker = secrets.token_hex(8)
         prefixes = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)})
         prefixes += [p for p in (sys.prefix, sys.base_prefix) if p not in prefixes]
         nproc = self.limits.processes if isolated else channel.basic_nproc(self.limits.processes)

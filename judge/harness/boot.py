@@ -82,7 +82,8 @@ def build_namespace(cfg: dict) -> None:
             shutil.copyfile(os.path.join(src, name), os.path.join(box, name))
     for fd in (box_fd, *keep_fds.values()):
         os.close(fd)
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    # hidepid=2: the child sees only its own processes, not PID 1's command line.
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
     socket.sethostname("sandbox")
 
 

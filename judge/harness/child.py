@@ -79,6 +79,7 @@ class Child:
 
         self.convert, self.guard, self.probes = convert, guard, probes
         self.harness = harness
+        self.blocked = guard.FORBIDDEN_MODULES
         self.module = None
         self.memory_mb = config.get("memory_mb")
 
@@ -106,6 +107,9 @@ class Child:
             detail = ""
         verdict, message = "runtime_error", f"{what} raised {name}" + (f": {text}" if text else "")
         seen = self.guard.violations()
+        if isinstance(exc, ImportError) and (exc.name or "").partition(".")[0] in self.blocked:
+            # e.g. the guard's finder removed: the module is hidden or absent, still forbidden
+            seen = seen or [f"importing {exc.name!r} is not allowed in a submission"]
         if seen:
             verdict, message = "forbidden", seen[0]
         elif isinstance(exc, MemoryError) or (

@@ -1,0 +1,9 @@
+"""Imports the reference solutions."""
+
+EXPECT = "forbidden"
+
+
+def solve(x):
+    import reference
+
+    return x * 2

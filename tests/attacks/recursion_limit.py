@@ -1,0 +1,7 @@
+"""Infinite recursion: RecursionError."""
+
+EXPECT = "runtime_error"
+
+
+def solve(x):
+    return solve(x) + 1
