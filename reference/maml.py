@@ -326,6 +326,8 @@ class MetaConfig:
     """Anneal the outer learning rate to zero along a cosine over the iterations."""
     seed: int = 0
     """Seeds the task sampler's generator (initialise the model yourself)."""
+    engine: str = "auto"
+    """Batched path: "bmm" (Linear/activation MLPs), "vmap" (any stateless model) or "auto"."""
 
 
 def _lr_factor(config: MetaConfig, it: int) -> float:
@@ -349,7 +351,13 @@ def train_maml(
     for _ in range(config.iterations):
         batch = sample_tasks(gen)
         loss = batched_meta_loss(
-            model, batch, loss_fn, config.inner_lr, config.inner_steps, config.first_order
+            model,
+            batch,
+            loss_fn,
+            config.inner_lr,
+            config.inner_steps,
+            config.first_order,
+            config.engine,
         )
         for p, g in zip(params, torch.autograd.grad(loss, params), strict=True):
             p.grad = g
@@ -370,7 +378,7 @@ def train_reptile(
     """
     gen = torch.Generator().manual_seed(config.seed)
     named = dict(model.named_parameters())
-    task_loss, forward = per_task_loss(loss_fn), batched_forward(model)
+    task_loss, forward = per_task_loss(loss_fn), batched_forward(model, config.engine)
     history = []
     for it in range(config.iterations):
         x_s, y_s, x_q, y_q = sample_tasks(gen)
@@ -378,7 +386,9 @@ def train_reptile(
         theta = {n: p.detach().expand(len(x), *p.shape) for n, p in named.items()}
         with torch.no_grad():
             history.append(task_loss(forward(theta, x_q), y_q).mean().item())
-        phi = batched_adapt(model, x, y, loss_fn, config.inner_lr, config.inner_steps, True, theta)
+        phi = batched_adapt(
+            model, x, y, loss_fn, config.inner_lr, config.inner_steps, True, theta, config.engine
+        )
         step = config.outer_lr * _lr_factor(config, it)
         with torch.no_grad():
             for n, p in named.items():
@@ -401,7 +411,7 @@ def train_meta_sgd(
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda it: _lr_factor(config, it))
     history = []
     for _ in range(config.iterations):
-        loss = batched_meta_loss(model, sample_tasks(gen), loss_fn, lrs, steps=1)
+        loss = batched_meta_loss(model, sample_tasks(gen), loss_fn, lrs, 1, False, config.engine)
         for p, g in zip(leaves, torch.autograd.grad(loss, leaves), strict=True):
             p.grad = g
         opt.step()
