@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
 import urllib.request
 from pathlib import Path
@@ -14,6 +15,7 @@ from conftest import FIXTURE_PROBLEMS, fixture_problems, repo_problems
 from markupsafe import escape
 from site_helpers import audit, html_pages, non_trivial_hidden_lines, visible_text
 
+from judge.problems import load_problem
 from judge.site import build_site, make_server, page_bytes
 
 SITES = ["fixture_site", "repo_site"]
@@ -215,3 +217,19 @@ def test_make_server_serves_the_site(fixture_site) -> None:
         finally:
             httpd.shutdown()
             thread.join(timeout=10)
+
+
+def test_only_web_links_for_papers(tmp_path: Path) -> None:
+    folder = tmp_path / "problems" / "quiz-basics"
+    shutil.copytree(FIXTURE_PROBLEMS / "quiz-basics", folder)
+    toml = folder / "problem.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8")
+        + 'papers = [{ title = "Evil", url = "javascript:alert(1)" },'
+        ' { title = "Good", url = "https://arxiv.org/abs/1" }]\n',
+        encoding="utf-8",
+    )
+    build_site(tmp_path / "_site", [load_problem(folder)], results_dir=None)
+    page = (tmp_path / "_site" / "p" / "quiz-basics.html").read_text(encoding="utf-8")
+    assert "javascript:" not in page and "Evil" in page
+    assert 'href="https://arxiv.org/abs/1"' in page
