@@ -168,8 +168,12 @@ def judge_version() -> str:
 
 
 def sha256_file(path: Path) -> str:
-    """SHA-256 of a file's bytes; of the empty string for what is not a regular file."""
-    return hashlib.sha256(path.read_bytes() if path.is_file() else b"").hexdigest()
+    """SHA-256 of a file's bytes; of a marker for what is not a readable regular file."""
+    try:
+        data = path.read_bytes() if path.is_file() else b"\0not a regular file"
+    except OSError:
+        data = b"\0unreadable"
+    return hashlib.sha256(data).hexdigest()
 
 
 def cache_key(sub_hash: str, problem_hash: str, version: str, settings: dict[str, Any]) -> str:
@@ -296,7 +300,12 @@ def grade_jobs(
     todo: list[Job] = []
     outcome = BatchOutcome([])
     for job in jobs:
-        keys[job] = cache_key(sha256_file(job.path), problem_hashes[job.slug], version, settings)
+        keys[job] = cache_key(
+            sha256_file(job.path),
+            problem_hashes[job.slug],
+            version,
+            {**settings, "candidate": job.candidate},
+        )
         hit = None if (force or cache is None) else cache.get(keys[job])
         if hit is not None and hit.get("candidate") == job.candidate:
             hit["file"] = str(job.path)
@@ -338,10 +347,23 @@ def _pool_grade(
     # forkserver: workers do not inherit the parent's threads (torch's, the progress bar's).
     context = multiprocessing.get_context("forkserver")
     broken = _run_pool(todo, problems, jobs_n, level, limits, finish, context)
-    for job in broken:
-        if _run_pool([job], problems, 1, level, limits, finish, context):
-            message = "the grading worker died while grading this submission"
-            finish(job, _judge_error_row(job, problems[job.slug], message))
+    pool = None
+    try:
+        for job in broken:  # one at a time in one worker: a death names its culprit
+            pool = pool or ProcessPoolExecutor(max_workers=1, mp_context=context)
+            try:
+                row = pool.submit(grade_one, job, problems[job.slug], level, limits).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True)
+                pool = None
+                message = "the grading worker died while grading this submission"
+                row = _judge_error_row(job, problems[job.slug], message)
+            except Exception as exc:  # pickling and the like: the judge's fault
+                row = _judge_error_row(job, problems[job.slug], f"{type(exc).__name__}: {exc}")
+            finish(job, row)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
 def _run_pool(
