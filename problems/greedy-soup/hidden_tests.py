@@ -140,3 +140,11 @@ def test_many_ingredients(candidate, solution, mistakes):
     sds = [ingredient(pre, 0.4 + 0.1 * (i % 5), i, counter=i) for i in range(10)]
     sds.insert(3, permuted(ingredient(pre, 0.2, 99, counter=99), 1))
     same_as_solution(candidate, solution, mistakes, model, sds, x, y)
+
+
+def test_model_handed_over_in_train_mode(candidate, solution, mistakes):
+    model, pre, x, y = world(7)
+    model.train()  # the soup must still be judged in eval mode
+    sds = [ingredient(pre, s, i, counter=i) for i, s in enumerate([0.5, 0.3, 0.7, 0.4])]
+    sds.insert(1, permuted(ingredient(pre, 0.35, 50, counter=50), 2))
+    same_as_solution(candidate, solution, mistakes, model, sds, x, y)
