@@ -55,6 +55,7 @@ class BuildSummary:
     page_bytes: dict[str, int] = field(default_factory=dict)  # page path -> total bytes
     files: int = 0
     total_bytes: int = 0  # every file under `out`
+    skipped: list[str] = field(default_factory=list)  # problems that could not be rendered
 
     def table(self) -> str:
         """A plain-text report: one line per page, then the totals."""
@@ -62,6 +63,7 @@ class BuildSummary:
         lines = [f"{'page':<{width}}  {'bytes':>9}"]
         lines += [f"{p:<{width}}  {n:>9,}" for p, n in sorted(self.page_bytes.items())]
         biggest = max(self.page_bytes.values(), default=0)
+        lines += [f"skipped {s}" for s in self.skipped]
         lines.append(
             f"{len(self.page_bytes)} pages ({self.problems} problems), {self.files} files, "
             f"{self.total_bytes:,} bytes in {self.out}; largest page {biggest:,} bytes; "
@@ -140,6 +142,9 @@ def build_site(
 ) -> BuildSummary:
     """Render `problems` into a static site under `out` (replaced) and summarise it.
 
+    A problem whose public files cannot be rendered (a malformed questions.toml, say) is left
+    out and named in `BuildSummary.skipped`, so a half-written folder does not stop the site.
+
     results_dir: benchmark reports (`*.md`) and plots (`*.png`) to show on the pages they
     belong to and on the results page; None for none.
     """
@@ -159,7 +164,13 @@ def build_site(
             shutil.copy2(png, out / "results" / png.name)
 
     problems = sorted(problems, key=lambda p: (list(TOPICS).index(p.topic), p.order, p.slug))
-    pages = [load_page(p, results) for p in problems]
+    pages, skipped = [], []
+    for problem in problems:
+        try:
+            pages.append(load_page(problem, results))
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # tomllib errors are ValueErrors
+            skipped.append(f"{problem.path}: not rendered: {type(exc).__name__}: {exc}")
+    problems = [page.problem for page in pages]
     by_slug = {p.slug: p for p in problems}
     env = _environment(assets / "templates")
 
@@ -223,6 +234,7 @@ def build_site(
         page_bytes={p.relative_to(out).as_posix(): page_bytes(p, out) for p in written},
         files=len(files),
         total_bytes=sum(f.stat().st_size for f in files),
+        skipped=skipped,
     )
 
 

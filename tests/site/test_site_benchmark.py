@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_site_build_benchmark_quick(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, "benchmarks/site_build.py", "--quick", "--out", str(tmp_path)],

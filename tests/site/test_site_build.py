@@ -233,3 +233,20 @@ def test_only_web_links_for_papers(tmp_path: Path) -> None:
     page = (tmp_path / "_site" / "p" / "quiz-basics.html").read_text(encoding="utf-8")
     assert "javascript:" not in page and "Evil" in page
     assert 'href="https://arxiv.org/abs/1"' in page
+
+
+def test_no_problem_is_skipped(site) -> None:
+    _, summary = site
+    assert summary.skipped == []
+
+
+def test_a_broken_quiz_is_skipped_and_named(tmp_path: Path) -> None:
+    folder = tmp_path / "problems" / "quiz-basics"
+    shutil.copytree(FIXTURE_PROBLEMS / "quiz-basics", folder)
+    problem = load_problem(folder)
+    (folder / "questions.toml").write_text("[[questions]\nbroken", encoding="utf-8")
+    summary = build_site(tmp_path / "_site", [problem, *fixture_problems()[:1]], results_dir=None)
+    assert len(summary.skipped) == 1 and "quiz-basics" in summary.skipped[0]
+    assert "skipped" in summary.table()
+    assert not (tmp_path / "_site" / "p" / "quiz-basics.html").exists()
+    assert (tmp_path / "_site" / "p" / "distillation-loss.html").is_file()
