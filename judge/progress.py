@@ -1,7 +1,8 @@
 """A candidate's progress: a local history of ``judge grade`` results, summarised per problem.
 
 The history is one JSON line per grade in ``$XDG_DATA_HOME/metajudge/history.jsonl``
-(``~/.local/share/metajudge/history.jsonl`` when ``XDG_DATA_HOME`` is unset), appended with a
+(``~/.local/share/metajudge/history.jsonl`` when ``XDG_DATA_HOME`` is unset; none at all
+while ``JUDGE_NO_HISTORY`` is set), appended with a
 single ``O_APPEND`` write so that two judges running at once do not interleave lines. It
 holds verdicts and scores only, never code. Recording must never break grading: a history
 that cannot be written is skipped silently, and unreadable lines are ignored on reading.
@@ -28,9 +29,11 @@ def history_path() -> Path:
 def record(result: Any, path: Path | None = None) -> bool:
     """Append one graded result (a :class:`~judge.grading.GradeResult`) to the history.
 
-    Only hidden-test grades that the judge completed count; returns whether a line was
-    written.
+    Only hidden-test grades that the judge completed count, and nothing is kept while
+    ``JUDGE_NO_HISTORY`` is set (CI, test suites); returns whether a line was written.
     """
+    if os.environ.get("JUDGE_NO_HISTORY"):
+        return False
     if getattr(result, "grading_status", None) != "graded" or not getattr(result, "hidden", 1):
         return False
     line = json.dumps(
