@@ -87,9 +87,9 @@ TOPICS = {
 # and the problem pages they belong on. Every result also appears on the results page.
 RESULT_PAGES = {
     "sinusoid": ("maml-sinusoid",),
-    "compression": ("magnitude-pruning",),
-    "fusion": ("greedy-soup", "weight-averaging"),
-    "distillation": ("distill-student",),
+    "distillation": ("distill-student", "distillation-loss"),
+    "compression": ("magnitude-pruning", "int8-quantization", "low-rank-factorization"),
+    "fusion": ("greedy-soup", "weight-averaging", "task-arithmetic", "fisher-merging"),
 }
 
 
@@ -98,8 +98,10 @@ class Result:
     """One benchmark's Markdown report and plots, rendered for a page."""
 
     stem: str
-    html: str  # image sources are relative to the site root, prefixed with "{root}"
-    images: tuple[tuple[str, str], ...]  # (file name, alt text) of plots not shown by `html`
+    title: str  # html: the report's opening heading, or its file name
+    body: dict[int, str]  # heading level of the title -> the rest, headings nested under it;
+    # image sources in `body` are relative to the site root, prefixed with "{root}"
+    images: tuple[tuple[str, str], ...]  # (file name, alt text) of plots `body` does not show
 
 
 @dataclass(frozen=True)
@@ -257,10 +259,20 @@ def load_results(results_dir: Path | None) -> tuple[list[Result], list[Path]]:
     for md_path in sorted(results_dir.glob("*.md")):
         text = md_path.read_text(encoding="utf-8")
         stem = md_path.stem
-        body = render_markdown(text, heading_level=3, image_prefix="{root}results/")
+        opening = re.match(r"\s*#{1,6}\s+(.+)", text)
+        title = render_inline(opening[1].strip().rstrip("#").strip()) if opening else stem
+        body = {
+            level: render_markdown(
+                text, heading_level=level + 1, image_prefix="{root}results/", drop_title=True
+            )
+            for level in (2, 3)
+        }
         mine = [p for p in pngs if p.stem == stem or p.stem.startswith(stem + "_")]
+        about = plain_text(opening[1]) if opening else stem.replace("_", " ")
         unshown = tuple(
-            (p.name, f"Plot: {p.stem.replace('_', ' ')}") for p in mine if p.name not in text
+            (p.name, f"Plot: {about}" + (f" ({p.stem[len(stem) + 1 :]})" if p.stem != stem else ""))
+            for p in mine
+            if p.name not in text
         )
-        results.append(Result(stem, body, unshown))
+        results.append(Result(stem, title, body, unshown))
     return results, pngs
