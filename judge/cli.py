@@ -258,7 +258,11 @@ def grade_command(
 @cli.command("check-problems")
 @click.argument("slugs", nargs=-1)
 @click.option("--level", type=click.Choice(LEVELS), default="auto", show_default=True)
-@click.option("--fast", is_flag=True, help="Run the starter and the mistakes in-process.")
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Sandbox only the solution; alternatives, starter, mistakes in-process.",
+)
 @click.pass_context
 def check_problems(ctx: click.Context, slugs: tuple[str, ...], level: str, fast: bool) -> None:
     """Every problem folder valid; solution accepted; starter and every mistake rejected."""
@@ -275,7 +279,7 @@ def check_problems(ctx: click.Context, slugs: tuple[str, ...], level: str, fast:
         click.echo(f"{click.style('FAIL', fg='red')} {exc}")
     broken = len(errors)
     for problem in problems:
-        result = check_problem(problem, level=level, mistakes_level="in-process" if fast else None)
+        result = check_problem(problem, level=level, others_level="in-process" if fast else None)
         mark = click.style("ok  ", fg="green") if result.ok else click.style("FAIL", fg="red")
         checked = sum(1 for i in result.items if i.expected != "present")
         click.echo(f"{mark} {problem.slug} ({checked} files graded)")

@@ -351,15 +351,17 @@ def _summary(result: GradeResult) -> str:
 
 
 def check_problem(
-    problem: Problem, *, level: str = "auto", mistakes_level: str | None = None
+    problem: Problem, *, level: str = "auto", others_level: str | None = None
 ) -> CheckResult:
     """The folder is complete; the solution and alternatives are accepted; the starter and
     every known mistake are rejected, each mistake with its own hint on a failing test.
 
-    ``level`` runs the solution (and the alternatives); ``mistakes_level`` (default: the
-    same) runs the starter and the mistakes, which CI may run in-process to save time. For
-    ``auto``, the sandbox is used when ``judge.sandbox`` exists, InProcess otherwise (these
-    files are the problem's own, trusted code).
+    ``level`` runs the solution on the hidden tests: the real path, through the sandbox.
+    ``others_level`` (default: the same) runs the alternatives, the starter and the mistakes;
+    CI runs them in-process to save a sandbox boot each (they are the problem's own trusted
+    files, and the tests and hints they meet are the same). The solution's public-test run
+    is always in-process. For ``auto``, the sandbox is used when ``judge.sandbox`` exists,
+    InProcess otherwise.
     """
     check = CheckResult(problem.slug)
     for name in QUIZ_FILES if problem.is_quiz else CODE_FILES:
@@ -371,7 +373,7 @@ def check_problem(
         check.items += check_quiz(problem)
         return check
     level = _available(level)
-    mistakes_level = _available(mistakes_level or level)
+    others_level = _available(others_level or level)
     session = Session(problem)
     try:
         for which in ("public", "hidden"):
@@ -383,8 +385,8 @@ def check_problem(
     def run(path: Path, which: str, lvl: str) -> GradeResult:
         return grade(problem, path, tests=which, level=lvl, session=session)
 
-    for which in ("public", "hidden"):
-        result = run(problem.solution, which, level)
+    for which, lvl in (("public", "in-process"), ("hidden", level)):
+        result = run(problem.solution, which, lvl)
         check.items.append(
             CheckItem(f"solution.py ({which} tests)", "accepted", result.accepted, _summary(result))
         )
@@ -399,14 +401,14 @@ def check_problem(
             )
         )
     for path in problem.alternatives:
-        result = run(path, "hidden", level)
+        result = run(path, "hidden", others_level)
         name = f"alternatives/{path.name}"
         check.items.append(CheckItem(name, "accepted", result.accepted, _summary(result)))
-    result = run(problem.starter, "hidden", mistakes_level)
+    result = run(problem.starter, "hidden", others_level)
     rejected = result.grading_status == "graded" and not result.accepted
     check.items.append(CheckItem("starter.py", "rejected", rejected, _summary(result)))
     for mistake in session.mistakes:
-        result = run(mistake.path, "hidden", mistakes_level)
+        result = run(mistake.path, "hidden", others_level)
         rejected = result.grading_status == "graded" and not result.accepted
         hinted = any(t.hint == mistake.hint for t in result.tests if t.verdict != Verdict.ACCEPTED)
         message = _summary(result)

@@ -2,10 +2,10 @@
 and every alternative are accepted, the starter is rejected, and every known mistake is
 rejected with its own hint.
 
-The solution and alternatives go through the real path (the sandbox, once it exists); the
-starter and the mistakes are the problem's own trusted files and run in-process, which
-proves the same tests and hints at a fraction of the CI time (`judge check-problems` runs
-them all in the sandbox).
+The solution goes through the real path (the sandbox) on the hidden tests; the
+alternatives, the starter and the mistakes are the problem's own trusted files and run
+in-process, which proves the same tests and hints at a fraction of the CI time (`judge
+check-problems` without --fast runs them all in the sandbox).
 """
 
 from __future__ import annotations
@@ -32,6 +32,6 @@ def _one_thread():
 @pytest.mark.parametrize("folder", [pytest.param(f, id=f.name) for f in FOLDERS])
 def test_check_problem(folder: Path) -> None:
     problem = load_problem(folder)
-    result = check_problem(problem, level="auto", mistakes_level="in-process")
+    result = check_problem(problem, level="auto", others_level="in-process")
     failures = "\n".join(f"{i.file}: expected {i.expected}; {i.message}" for i in result.failures)
     assert result.ok, f"{problem.slug}:\n{failures}"
