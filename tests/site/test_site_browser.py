@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -275,6 +274,10 @@ def test_narrow_screen_has_no_horizontal_scroll(browser, serve_dir, fixture_site
         watched.context.close()
 
 
-def test_title_matches_the_language(fx: Watched) -> None:
+def test_title_follows_the_language(fx: Watched) -> None:
     fx.goto("index.html")
-    assert re.match(r"Problems · metajudge", fx.page.title())
+    assert fx.page.title() == "Problems · metajudge"
+    fx.page.click('[data-set-lang="zh"]')
+    assert fx.page.title() == "题目 · metajudge"
+    assert fx.page.inner_text("#progress") == "已完成 0 / 3"
+    fx.assert_clean()
