@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 SITE_ASSETS = REPO / "site"
 RESULTS_DIR = REPO / "benchmarks" / "results"
 DIFFICULTIES = ("easy", "medium", "hard")
+SITE_MARKER = "search-index.js"  # a folder holding it was written by build_site
 # The file a learner edits after `judge init SLUG` (as judge/cli.py's `init` names it).
 WORKSPACE_FILE = "{slug}/{slug}.py"
 QUIZ_WORKSPACE_FILE = "{slug}/{slug}.toml"
@@ -144,6 +145,8 @@ def build_site(
 
     A problem whose public files cannot be rendered (a malformed questions.toml, say) is left
     out and named in `BuildSummary.skipped`, so a half-written folder does not stop the site.
+    An existing `out` is replaced only if it is empty or a site built before; any other
+    folder raises FileExistsError.
 
     results_dir: benchmark reports (`*.md`) and plots (`*.png`) to show on the pages they
     belong to and on the results page; None for none.
@@ -152,7 +155,11 @@ def build_site(
     clear_caches()
     out = Path(out)
     if out.exists():
-        shutil.rmtree(out)
+        # Only ever delete a folder this function wrote (or an empty one): `--out .` must
+        # not wipe a checkout.
+        if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).is_file():
+            raise FileExistsError(f"{out}: not empty and not a built site; choose another --out")
+        shutil.rmtree(out) if out.is_dir() else out.unlink()
     (out / "p").mkdir(parents=True)
     shutil.copytree(assets / "static", out / "static")
     (out / "static" / "pygments.css").write_text(pygments_css(), encoding="utf-8")

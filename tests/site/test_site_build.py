@@ -200,6 +200,7 @@ def test_a_rebuild_replaces_the_output_folder(tmp_path: Path) -> None:
     out = tmp_path / "_site"
     (out / "stale").mkdir(parents=True)
     (out / "stale" / "old.html").write_text("old")
+    (out / "search-index.js").write_text("window.MJ_SEARCH_INDEX = [];")  # an earlier build
     build_site(out, fixture_problems()[:1], results_dir=None)
     assert not (out / "stale").exists()
     assert (out / "index.html").is_file() and not (out / "results").exists()
@@ -250,3 +251,12 @@ def test_a_broken_quiz_is_skipped_and_named(tmp_path: Path) -> None:
     assert "skipped" in summary.table()
     assert not (tmp_path / "_site" / "p" / "quiz-basics.html").exists()
     assert (tmp_path / "_site" / "p" / "distillation-loss.html").is_file()
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path: Path) -> None:
+    precious = tmp_path / "checkout"
+    precious.mkdir()
+    (precious / "README.md").write_text("keep me")
+    with pytest.raises(FileExistsError, match="not a built site"):
+        build_site(precious, fixture_problems()[:1], results_dir=None)
+    assert (precious / "README.md").read_text() == "keep me"
