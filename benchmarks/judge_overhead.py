@@ -1,0 +1,120 @@
+"""What the sandbox costs: every code problem's reference solution graded on its hidden tests
+through the sandbox and through InProcess (the same tests, in the judge's own process), wall
+time per problem and the ratio, plus the wall time of one whole `judge grade` command.
+
+Targets (issue 3): whole-set ratio (sum of sandbox times / sum of in-process times) <= 1.5,
+and `judge grade maml-adapt problems/maml-adapt/solution.py` under 3 s wall, torch import
+included. Both sides run with one torch thread (the child has OMP_NUM_THREADS=1). The
+in-process side pays for loading the tests and the solution module too; the sandbox side
+pays for booting the child (torch import) and the channel. Reported, never asserted.
+
+    python benchmarks/judge_overhead.py            # every code problem -> benchmarks/results/
+    python benchmarks/judge_overhead.py --quick    # maml-adapt only -> benchmarks/results/quick/
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch
+from _common import markdown_table, results_dir, write_results
+
+from judge.grading import Session, grade
+from judge.problems import all_problems, find_problem
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI_PROBLEM = "maml-adapt"
+
+
+def time_grade(problem, level: str) -> tuple[float, str, str]:
+    """Wall seconds of one grade of the solution (fresh session: tests and modules loaded)."""
+    started = time.perf_counter()
+    result = grade(problem, problem.solution, level=level, session=Session(problem))
+    wall = time.perf_counter() - started
+    verdict = result.verdict or f"judge error: {result.error}"
+    return wall, verdict, result.sandbox.get("level", "?")
+
+
+def time_cli(slug: str) -> dict:
+    """Wall seconds of `judge grade SLUG problems/SLUG/solution.py --json` as a new process."""
+    judge = Path(sys.executable).with_name("judge")
+    command = [str(judge)] if judge.exists() else [sys.executable, "-m", "judge"]
+    command += ["grade", slug, str(ROOT / "problems" / slug / "solution.py"), "--json"]
+    started = time.perf_counter()
+    run = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    wall = time.perf_counter() - started
+    verdict = next((line.split('"')[3] for line in run.stdout.splitlines()
+                    if line.strip().startswith('"verdict"')), "none")  # fmt: skip
+    return {"command": " ".join(command[-4:]), "wall_s": round(wall, 2), "exit": run.returncode,
+            "verdict": verdict}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help=f"only {CLI_PROBLEM}")
+    parser.add_argument("--out", help="results folder (default benchmarks/results[/quick])")
+    parser.add_argument("--problems", nargs="*", help="slugs (default: every code problem)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if args.problems:
+        problems = [find_problem(s) for s in args.problems]
+    elif args.quick:
+        problems = [find_problem(CLI_PROBLEM)]
+    else:
+        problems = [p for p in all_problems(errors=[]) if p.kind == "code"]
+    rows, records = [], []
+    for problem in problems:
+        inproc, in_verdict, _ = time_grade(problem, "in-process")
+        boxed, box_verdict, level = time_grade(problem, "auto")
+        record = {
+            "problem": problem.slug,
+            "sandbox_s": round(boxed, 3),
+            "in_process_s": round(inproc, 3),
+            "ratio": round(boxed / inproc, 2),
+            "level": level,
+            "sandbox_verdict": box_verdict,
+            "in_process_verdict": in_verdict,
+        }
+        records.append(record)
+        row = [problem.slug, f"{boxed:.2f}", f"{inproc:.2f}", f"{boxed / inproc:.2f}", level,
+               box_verdict]  # fmt: skip
+        rows.append(row)
+        print("  ".join(row), flush=True)
+    total_box = sum(r["sandbox_s"] for r in records)
+    total_in = sum(r["in_process_s"] for r in records)
+    ratio = total_box / total_in if total_in else float("nan")
+    rows.append(["**all**", f"{total_box:.2f}", f"{total_in:.2f}", f"{ratio:.2f}", "", ""])
+    cli = time_cli(CLI_PROBLEM)
+    table = markdown_table(
+        ["problem", "sandbox s", "in-process s", "ratio", "level", "verdict (sandbox)"], rows
+    )
+    markdown = (
+        "# Judge overhead: sandbox vs in-process\n\n"
+        "Each code problem's `solution.py` graded on its hidden tests; wall seconds, one torch "
+        "thread, tests and modules loaded fresh on both sides.\n\n"
+        f"{table}\n"
+        f"Whole-set ratio: **{ratio:.2f}** (target <= 1.5).\n\n"
+        f"`judge {cli['command']}`: **{cli['wall_s']:.2f} s** wall, a new process, torch "
+        f"import included (target < 3 s); verdict {cli['verdict']}, exit {cli['exit']}.\n"
+    )
+    data = {
+        "quick": args.quick,
+        "rows": records,
+        "whole_set": {"sandbox_s": total_box, "in_process_s": total_in, "ratio": ratio},
+        "cli": cli,
+    }
+    write_results(results_dir(args.out, args.quick), "judge_overhead", data, markdown)
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()
