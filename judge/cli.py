@@ -291,6 +291,43 @@ def check_problems(ctx: click.Context, slugs: tuple[str, ...], level: str, fast:
     click.echo(f"all {len(problems)} problems check out")
 
 
+@cli.group()
+def site() -> None:
+    """The static study site (judge.site)."""
+
+
+@site.command("build")
+@click.option("--out", type=click.Path(file_okay=False), default="_site", show_default=True)
+@click.pass_context
+def site_build(ctx: click.Context, out: str) -> None:
+    """Render every problem into a static site under OUT."""
+    from judge.site import build_site, site_problems
+
+    problems, broken = site_problems(_packs(ctx))
+    for message in broken:
+        click.echo(f"warning: {message}", err=True)
+    try:
+        summary = build_site(Path(out), problems)
+    except (FileExistsError, ProblemError) as exc:
+        raise Failure(str(exc)) from exc
+    click.echo(summary.table())
+
+
+@site.command("serve")
+@click.option(
+    "--dir", "directory", type=click.Path(file_okay=False), default="_site", show_default=True
+)
+@click.option("--port", type=int, default=8000, show_default=True)
+def site_serve(directory: str, port: int) -> None:
+    """Serve a built site on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
+    from judge.site import serve
+
+    try:
+        serve(Path(directory), port=port)
+    except FileNotFoundError as exc:
+        raise Failure(str(exc)) from exc
+
+
 def main() -> None:
     """Console-script entry point (``judge``)."""
     cli(prog_name="judge")
