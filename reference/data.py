@@ -94,15 +94,19 @@ def few_labels_split(
 
 
 def make_mlp(hidden: tuple[int, ...], seed: int) -> nn.Sequential:
-    """A ReLU MLP 64 -> hidden... -> 10, initialised from ``seed``."""
-    torch.manual_seed(seed)
-    layers: list[nn.Module] = []
-    width = N_FEATURES
-    for h in hidden:
-        layers += [nn.Linear(width, h), nn.ReLU()]
-        width = h
-    layers.append(nn.Linear(width, N_CLASSES))
-    return nn.Sequential(*layers)
+    """A ReLU MLP 64 -> hidden... -> 10, initialised from ``seed``.
+
+    The global RNG is forked, so building a model does not reseed the caller's random stream.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        layers: list[nn.Module] = []
+        width = N_FEATURES
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.ReLU()]
+            width = h
+        layers.append(nn.Linear(width, N_CLASSES))
+        return nn.Sequential(*layers)
 
 
 def make_student(seed: int = 0) -> nn.Sequential:

@@ -119,7 +119,6 @@ def distill(
     """
     start = time.monotonic()
     student = make_student(seed)
-    torch.manual_seed(seed)
     return train_student(
         teacher,
         student,

@@ -156,9 +156,10 @@ def fisher_merge(
 ) -> StateDict:
     """Elementwise Σ_i F̃_i ⊙ θ_i / Σ_i F̃_i with F̃_i = F_i + eps.
 
-    ``fishers[i]`` holds a diagonal Fisher for each floating tensor of ``state_dicts[i]`` (see
-    :func:`diagonal_fisher`). The eps makes parameters no model is sensitive to fall back to
-    the plain average. Non-floating tensors are copied from the first state dict.
+    ``fishers[i]`` holds a diagonal Fisher for floating tensors of ``state_dicts[i]`` (see
+    :func:`diagonal_fisher`); a key it lacks (a BatchNorm running statistic, which has no
+    gradient) counts as zero Fisher. The eps makes entries no model is sensitive to fall back
+    to the plain average. Non-floating tensors are copied from the first state dict.
     """
     _check_compatible(state_dicts)
     if len(fishers) != len(state_dicts):
@@ -171,9 +172,13 @@ def fisher_merge(
         num = torch.zeros(v0.shape, dtype=torch.float64)
         den = torch.zeros(v0.shape, dtype=torch.float64)
         for sd, fisher in zip(state_dicts, fishers, strict=True):
-            if k not in fisher or fisher[k].shape != v0.shape:
-                raise ValueError(f"Fisher for {k!r} missing or of the wrong shape")
-            f = fisher[k].detach().to(torch.float64) + eps
+            if k in fisher and fisher[k].shape != v0.shape:
+                raise ValueError(f"Fisher for {k!r} has shape {tuple(fisher[k].shape)}")
+            f = (
+                fisher[k].detach().to(torch.float64) + eps
+                if k in fisher
+                else den.new_full(v0.shape, eps)
+            )
             num += f * sd[k].detach().to(torch.float64)
             den += f
         out[k] = (num / den).to(v0.dtype)

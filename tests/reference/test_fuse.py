@@ -196,3 +196,17 @@ def test_diagonal_fisher_matches_a_loop(labelled):
                 want[k] += weight * g**2 / len(x)
     for k in want:
         torch.testing.assert_close(got[k], want[k])
+
+
+def test_fisher_merge_treats_missing_keys_as_zero_fisher():
+    """diagonal_fisher covers parameters only: BatchNorm running statistics average plainly."""
+    sds = [net_state(0), net_state(1)]
+    fishers = [{"0.weight": torch.ones(4, 3)}, {"0.weight": 3 * torch.ones(4, 3)}]
+    merged = fisher_merge(sds, fishers)
+    plain = average_state_dicts(sds)
+    torch.testing.assert_close(merged["1.running_mean"], plain["1.running_mean"])
+    torch.testing.assert_close(
+        merged["0.weight"], 0.25 * sds[0]["0.weight"] + 0.75 * sds[1]["0.weight"]
+    )
+    with pytest.raises(ValueError):
+        fisher_merge(sds, [{"0.weight": torch.ones(3)}, {}])
