@@ -91,6 +91,11 @@ def message(row: dict[str, Any]) -> str:
     return f"{failing[0]['name']}: {failing[0].get('message', '')}" if failing else ""
 
 
+def points(x: float) -> str:
+    """A score for people: at most two decimals, no trailing zeros."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
 def as_csv(doc: dict[str, Any]) -> str:
     """One line per submission, the columns of :data:`CSV_COLUMNS`."""
     buffer = io.StringIO()
@@ -164,10 +169,10 @@ pre{background:#f7f7f7;padding:.5em;overflow:auto;max-height:25em}.pair{display:
 {% endfor %}<th>total</th></tr></thead><tbody>
 {% for c in candidates %}<tr><td>{{ c }}</td>{% for s in slugs %}{% set r = cells.get((c, s)) %}
 {% if r %}{% set v = r.verdict or "judge_error" %}<td class="{{ v }}" data-sort="{{ r.score }}">
-{{ v }}<br><small>{{ "%g"|format(r.score) }}/{{ "%g"|format(r.max_score) }}</small></td>
+{{ v }}<br><small>{{ pts(r.score) }}/{{ pts(r.max_score) }}</small></td>
 {% else %}<td data-sort="-1"><small>&mdash;</small></td>{% endif %}{% endfor %}
-<td class="num" data-sort="{{ totals[c][0] }}">{{ "%g"|format(totals[c][0]) }}/{{
-"%g"|format(totals[c][1]) }}</td></tr>
+<td class="num" data-sort="{{ totals[c][0] }}">{{ pts(totals[c][0]) }}/{{
+pts(totals[c][1]) }}</td></tr>
 {% endfor %}</tbody></table>
 <h2>Which tests trip people up</h2>
 {% for s, tests in rates.items() %}<h3>{{ s }}</h3>
@@ -193,13 +198,13 @@ lines {{ g.a[0] }}&ndash;{{ g.a[1] }}</small><pre>{{ g.a_text }}</pre></div><div
 {% else %}<p>No pair above the threshold{% if doc.similarity.threshold is not none %}
 ({{ doc.similarity.threshold }}){% endif %}.</p>{% endif %}
 <h2>Details</h2>
-{% for c in candidates %}<details><summary><b>{{ c }}</b> &mdash; {{ "%g"|format(totals[c][0])
-}}/{{ "%g"|format(totals[c][1]) }}</summary>{% for s in slugs %}{% set r = cells.get((c, s)) %}
+{% for c in candidates %}<details><summary><b>{{ c }}</b> &mdash; {{ pts(totals[c][0])
+}}/{{ pts(totals[c][1]) }}</summary>{% for s in slugs %}{% set r = cells.get((c, s)) %}
 {% if r %}<h4>{{ s }}: {{ r.verdict or "judge error" }}
 <small>{{ r.file }}, {{ r.time_s }} s, sandbox {{ (r.sandbox or {}).get("level", "?") }}</small>
 </h4>{% if r.grading_status != "graded" %}<p>judge error: {{ r.error }}</p>{% endif %}
 <ul>{% for t in r.tests %}<li class="{{ t.verdict }}">{{ t.name }}: {{ t.verdict }}
-({{ "%g"|format(t.score) }}/{{ "%g"|format(t.max_score) }}){% if t.message %}<pre>{{
+({{ pts(t.score) }}/{{ pts(t.max_score) }}){% if t.message %}<pre>{{
 t.message }}</pre>{% endif %}{% if t.hint %}<div class="hint">hint: {{ t.hint }}</div>
 {% endif %}</li>{% endfor %}</ul>{% endif %}{% endfor %}</details>{% endfor %}
 <script>
@@ -252,6 +257,7 @@ def as_html(doc: dict[str, Any]) -> str:
         rates=pass_rates(doc),
         hints=hints,
         message=message,
+        pts=points,
     )
 
 

@@ -209,7 +209,8 @@ def grade_batch(
     for row in rows:
         click.echo(
             f"{row['candidate'].ljust(width)}  {row['problem']}  "
-            f"{row.get('verdict') or 'judge error'}  {row['score']:g}/{row['max_score']:g}"
+            f"{row.get('verdict') or 'judge error'}  "
+            f"{batch_report.points(row['score'])}/{batch_report.points(row['max_score'])}"
         )
     for pair in pairs:
         click.echo(f"similar: {pair['problem']}: {pair['a']} ~ {pair['b']} ({pair['score']:.2f})")
