@@ -121,6 +121,9 @@ class Sandbox:
         self.level = level
         self.network = "blocked" if level == "isolated" else "allowed"
         self.signatures: dict[str, str] = {}
+        """Each entry point's signature as the child saw it (``inspect.signature``)."""
+        self.timings: dict[str, float | None] = {}
+        """The last start: ``torch_import_s`` in the child, ``start_s`` in all."""
         self.uid: int | None = None
         """The child's uid at the isolated level (fresh for each start)."""
         self.marker: str | None = None
@@ -134,12 +137,14 @@ class Sandbox:
         """Boot the child and import the submission (SubmissionFailed if that fails)."""
         if self._child is not None:
             return
+        began = time.monotonic()
         self._spawn()
         child = self._child
         try:
             ready = self._receive(time.monotonic() + START_BUDGET_S, "starting the sandbox")
             if ready.get("kind") != "ready":
                 raise JudgeError("the sandbox's harness did not start")
+            self.timings = {"torch_import_s": ready.get("torch_import_s")}
             what = f"importing {self.submission.name}"
             started = self._receive(time.monotonic() + self.limits.time_s, what)
         except BaseException:
@@ -149,6 +154,7 @@ class Sandbox:
             self._discard()
             raise self._failed(started)
         self.signatures = dict(started.get("signatures", {}))
+        self.timings["start_s"] = time.monotonic() - began
         child["started"] = True
 
     def call(

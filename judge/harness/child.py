@@ -23,6 +23,7 @@ import os
 import resource
 import struct
 import sys
+import time
 import traceback
 
 HEADER = struct.Struct("<Q")
@@ -66,8 +67,10 @@ class Child:
     """The harness state: channel, guard, converted results."""
 
     def __init__(self, req_fd: int, reply_fd: int, config: dict) -> None:
+        began = time.perf_counter()
         import torch  # imported here, before the guard, once
 
+        self.torch_import_s = time.perf_counter() - began
         torch.set_num_threads(1)
         self.torch = torch
         self.save = torch.save
@@ -228,7 +231,7 @@ class Child:
         }
 
     def serve(self) -> None:
-        self.send({"kind": "ready"})
+        self.send({"kind": "ready", "torch_import_s": self.torch_import_s})
         self.guard.install(self.config["forbidden_roots"], self.config["allowed_roots"])
         self.send(self.start())
         if self.module is None:

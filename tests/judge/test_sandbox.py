@@ -11,6 +11,8 @@ import io
 import os
 import pickle
 import struct
+import subprocess
+import sys
 import textwrap
 import time
 import zipfile
@@ -377,3 +379,17 @@ def test_read_message_caps_and_frames() -> None:
         os.close(r)
         if w >= 0:
             os.close(w)
+
+
+@pytest.mark.slow
+def test_benchmark_quick_smoke(tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "sandbox_start.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "sandbox_start.json").exists()
+    assert "torch import in child" in (tmp_path / "sandbox_start.md").read_text()
