@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from judge.grading import CheckItem, GradeResult, TestResult
+from judge.checking import CheckItem
+from judge.grading import GradeResult, TestResult
 from judge.problems import Problem, ProblemError
 from judge.verdicts import Verdict
 

@@ -112,7 +112,8 @@ def test_broken_problem_collected_not_raised(pack: Path) -> None:
     errors: list[ProblemError] = []
     slugs = [p.slug for p in all_problems([pack], errors=errors)]
     assert "double" in slugs and "broken" not in slugs
-    assert len(errors) == 1 and "'slug'" in str(errors[0])
+    ours = [e for e in errors if str(pack) in str(e)]  # the repo's folders may be mid-edit
+    assert len(ours) == 1 and "'slug'" in str(ours[0])
     with pytest.raises(ProblemError):
         all_problems([pack])
 

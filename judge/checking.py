@@ -1,0 +1,161 @@
+"""check_problem: a problem folder is complete and its tests tell right from wrong.
+
+The solution (through the sandbox) and every alternative are accepted; the starter is
+rejected; every known mistake is rejected with its own hint on a failing test; a quiz's key
+scores full marks and every wrong answer file less (docs/authoring.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from judge.grading import GradeResult, Session, grade
+from judge.problems import Problem, ProblemError
+from judge.verdicts import Verdict
+
+
+@dataclass
+class CheckItem:
+    """One file of a problem checked: what it must get and what it got."""
+
+    file: str
+    expected: str  # "accepted" | "rejected" | "rejected with its hint" | "present"
+    ok: bool
+    message: str = ""
+
+
+@dataclass
+class CheckResult:
+    problem: str
+    items: list[CheckItem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(item.ok for item in self.items)
+
+    @property
+    def failures(self) -> list[CheckItem]:
+        return [item for item in self.items if not item.ok]
+
+
+CODE_FILES = (
+    "prompt.md",
+    "prompt.zh.md",
+    "starter.py",
+    "public_tests.py",
+    "hidden_tests.py",
+    "solution.py",
+    "editorial.md",
+    "editorial.zh.md",
+)
+QUIZ_FILES = (
+    "prompt.md",
+    "prompt.zh.md",
+    "questions.toml",
+    "starter_answers.toml",
+    "answers.toml",
+    "model_answer.md",
+    "model_answer.zh.md",
+    "rubric.md",
+    "rubric.zh.md",
+)
+
+
+def _summary(result: GradeResult) -> str:
+    if result.grading_status != "graded":
+        return f"judge error: {result.error}"
+    failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
+    head = f"{result.verdict}, {result.score:g}/{result.max_score:g}"
+    if failing:
+        t = failing[0]
+        head += f"; first failing {t.name}: {t.message}" + (f" [hint: {t.hint}]" if t.hint else "")
+    return head
+
+
+def check_problem(
+    problem: Problem, *, level: str = "auto", others_level: str | None = None
+) -> CheckResult:
+    """The folder is complete; the solution and alternatives are accepted; the starter and
+    every known mistake are rejected, each mistake with its own hint on a failing test.
+
+    ``level`` runs the solution on the hidden tests: the real path, through the sandbox.
+    ``others_level`` (default: the same) runs the alternatives, the starter and the mistakes;
+    CI runs them in-process to save a sandbox boot each (they are the problem's own trusted
+    files, and the tests and hints they meet are the same). The solution's public-test run
+    is always in-process. For ``auto``, the sandbox is used when ``judge.sandbox`` exists,
+    InProcess otherwise.
+    """
+    check = CheckResult(problem.slug)
+    for name in QUIZ_FILES if problem.is_quiz else CODE_FILES:
+        present = (problem.path / name).is_file()
+        check.items.append(CheckItem(name, "present", present, "" if present else "missing"))
+    if problem.is_quiz:
+        from judge.quiz import check_quiz
+
+        check.items += check_quiz(problem)
+        return check
+    level = _available(level)
+    others_level = _available(others_level or level)
+    session = Session(problem)
+    try:
+        for which in ("public", "hidden"):
+            session.tests(which)
+    except ProblemError as exc:
+        check.items.append(CheckItem("tests", "loadable", False, str(exc)))
+        return check
+
+    def run(path: Path, which: str, lvl: str) -> GradeResult:
+        return grade(problem, path, tests=which, level=lvl, session=session)
+
+    for which, lvl in (("public", "in-process"), ("hidden", level)):
+        result = run(problem.solution, which, lvl)
+        check.items.append(
+            CheckItem(f"solution.py ({which} tests)", "accepted", result.accepted, _summary(result))
+        )
+    hidden_total = sum(t.points for t in session.tests("hidden"))
+    if abs(hidden_total - problem.points) > 1e-6:
+        check.items.append(
+            CheckItem(
+                "hidden_tests.py",
+                f"points sum to {problem.points:g}",
+                False,
+                f"the tests' points sum to {hidden_total:g}",
+            )
+        )
+    for path in problem.alternatives:
+        result = run(path, "hidden", others_level)
+        name = f"alternatives/{path.name}"
+        check.items.append(CheckItem(name, "accepted", result.accepted, _summary(result)))
+    result = run(problem.starter, "hidden", others_level)
+    rejected = result.grading_status == "graded" and not result.accepted
+    check.items.append(CheckItem("starter.py", "rejected", rejected, _summary(result)))
+    for mistake in session.mistakes:
+        result = run(mistake.path, "hidden", others_level)
+        rejected = result.grading_status == "graded" and not result.accepted
+        hinted = any(t.hint == mistake.hint for t in result.tests if t.verdict != Verdict.ACCEPTED)
+        message = _summary(result)
+        if not mistake.hint:
+            message = "no hint: the module docstring's first paragraph is empty; " + message
+        elif rejected and not hinted:
+            message = f"rejected but without its hint {mistake.hint!r}; " + message
+        check.items.append(
+            CheckItem(
+                f"mistakes/{mistake.path.name}",
+                "rejected with its hint",
+                rejected and hinted and bool(mistake.hint),
+                message,
+            )
+        )
+    return check
+
+
+def _available(level: str) -> str:
+    """``auto`` falls back to in-process for trusted files while the sandbox is missing."""
+    if level != "auto":
+        return level
+    try:
+        import judge.sandbox  # noqa: F401
+    except ImportError:
+        return "in-process"
+    return "auto"
