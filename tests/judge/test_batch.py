@@ -134,7 +134,8 @@ def test_every_row_has_a_verdict_and_status(tmp_path: Path) -> None:
     assert rows["bob"]["score"] == 6.0 and rows["bob"]["tests"][0]["hint"]
 
 
-def test_cache_grades_only_what_changed(tmp_path: Path) -> None:
+def test_cache_grades_only_what_changed(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(batch, "judge_version", lambda: "pinned")  # others edit judge/ now
     subs, cache = make_batch(tmp_path / "subs"), tmp_path / "cache"
     first, _ = grade(subs, cache)
     assert (first.cached, first.graded) == (0, 6)
