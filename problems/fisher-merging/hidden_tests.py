@@ -84,6 +84,21 @@ def test_all_fishers_zero(candidate, solution, mistakes):
     expect_close({k: got[k] for k in mean}, mean, name="merged with zero Fishers vs plain average")
 
 
+def test_missing_entries_count_as_zero(candidate, solution, mistakes):
+    """Fishers over parameters only, as from per-example gradients: BatchNorm's running
+    statistics have none, so they fall back to the average; one model lacking an entry defers
+    to the other."""
+    a, b = bn_model(19, 2), bn_model(20, 2)
+    fa, fb = fisher_for(a, 80), fisher_for(b, 81)
+    for f in (fa, fb):
+        del f["1.running_mean"], f["1.running_var"]
+    del fa["3.bias"]
+    got = merge(candidate, solution, mistakes, [a, b], [fa, fb], name="merged (missing entries)")
+    for key in ("1.running_mean", "1.running_var"):
+        expect_close(got[key], (a[key] + b[key]) / 2, name=f"{key} (no Fisher: plain average)")
+    expect_close(got["3.bias"], b["3.bias"], name="3.bias (only b has a Fisher)")
+
+
 def test_a_large_eps_pulls_towards_the_average(candidate, solution, mistakes):
     a, b = bn_model(12, 1), bn_model(13, 1)
     fa, fb = fisher_for(a, 50, scale=1e-3), fisher_for(b, 51, scale=1e-3)
@@ -121,10 +136,8 @@ def test_inconsistent_inputs_raise(candidate, mistakes):
             "a shape mismatch",
         ),
         (
-            lambda: candidate.fisher_merge(
-                [a, b], [fa, {k: v for k, v in fb.items() if k != "0.weight"}]
-            ),
-            "a Fisher without '0.weight'",
+            lambda: candidate.fisher_merge([a, b], [fa, {**fb, "0.weight": torch.ones(5)}]),
+            "a Fisher entry of the wrong shape",
         ),
     ]
     for call, what in cases:

@@ -23,12 +23,15 @@ def fisher_merge(state_dicts, fishers, eps=1e-8):
             out[key] = ref.clone()
             continue
         acc = torch.float64 if ref.dtype == torch.float64 else torch.float32
+        zero = torch.zeros(ref.shape, dtype=acc)
+        fs = []
         for f in fishers:
-            if key not in f or f[key].shape != ref.shape:
+            if key in f and f[key].shape != ref.shape:
                 raise ValueError("bad Fisher")
-        total = sum(f[key].to(acc) + eps for f in fishers)
+            fs.append(f[key].to(acc) if key in f else zero)  # missing entry = zero Fisher
+        total = sum(f + eps for f in fs)
         merged = torch.zeros(ref.shape, dtype=acc)
-        for sd, f in zip(state_dicts, fishers, strict=True):
-            merged += (f[key].to(acc) + eps) / total * sd[key].to(acc)
+        for sd, f in zip(state_dicts, fs, strict=True):
+            merged += (f + eps) / total * sd[key].to(acc)
         out[key] = merged.to(ref.dtype)
     return out

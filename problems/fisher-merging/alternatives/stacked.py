@@ -15,9 +15,10 @@ def fisher_merge(state_dicts, fishers, eps=1e-8):
         if not ref.is_floating_point():
             merged[key] = ref.clone()
             continue
-        if any(key not in f or f[key].shape != ref.shape for f in fishers):
-            raise ValueError(f"no Fisher of the right shape for {key}")
+        if any(key in f and f[key].shape != ref.shape for f in fishers):
+            raise ValueError(f"the Fisher of {key} has the wrong shape")
         theta = torch.stack([sd[key].double() for sd in state_dicts])
-        weight = torch.stack([f[key].double() for f in fishers]) + eps
+        zero = torch.zeros(ref.shape, dtype=torch.float64)  # no entry: zero Fisher
+        weight = torch.stack([f[key].double() if key in f else zero for f in fishers]) + eps
         merged[key] = ((weight * theta).sum(0) / weight.sum(0)).to(ref.dtype)
     return merged

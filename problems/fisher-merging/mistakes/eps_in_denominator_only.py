@@ -2,6 +2,8 @@
 no model is sensitive to towards ZERO instead of the plain average. Add eps to every Fisher,
 in the numerator and the denominator alike."""
 
+import torch
+
 
 def _check(state_dicts, fishers):
     if not state_dicts or len(fishers) != len(state_dicts):
@@ -12,7 +14,7 @@ def _check(state_dicts, fishers):
             raise ValueError("incompatible")
     for f in fishers:
         for k, v in first.items():
-            if v.is_floating_point() and (k not in f or f[k].shape != v.shape):
+            if v.is_floating_point() and k in f and f[k].shape != v.shape:
                 raise ValueError("bad Fisher")
 
 
@@ -24,7 +26,9 @@ def fisher_merge(state_dicts, fishers, eps=1e-8):
             out[k] = v.clone()
             continue
         thetas = [sd[k].double() for sd in state_dicts]
-        fs = [f[k].double() for f in fishers]
+        fs = [
+            f[k].double() if k in f else torch.zeros(v.shape, dtype=torch.float64) for f in fishers
+        ]
         num = sum(f * t for f, t in zip(fs, thetas))
         out[k] = (num / (sum(fs) + eps)).to(v.dtype)
     return out

@@ -14,7 +14,7 @@ def _check(state_dicts, fishers):
             raise ValueError("incompatible")
     for f in fishers:
         for k, v in first.items():
-            if v.is_floating_point() and (k not in f or f[k].shape != v.shape):
+            if v.is_floating_point() and k in f and f[k].shape != v.shape:
                 raise ValueError("bad Fisher")
 
 

@@ -1,6 +1,8 @@
 """Without eps, an entry where every model's Fisher is zero is 0 / 0 = NaN. Add eps to
 each Fisher (F~_i = F_i + eps), so that such entries fall back to the plain average."""
 
+import torch
+
 
 def _check(state_dicts, fishers):
     if not state_dicts or len(fishers) != len(state_dicts):
@@ -11,7 +13,7 @@ def _check(state_dicts, fishers):
             raise ValueError("incompatible")
     for f in fishers:
         for k, v in first.items():
-            if v.is_floating_point() and (k not in f or f[k].shape != v.shape):
+            if v.is_floating_point() and k in f and f[k].shape != v.shape:
                 raise ValueError("bad Fisher")
 
 
@@ -23,7 +25,9 @@ def fisher_merge(state_dicts, fishers, eps=1e-8):
             out[k] = v.clone()
             continue
         thetas = [sd[k].double() for sd in state_dicts]
-        fs = [f[k].double() for f in fishers]
+        fs = [
+            f[k].double() if k in f else torch.zeros(v.shape, dtype=torch.float64) for f in fishers
+        ]
         num = sum(f * t for f, t in zip(fs, thetas))
         out[k] = (num / sum(fs)).to(v.dtype)
     return out

@@ -1,5 +1,5 @@
-"""Inconsistent inputs are not rejected: a wrong number of Fishers, a missing Fisher entry,
-or state dicts with different keys or shapes must raise ValueError.
+"""Inconsistent inputs are not rejected: a wrong number of Fishers, a Fisher entry of the
+wrong shape, or state dicts with different keys or shapes must raise ValueError.
 """
 
 import torch

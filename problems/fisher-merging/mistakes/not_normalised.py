@@ -1,6 +1,8 @@
 """The Fisher-weighted sum is not normalised: divide Σ_i F~_i θ_i by Σ_i F~_i, elementwise,
 so that the weights of each entry sum to one."""
 
+import torch
+
 
 def _check(state_dicts, fishers):
     if not state_dicts or len(fishers) != len(state_dicts):
@@ -11,7 +13,7 @@ def _check(state_dicts, fishers):
             raise ValueError("incompatible")
     for f in fishers:
         for k, v in first.items():
-            if v.is_floating_point() and (k not in f or f[k].shape != v.shape):
+            if v.is_floating_point() and k in f and f[k].shape != v.shape:
                 raise ValueError("bad Fisher")
 
 
@@ -23,6 +25,8 @@ def fisher_merge(state_dicts, fishers, eps=1e-8):
             out[k] = v.clone()
             continue
         thetas = [sd[k].double() for sd in state_dicts]
-        fs = [f[k].double() for f in fishers]
+        fs = [
+            f[k].double() if k in f else torch.zeros(v.shape, dtype=torch.float64) for f in fishers
+        ]
         out[k] = sum((f + eps) * t for f, t in zip(fs, thetas)).to(v.dtype)
     return out
