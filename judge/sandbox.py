@@ -14,8 +14,13 @@ boundary and the isolation recipe are in DESIGN.md.
   process budget and a fork bomb in one would starve the others). No network. Killing PID 1
   kills everything the submission started.
 - ``basic`` (anything else): a subprocess in its own session with rlimits, the import guard,
-  a scrubbed environment and a wall-clock kill of its process group. The network is not
-  blocked and a determined submission can escape the guard; batch grading refuses it.
+  a scrubbed environment and a wall-clock kill of its process group. A determined submission
+  can escape the in-process guard and setsid daemons can escape the kill (a best-effort sweep
+  by environment marker follows); batch grading refuses this level.
+
+At both levels the child installs a seccomp filter where it can (x86_64 Linux): no sockets
+but AF_UNIX, no unshare/setns/mount/ptrace/bpf/io_uring. With it the basic level reports
+``network = "blocked"`` too; without it, ``"allowed"``.
 """
 
 from __future__ import annotations
@@ -120,6 +125,9 @@ class Sandbox:
             raise ValueError(f"level must be auto, isolated or basic, not {level!r}")
         self.level = level
         self.network = "blocked" if level == "isolated" else "allowed"
+        """"allowed" at the basic level until a started child reports its seccomp filter."""
+        self.seccomp = False
+        """Whether the child's system-call filter is installed (x86_64 Linux)."""
         self.signatures: dict[str, str] = {}
         """Each entry point's signature as the child saw it (``inspect.signature``)."""
         self.timings: dict[str, float | None] = {}
@@ -145,6 +153,9 @@ class Sandbox:
             if ready.get("kind") != "ready":
                 raise JudgeError("the sandbox's harness did not start")
             self.timings = {"torch_import_s": ready.get("torch_import_s")}
+            self.seccomp = ready.get("seccomp") is True
+            if self.seccomp:  # no socket but AF_UNIX can be opened, at either level
+                self.network = "blocked"
             what = f"importing {self.submission.name}"
             started = self._receive(time.monotonic() + self.limits.time_s, what)
         except BaseException:
@@ -322,6 +333,7 @@ class Sandbox:
             "forbidden_roots": [str(REPO_ROOT), *self.hide],
             "allowed_roots": prefixes,
             "memory_mb": self.limits.memory_mb,
+            "seccomp": True,
             "rlimits": {} if isolated else rlimits,
         }
         (box / "harness" / "config.json").write_text(channel.json.dumps(config))

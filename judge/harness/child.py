@@ -231,7 +231,8 @@ class Child:
         }
 
     def serve(self) -> None:
-        self.send({"kind": "ready", "torch_import_s": self.torch_import_s})
+        seccomp = bool(self.config.get("seccomp")) and self.guard.install_seccomp()
+        self.send({"kind": "ready", "torch_import_s": self.torch_import_s, "seccomp": seccomp})
         self.guard.install(self.config["forbidden_roots"], self.config["allowed_roots"])
         self.send(self.start())
         if self.module is None:

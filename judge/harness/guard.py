@@ -4,9 +4,9 @@ Installed in the child before the submission is imported. A ``sys.meta_path`` fi
 the judge's own packages (``judge``, ``reference``, ``problems``) and an audit hook (which
 Python code cannot remove) refuses opening or listing paths under the judge's repo and the
 problem folders, except the interpreter's own prefixes (the venv may live inside the repo).
-Both raise a subclass of the usual exception (``ImportError`` / ``PermissionError``) and
-record the attempt, so that a submission which catches the error is still judged
-``forbidden``.
+It also refuses network sockets (anything but AF_UNIX). All raise a subclass of the usual
+exception (``ImportError`` / ``PermissionError``) and record the attempt, so that a
+submission which catches the error is still judged ``forbidden``.
 
 At the isolated level this is a second line: those files are not even in the child's mount
 namespace. At the basic level it is the only one, and an in-process guard can be defeated by
@@ -16,6 +16,7 @@ determined code (ctypes); that is why grading a batch refuses the basic level by
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import Iterable
 
@@ -76,6 +77,10 @@ def install(
     violations_ = _violations  # bound here: rebinding the module global changes nothing
 
     def hook(event: str, args: tuple) -> None:
+        if event == "socket.__new__" and len(args) > 1 and args[1] != socket.AF_UNIX:
+            message = "opening a network socket is not allowed in a submission"
+            violations_.append(message)
+            raise ForbiddenAccess(message)
         if event not in _PATH_EVENTS or not args:
             return
         path = args[0]
@@ -90,3 +95,81 @@ def install(
             raise ForbiddenAccess(message)
 
     sys.addaudithook(hook)
+
+
+# -- the system-call filter -----------------------------------------------------------------
+# A seccomp filter (x86_64 only) denying what a submission never needs and a sandbox escape
+# would: namespaces, mounts, tracing, kernel modules and keys, io_uring (it can open sockets
+# past this filter), and every socket but AF_UNIX. It works with torch; it applies to every
+# thread (TSYNC) and is inherited by children.
+
+_AUDIT_ARCH_X86_64 = 0xC000003E
+_RET_ALLOW = 0x7FFF0000
+_RET_ERRNO = 0x00050000
+_EPERM, _ENOSYS, _EACCES = 1, 38, 13
+_DENIED = {
+    101: "ptrace", 155: "pivot_root", 161: "chroot", 165: "mount", 166: "umount2",
+    167: "swapon", 168: "swapoff", 169: "reboot", 175: "init_module", 176: "delete_module",
+    246: "kexec_load", 248: "add_key", 249: "request_key", 250: "keyctl", 272: "unshare",
+    298: "perf_event_open", 303: "name_to_handle_at", 304: "open_by_handle_at", 308: "setns",
+    310: "process_vm_readv", 311: "process_vm_writev", 313: "finit_module", 321: "bpf",
+    323: "userfaultfd", 425: "io_uring_setup", 426: "io_uring_enter", 427: "io_uring_register",
+}  # fmt: skip
+_SYS_SOCKET, _SYS_CLONE, _SYS_CLONE3, _SYS_SECCOMP = 41, 56, 435, 317
+_CLONE_NEW_FLAGS = 0x7E020080  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
+
+
+def _filter() -> list[tuple[int, int, int, int]]:
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    prog = [
+        (ld, 0, 0, 4),  # arch
+        (jeq, 1, 0, _AUDIT_ARCH_X86_64),
+        (ret, 0, 0, _RET_ERRNO | _ENOSYS),
+        (ld, 0, 0, 0),  # syscall number
+        (jge, 0, 1, 0x40000000),  # the x32 ABI
+        (ret, 0, 0, _RET_ERRNO | _ENOSYS),
+    ]
+    for nr in _DENIED:
+        prog += [(jeq, 0, 1, nr), (ret, 0, 0, _RET_ERRNO | _EPERM)]
+    prog += [(jeq, 0, 1, _SYS_CLONE3), (ret, 0, 0, _RET_ERRNO | _ENOSYS)]  # glibc falls back
+    prog += [
+        (jeq, 0, 4, _SYS_SOCKET),
+        (ld, 0, 0, 16),  # socket(domain, ...)
+        (jeq, 0, 1, 1),  # AF_UNIX
+        (ret, 0, 0, _RET_ALLOW),
+        (ret, 0, 0, _RET_ERRNO | _EACCES),
+        (ld, 0, 0, 0),
+        (jeq, 0, 4, _SYS_CLONE),
+        (ld, 0, 0, 16),  # clone(flags, ...)
+        (jset, 0, 1, _CLONE_NEW_FLAGS),
+        (ret, 0, 0, _RET_ERRNO | _EPERM),
+        (ret, 0, 0, _RET_ALLOW),
+        (ret, 0, 0, _RET_ALLOW),
+    ]
+    return prog
+
+
+def install_seccomp() -> bool:
+    """Install the filter in this process (and its future children); False if unsupported."""
+    import ctypes
+    import platform
+
+    if platform.machine() != "x86_64" or not sys.platform.startswith("linux"):
+        return False
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte),
+                    ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint32)]  # fmt: skip
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    prog = _filter()
+    array = (SockFilter * len(prog))(*[SockFilter(*ins) for ins in prog])
+    fprog = SockFprog(len(prog), array)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+        return False
+    # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog)
+    return libc.syscall(_SYS_SECCOMP, 1, 1, ctypes.byref(fprog)) == 0

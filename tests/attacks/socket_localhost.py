@@ -1,7 +1,6 @@
-"""Connects to 127.0.0.1: only a down loopback exists in the namespace."""
+"""Connects to 127.0.0.1 with the socket module: refused by the guard (and the namespace)."""
 
-EXPECT = "runtime_error"
-LEVELS = ("isolated",)
+EXPECT = "forbidden"
 
 import socket
 
