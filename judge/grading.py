@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from judge.inprocess import InProcess
-from judge.problems import Problem, ProblemError
+from judge.problems import REPO_PROBLEMS, Problem, ProblemError
 from judge.testing import Mistakes, Proxy, ReferenceFailed, TestFailed
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
@@ -190,7 +190,9 @@ def make_runner(problem: Problem, submission: Path, level: str, limits: Any) -> 
         from judge.sandbox import Sandbox
     except ImportError as exc:
         raise JudgeError(f"the sandbox is not available ({exc})") from exc
-    return Sandbox(submission, problem.entry_points, limits, level=level)
+    # The repo is hidden by the sandbox itself; a private pack must be hidden too.
+    hide = [problem.path] if REPO_PROBLEMS in problem.path.parents else [problem.path.parent]
+    return Sandbox(submission, problem.entry_points, limits, level=level, hide=hide)
 
 
 def grade(

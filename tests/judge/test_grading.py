@@ -174,3 +174,17 @@ def test_sandbox_path_end_to_end() -> None:
     assert result.sandbox["level"] in ("isolated", "basic")
     assert result.verdict == "wrong_answer"
     assert result.tests[0].hint == "You multiply by three: the factor is 2."
+
+
+@pytest.mark.slow
+def test_private_pack_is_hidden_from_the_sandbox(pack: Path, tmp_path: Path) -> None:
+    pytest.importorskip("judge.sandbox")
+    spy = tmp_path / "spy.py"
+    secret = pack / "hidden_tests.py"
+    spy.write_text(
+        f"def double(x):\n    open({str(secret)!r}).read()\n"
+        "    if not x.numel():\n        raise ValueError\n    return 2 * x\n"
+    )
+    result = grade(load_problem(pack), spy, level="basic")
+    assert result.grading_status == "graded", result.error
+    assert result.verdict in ("runtime_error", "forbidden"), result.to_dict()
