@@ -344,8 +344,10 @@ def _pool_grade(
     becomes a judge error."""
     import multiprocessing
 
-    # forkserver: workers do not inherit the parent's threads (torch's, the progress bar's).
+    # forkserver: workers do not inherit the parent's threads (torch's, the progress bar's);
+    # the server imports the grading modules (torch) once, so each worker starts warm.
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["judge.grading", "judge.batch"])
     broken = _run_pool(todo, problems, jobs_n, level, limits, finish, context)
     pool = None
     try:

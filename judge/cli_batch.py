@@ -47,6 +47,30 @@ def _resolve_level(level: str, allow_basic: bool) -> str:
     return level
 
 
+def parse_limits(items: tuple[str, ...]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs -> overrides of :class:`~judge.limits.Limits` fields."""
+    from dataclasses import fields
+
+    from judge.limits import Limits
+
+    kinds = {f.name: f.type for f in fields(Limits)}
+    out: dict[str, Any] = {}
+    for item in items:
+        name, _, text = item.partition("=")
+        if name not in kinds:
+            raise ValueError(
+                f"--limit {item!r}: expected NAME=VALUE with NAME one of {list(kinds)}"
+            )
+        try:
+            value = float(text) if kinds[name] in ("float", float) else int(text)
+        except ValueError:
+            raise ValueError(f"--limit {item!r}: expected a number") from None
+        if value <= 0:
+            raise ValueError(f"--limit {item!r}: expected a positive number")
+        out[name] = value
+    return out
+
+
 def _problem_meta(problems: dict[str, Problem]) -> dict[str, dict[str, Any]]:
     return {
         slug: {"title": p.title, "max_score": p.points, "kind": p.kind}
@@ -134,6 +158,13 @@ def _gradescope(rows: list[dict[str, Any]], folder: Path) -> None:
 )
 @click.option("--time-limit", type=float, help="Seconds per call (overrides problem.toml).")
 @click.option("--memory-limit", type=int, help="MiB (overrides problem.toml).")
+@click.option(
+    "--limit",
+    "extra_limits",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override any field of Limits, e.g. reply_bytes=1048576; repeatable.",
+)
 @click.pass_context
 def grade_batch(
     ctx: click.Context,
@@ -150,6 +181,7 @@ def grade_batch(
     similarity_threshold: float,
     time_limit: float | None,
     memory_limit: int | None,
+    extra_limits: tuple[str, ...],
 ) -> None:
     """Grade every submission under DIRECTORY: DIR/<candidate>/<slug>.py, or
     DIR/<candidate>.py with --problem. Reports go to --out; a summary to stdout."""
@@ -158,6 +190,11 @@ def grade_batch(
     try:
         paths = batch_report.check_outputs(outs)
         k_n = batch.parse_shard(shard) if shard else None
+        limits = {
+            **parse_limits(extra_limits),
+            "time_s": time_limit,
+            "memory_mb": memory_limit,
+        }
         found, problems = batch.discover_jobs(directory, packs, problem=slug, warn=warn)
     except (ValueError, ProblemError) as exc:
         raise UsageFailure(str(exc)) from exc
@@ -165,7 +202,6 @@ def grade_batch(
     if level == "in-process":
         warn("--level in-process runs the submissions unsandboxed (trusted files only)")
     todo = batch.shard(found, *k_n) if k_n else found
-    limits = {"time_s": time_limit, "memory_mb": memory_limit}
     bar = None
     if sys.stderr.isatty() and todo:
         bar = click.progressbar(length=len(todo), label="grading", file=sys.stderr)

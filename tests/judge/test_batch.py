@@ -259,3 +259,32 @@ def test_cli_usage_errors_exit_2_and_write_nothing(tmp_path: Path, args, needle)
 def test_cli_missing_folder_exit_2(tmp_path: Path) -> None:
     code, _, err = run("grade-batch", str(tmp_path / "nope"), "--allow-basic-sandbox")
     assert code == 2 and "no such folder" in err
+
+
+@pytest.mark.slow
+def test_benchmark_quick_smoke(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "batch.py"
+    run = subprocess.run(
+        [sys.executable, str(script), "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = json.loads((tmp_path / "batch.json").read_text())
+    assert set(data["runs"]) == {"1", "2"} and data["speedup"] > 0
+    assert all(r["judge_errors"] == 0 for r in data["runs"].values())
+    assert "| --jobs |" in (tmp_path / "batch.md").read_text()
+
+
+def test_limit_overrides_parse() -> None:
+    from judge.cli_batch import parse_limits
+
+    assert parse_limits(("reply_bytes=1024", "time_s=2.5")) == {"reply_bytes": 1024, "time_s": 2.5}
+    for bad in ("nope=1", "time_s=fast", "memory_mb=-1"):
+        with pytest.raises(ValueError, match="--limit"):
+            parse_limits((bad,))
