@@ -228,13 +228,14 @@ def grade(
         result.sandbox = {"level": runner.level, "network": runner.network}
         try:
             runner.start()
-            result.sandbox = {"level": runner.level, "network": runner.network}
         except SubmissionFailed as failure:
             result.tests = [
                 TestResult(t.name, str(failure.verdict), 0.0, t.points, failure.message)
                 for t in loaded
             ]
-        else:
+        finally:  # "auto" is resolved by start()
+            result.sandbox = {"level": runner.level, "network": runner.network}
+        if not result.tests:
             fixtures = {
                 "candidate": Proxy(runner),
                 "solution": session.solution,
