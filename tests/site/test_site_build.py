@@ -260,3 +260,31 @@ def test_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError, match="not a built site"):
         build_site(precious, fixture_problems()[:1], results_dir=None)
     assert (precious / "README.md").read_text() == "keep me"
+
+
+def test_the_builder_never_opens_a_hidden_tests_file(tmp_path: Path, monkeypatch) -> None:
+    import builtins
+    import io
+    import pathlib
+
+    opened: list[str] = []
+
+    def guard(original):
+        def wrapper(file, *args, **kwargs):
+            if Path(str(file)).name == "hidden_tests.py":
+                opened.append(str(file))
+            return original(file, *args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
+    monkeypatch.setattr(io, "open", guard(io.open))
+    original_path_open = pathlib.Path.open
+    monkeypatch.setattr(
+        pathlib.Path, "open", lambda self, *a, **k: guard(original_path_open)(self, *a, **k)
+    )
+    summary = build_site(tmp_path / "_site", fixture_problems(), results_dir=None)
+    assert summary.problems == 3 and opened == []
+    # The guard does see such a read when one happens.
+    (FIXTURE_PROBLEMS / "distillation-loss" / "hidden_tests.py").read_text(encoding="utf-8")
+    assert opened
