@@ -135,6 +135,10 @@ class ProblemPage:
 
 
 def _read(path: Path) -> str | None:
+    """A public file of a problem folder, or None if it is absent. Anything not listed in
+    PUBLIC_FILES (or a mistake's source, for its docstring) is refused."""
+    if path.name not in PUBLIC_FILES and path.parent.name != "mistakes":
+        raise ValueError(f"{path}: not a public file; the site never reads it")
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
@@ -167,7 +171,7 @@ def plain_text(markdown: str) -> str:
 def mistake_hint(path: Path) -> str | None:
     """The first paragraph of a mistake file's module docstring: the hint the judge gives."""
     try:
-        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+        doc = ast.get_docstring(ast.parse(_read(path) or ""))
     except SyntaxError:
         return None
     if not doc:
@@ -176,8 +180,8 @@ def mistake_hint(path: Path) -> str | None:
 
 
 def _quiz(problem: Problem, page: ProblemPage) -> None:
-    questions = tomllib.loads(problem.questions.read_text(encoding="utf-8"))["questions"]
-    key = tomllib.loads(problem.answers.read_text(encoding="utf-8"))
+    questions = tomllib.loads(_read(problem.questions) or "")["questions"]
+    key = tomllib.loads(_read(problem.answers) or "")
     for q in questions:
         choices_en = q.get("choices", [])
         choices_zh = q.get("choices_zh", choices_en)
@@ -225,7 +229,7 @@ def load_page(problem: Problem, results: list[Result]) -> ProblemPage:
     if problem.is_quiz:
         _quiz(problem, page)
         if problem.starter.is_file():
-            page.starter = highlight_code(problem.starter.read_text(encoding="utf-8"), "toml")
+            page.starter = highlight_code(_read(problem.starter) or "", "toml")
         return page
     for attr, name in (("starter", "starter.py"), ("public_tests", "public_tests.py")):
         text = _read(problem.path / name)

@@ -288,3 +288,12 @@ def test_the_builder_never_opens_a_hidden_tests_file(tmp_path: Path, monkeypatch
     # The guard does see such a read when one happens.
     (FIXTURE_PROBLEMS / "distillation-loss" / "hidden_tests.py").read_text(encoding="utf-8")
     assert opened
+
+
+def test_content_reader_refuses_files_that_are_not_public() -> None:
+    from judge.sitecontent import _read
+
+    folder = FIXTURE_PROBLEMS / "distillation-loss"
+    assert "T^2" in (_read(folder / "editorial.md") or "")
+    with pytest.raises(ValueError, match="not a public file"):
+        _read(folder / "hidden_tests.py")
