@@ -12,6 +12,7 @@ total bytes of every page (its HTML plus the scripts, styles and images it loads
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 5)
 
+    load_before = os.getloadavg()[0]
     problems, errors = site_problems()
     for error in errors:
         print(f"skipped: {error}", file=sys.stderr)
@@ -68,8 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     markdown = (
         "# Study-site build\n\n"
         f"`judge site build` over {summary.problems} problems, {repeats} build(s) on this "
-        "machine (shared, so wall times vary; CPU time is the build's own work). Bytes per "
-        "page count the HTML and every local "
+        f"machine (shared: load average {load_before:.1f} on {os.cpu_count()} cores when it "
+        "started, so wall times vary; CPU time is the build's own work). Bytes per page "
+        "count the HTML and every local "
         "script, stylesheet and image it loads.\n\n"
         f"{head}\n## Bytes per page\n\n{pages}"
     )
@@ -89,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         "page_bytes": summary.page_bytes,
         "total_bytes": summary.total_bytes,
         "skipped": errors,
+        "load_average_1min": load_before,
+        "cpu_count": os.cpu_count(),
     }
     for path in write_results(out, "site_build", data, markdown):
         print(f"wrote {path}")
