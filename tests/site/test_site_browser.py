@@ -244,7 +244,17 @@ def test_repo_site_index_and_screenshots(browser, serve_dir, repo_site) -> None:
     watched = Watched(browser, serve_dir(out))
     try:
         watched.goto("index.html")
-        assert sorted(visible_slugs(watched.page)) == sorted(p.slug for p in repo_problems())
+        slugs = sorted(p.slug for p in repo_problems())
+        assert sorted(visible_slugs(watched.page)) == slugs
+        # Show progress in the picture: the first two problems of the learning order solved.
+        first = visible_slugs(watched.page)[:2]
+        watched.page.evaluate(
+            "s => localStorage.setItem('mj-solved', JSON.stringify(Object.fromEntries("
+            "s.map(x => [x, true]))))",
+            first,
+        )
+        watched.page.reload()
+        assert watched.page.inner_text("#progress") == f"{len(first)} of {len(slugs)} solved"
         ARTIFACTS.mkdir(exist_ok=True)
         watched.page.screenshot(path=str(ARTIFACTS / "site-index.png"))
         # (Every page's console and requests are checked by the narrow-screen test.)
