@@ -124,3 +124,14 @@ def test_python_dash_m_judge() -> None:
         [sys.executable, "-m", "judge", "--help"], capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 0 and "check-problems" in run.stdout
+
+
+def test_judge_error_exit_2_never_blamed_on_the_submission(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(DOUBLE, pack / "double")
+    (pack / "double" / "solution.py").write_text("def double(x):\n    raise RuntimeError\n")
+    args = ["--problems", str(pack), "grade", "double", str(DOUBLE / "solution.py")]
+    run = CliRunner().invoke(cli, [*args, "--level", "in-process", "--json"])
+    assert run.exit_code == 2
+    data = json.loads(run.stdout)
+    assert data["grading_status"] == "judge_error" and data["verdict"] is None
