@@ -241,6 +241,7 @@ def batched_adapt(
     """
     forward, task_loss = batched_forward(model, engine), per_task_loss(loss_fn)
     by_hand = isinstance(forward, _StackedMLP) and forward.relu_only
+    mse = isinstance(loss_fn, nn.MSELoss) and loss_fn.reduction == "mean"
     if start is None:
         # A contiguous copy per task: bmm is markedly slower on stride-0 expanded weights.
         start = {n: p.expand(len(x), *p.shape).contiguous() for n, p in model.named_parameters()}
@@ -252,10 +253,13 @@ def batched_adapt(
         if by_hand:  # one autograd call for dloss/dpred, then batched-matmul backprop
             outputs: list[Tensor] = []
             pred = forward(src, x, outputs)
-            if first_order:
-                pred = pred.detach().requires_grad_()
-            loss = task_loss(pred, y).sum()
-            (dpred,) = torch.autograd.grad(loss, pred, create_graph=not first_order)
+            if mse:  # d(mean squared error)/d(prediction), written out: saves an autograd call
+                dpred = (2.0 / pred[0].numel()) * (pred - y)
+            else:
+                if first_order:
+                    pred = pred.detach().requires_grad_()
+                loss = task_loss(pred, y).sum()
+                (dpred,) = torch.autograd.grad(loss, pred, create_graph=not first_order)
             grads = forward.gradients(src, x, outputs, dpred)
             grads = [grads[n] for n in fast]
         else:
@@ -336,6 +340,11 @@ def _lr_factor(config: MetaConfig, it: int) -> float:
     return 0.5 * (1.0 + math.cos(math.pi * it / config.iterations))
 
 
+def _set_lr(opt: torch.optim.Optimizer, config: MetaConfig, it: int) -> None:
+    for group in opt.param_groups:
+        group["lr"] = config.meta_lr * _lr_factor(config, it)
+
+
 def train_maml(
     model: nn.Module, sample_tasks: TaskSampler, loss_fn: LossFn, config: MetaConfig
 ) -> list[float]:
@@ -345,10 +354,10 @@ def train_maml(
     """
     gen = torch.Generator().manual_seed(config.seed)
     params = list(model.parameters())
-    opt = torch.optim.Adam(params, lr=config.meta_lr)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda it: _lr_factor(config, it))
+    opt = torch.optim.Adam(params, lr=config.meta_lr, fused=True)  # fused: 3x less overhead
     history = []
-    for _ in range(config.iterations):
+    for it in range(config.iterations):
+        _set_lr(opt, config, it)
         batch = sample_tasks(gen)
         loss = batched_meta_loss(
             model,
@@ -362,7 +371,6 @@ def train_maml(
         for p, g in zip(params, torch.autograd.grad(loss, params), strict=True):
             p.grad = g
         opt.step()
-        sched.step()
         history.append(loss.item())
     return history
 
@@ -407,14 +415,13 @@ def train_meta_sgd(
     named = dict(model.named_parameters())
     lrs = {n: torch.full_like(p, config.inner_lr, requires_grad=True) for n, p in named.items()}
     leaves = [*named.values(), *lrs.values()]
-    opt = torch.optim.Adam(leaves, lr=config.meta_lr)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda it: _lr_factor(config, it))
+    opt = torch.optim.Adam(leaves, lr=config.meta_lr, fused=True)
     history = []
-    for _ in range(config.iterations):
+    for it in range(config.iterations):
+        _set_lr(opt, config, it)
         loss = batched_meta_loss(model, sample_tasks(gen), loss_fn, lrs, 1, False, config.engine)
         for p, g in zip(leaves, torch.autograd.grad(loss, leaves), strict=True):
             p.grad = g
         opt.step()
-        sched.step()
         history.append(loss.item())
     return history, {n: a.detach() for n, a in lrs.items()}
