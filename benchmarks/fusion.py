@@ -5,7 +5,8 @@ A 64-128-128-10 MLP is "pretrained" briefly on the training split (a weak genera
 1. Soups (Wortsman et al. 2022): 8 fine-tunes from that one initialisation with different
    learning rates, weight decay, input noise and batch orders. Best individual (chosen on
    validation) vs uniform soup vs greedy soup (selected on validation) vs logit ensemble, on
-   test. Against them: the uniform average of 5 independently initialised models.
+   test, averaged over 3 pretrained seeds. Against them: the uniform average of 5
+   independently initialised models.
 2. Task arithmetic (Ilharco et al. 2023): fine-tune on digits 0-4 only (task A) and on 5-9 only
    (task B); θ_pre + λ(τ_A + τ_B) with λ chosen on validation, and negation θ_pre − λτ_A.
 3. Fisher merging (Matena & Raffel 2022) of the two task models, and of the soup ingredients,
