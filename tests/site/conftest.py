@@ -1,27 +1,15 @@
-"""Shared fixtures for the study-site tests: one build of the fixture problems and one of
-the repository's problems per session (each build takes about a second)."""
+"""Fixtures for the study-site tests: one build of the fixture problems and one of the
+repository's problems per session (each build takes about a second). Shared helpers live in
+site_helpers.py (a module name no other test folder uses)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from site_helpers import FIXTURE_RESULTS, fixture_problems, repo_problems
 
-from judge.problems import load_problem
-from judge.site import BuildSummary, build_site, site_problems
-
-HERE = Path(__file__).resolve().parent
-FIXTURE_PROBLEMS = HERE / "fixtures" / "problems"
-FIXTURE_RESULTS = HERE / "fixtures" / "results"
-
-
-def fixture_problems() -> list:
-    return [load_problem(p) for p in sorted(FIXTURE_PROBLEMS.iterdir()) if p.is_dir()]
-
-
-def repo_problems() -> list:
-    """The repository's problems that load (folders still being written are skipped)."""
-    return site_problems()[0]
+from judge.site import BuildSummary, build_site
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Checks on built HTML shared by the site tests: text extraction, links, structure."""
+"""Shared by the site tests: the fixture problem set, and checks on built HTML (text
+extraction, links, structure)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,24 @@ import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+
+from judge.problems import Problem, load_problem
+from judge.site import site_problems
+
+HERE = Path(__file__).resolve().parent
+FIXTURE_PROBLEMS = HERE / "fixtures" / "problems"
+FIXTURE_RESULTS = HERE / "fixtures" / "results"
+
+
+def fixture_problems() -> list[Problem]:
+    """The small, stable problem set under fixtures/ (two code problems and a quiz)."""
+    return [load_problem(p) for p in sorted(FIXTURE_PROBLEMS.iterdir()) if p.is_dir()]
+
+
+def repo_problems() -> list[Problem]:
+    """The repository's problems that load (folders still being written are skipped)."""
+    return site_problems()[0]
+
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr", "mspace", "mprescripts", "none"}  # fmt: skip

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import fixture_problems, repo_problems
+from site_helpers import fixture_problems, repo_problems
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

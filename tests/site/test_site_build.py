@@ -11,9 +11,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_PROBLEMS, fixture_problems, repo_problems
 from markupsafe import escape
-from site_helpers import audit, html_pages, non_trivial_hidden_lines, visible_text
+from site_helpers import (
+    FIXTURE_PROBLEMS,
+    audit,
+    fixture_problems,
+    html_pages,
+    non_trivial_hidden_lines,
+    repo_problems,
+    visible_text,
+)
 
 from judge.problems import load_problem
 from judge.site import build_site, make_server, page_bytes

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_PROBLEMS
+from site_helpers import FIXTURE_PROBLEMS
 
 from judge.cli import cli
 
