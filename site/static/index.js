@@ -13,6 +13,7 @@
   var progress = document.getElementById("progress");
   var noMatch = document.getElementById("no-match");
   var tagSummary = document.getElementById("tag-summary");
+  var nextUp = document.getElementById("next-up");
 
   function zh() { return document.documentElement.getAttribute("data-lang") === "zh"; }
 
@@ -55,6 +56,14 @@
       : (shown === total ? total + " problems" : shown + " of " + total + " problems shown");
     progress.textContent = zh() ? "已完成 " + done + " / " + total : done + " of " + total + " solved";
     tagSummary.textContent = tags.length ? tags.join(", ") : "";
+    // The first unsolved problem in learning order, once the learner has started.
+    var next = cards.filter(function (c) { return !solved[c.getAttribute("data-slug")]; })[0];
+    nextUp.hidden = !(done > 0 && next);
+    if (next) {
+      var link = next.querySelector(".card-title");
+      nextUp.querySelector("a").href = link.getAttribute("href");
+      nextUp.querySelector("a").innerHTML = link.innerHTML;
+    }
     document.querySelectorAll("[data-filter-tag]").forEach(function (b) {
       b.classList.toggle("is-active", tags.indexOf(b.getAttribute("data-filter-tag")) >= 0);
     });

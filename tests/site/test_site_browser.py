@@ -218,6 +218,8 @@ def test_full_marks_and_the_solved_button_show_progress_on_the_index(fx: Watched
     assert fx.page.get_attribute(".solved-toggle", "aria-pressed") == "true"
     fx.goto("index.html")
     assert fx.page.inner_text("#progress") == "2 of 3 solved"
+    assert fx.page.get_attribute("#next-up a", "href") == "p/distillation-loss.html"
+    assert fx.page.is_visible("#next-up")
     solved = fx.page.eval_on_selector_all(".card.is-solved", "cs => cs.map(c => c.dataset.slug)")
     assert sorted(solved) == ["magnitude-pruning", "quiz-basics"]
     fx.page.check("#hide-solved")
