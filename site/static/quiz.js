@@ -74,7 +74,10 @@
     if (earned === total) window.MJ.setSolved(slug, true);
   }
 
-  form.addEventListener("submit", function (ev) { ev.preventDefault(); check(); });
+  var checked = false;
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); checked = true; check(); });
+  // Verdicts are words: rewrite them in the other language when it is switched.
+  document.addEventListener("mj:lang", function () { if (checked) check(); });
   form.addEventListener("reset", function () {
     form.querySelectorAll("fieldset.question").forEach(function (fs) {
       fs.classList.remove("is-right", "is-wrong", "is-partial");
@@ -82,5 +85,6 @@
       fs.querySelectorAll("label.choice").forEach(function (l) { l.classList.remove("is-key", "is-miss"); });
     });
     scoreLine.textContent = "";
+    checked = false;
   });
 })();

@@ -200,6 +200,10 @@ def test_quiz_marks_a_right_and_a_wrong_answer(fx: Watched) -> None:
     assert "Answer: true" in fx.page.inner_text("#q2 .verdict")
     # 2 + 0 + 3 * (1 - 0) / 2 + 2 = 5.5 of 8.
     assert "5.5 / 8" in fx.page.inner_text("#quiz-score")
+    fx.page.click('[data-set-lang="zh"]')
+    assert "得分 5.5 / 8" in fx.page.inner_text("#quiz-score")
+    assert "正确" in fx.page.inner_text("#q1 .verdict")
+    fx.page.click('[data-set-lang="en"]')
     fx.page.click("#model-answer > summary")
     assert fx.page.is_visible("text=MODEL-ANSWER-MARKER")
     fx.assert_clean()
