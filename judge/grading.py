@@ -11,10 +11,12 @@ blamed on the submission.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import inspect
 import itertools
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -22,10 +24,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from judge.inprocess import InProcess
 from judge.problems import REPO_PROBLEMS, Problem, ProblemError
-from judge.testing import Mistakes, Proxy, ReferenceFailed, TestFailed
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
+
+# torch (through judge.testing and judge.inprocess) is imported only when grading starts, so
+# that the sandbox's child can boot while the judge's own process imports it.
 
 LEVELS = ("auto", "isolated", "basic", "in-process")
 FIXTURES = ("candidate", "solution", "mistakes", "problem")
@@ -137,8 +140,8 @@ class Session:
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self._tests: dict[str, list[LoadedTest]] = {}
-        self._solution: InProcess | None = None
-        self._mistakes: Mistakes | None = None
+        self._solution: Any = None
+        self._mistakes: Any = None
 
     def tests(self, which: str) -> list[LoadedTest]:
         if which not in self._tests:
@@ -146,16 +149,29 @@ class Session:
         return self._tests[which]
 
     @property
-    def solution(self) -> Proxy:
+    def solution(self) -> Any:
+        """A :class:`~judge.testing.Proxy` over the reference, in-process."""
+        from judge.inprocess import InProcess
+        from judge.testing import Proxy
+
         if self._solution is None:
             self._solution = InProcess(self.problem.solution, self.problem.entry_points)
         return Proxy(self._solution, reference=True)
 
     @property
-    def mistakes(self) -> Mistakes:
+    def mistakes(self) -> Any:
+        """The problem's :class:`~judge.testing.Mistakes`."""
+        from judge.testing import Mistakes
+
         if self._mistakes is None:
             self._mistakes = Mistakes(self.problem.mistakes, self.problem.entry_points)
         return self._mistakes
+
+    def warm(self) -> None:
+        """Import the reference now (while a sandbox boots) rather than in the first test."""
+        self.solution  # noqa: B018 (creates the runner)
+        with contextlib.suppress(SubmissionFailed):  # the first test reports it
+            self._solution.start()
 
 
 # -- the runner -------------------------------------------------------------------------
@@ -185,6 +201,8 @@ def make_runner(problem: Problem, submission: Path, level: str, limits: Any) -> 
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     if level == "in-process":
+        from judge.inprocess import InProcess
+
         return InProcess(submission, problem.entry_points, limits)
     try:
         from judge.sandbox import Sandbox
@@ -193,6 +211,39 @@ def make_runner(problem: Problem, submission: Path, level: str, limits: Any) -> 
     # The repo is hidden by the sandbox itself; a private pack must be hidden too.
     hide = [problem.path] if REPO_PROBLEMS in problem.path.parents else [problem.path.parent]
     return Sandbox(submission, problem.entry_points, limits, level=level, hide=hide)
+
+
+class _Boot:
+    """``runner.start()`` in a background thread (the wait for the child releases the GIL).
+
+    In-process runners start inline: there is nothing to overlap.
+    """
+
+    def __init__(self, runner: Any) -> None:
+        self.runner = runner
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if getattr(runner, "level", "") == "in-process":
+            self._run()
+        else:
+            self.thread = threading.Thread(target=self._run, name="sandbox-boot", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.runner.start()
+        except BaseException as exc:  # handed to the main thread by wait()
+            self.error = exc
+
+    def wait(self) -> SubmissionFailed | None:
+        """The submission's import failure, if any; the judge's own errors are raised."""
+        if self.thread is not None:
+            self.thread.join()
+        if isinstance(self.error, SubmissionFailed):
+            return self.error
+        if self.error is not None:
+            raise self.error
+        return None
 
 
 def grade(
@@ -217,25 +268,29 @@ def grade(
 
         return grade_quiz(problem, submission, tests=tests)
     session = session or Session(problem)
-    loaded = session.tests(tests)
     limits = problem.limits.with_overrides(**limit_overrides)
     started = time.perf_counter()
-    result = GradeResult(problem.slug, None, 0.0, sum(t.points for t in loaded), 0.0)
+    result = GradeResult(problem.slug, None, 0.0, 0.0, 0.0)
     result.hidden = tests == "hidden"
     runner = None
     try:
         runner = make_runner(problem, submission, level, limits)
-        result.sandbox = {"level": runner.level, "network": runner.network}
+        boot = _Boot(runner)  # the child imports torch while we load the tests and reference
         try:
-            runner.start()
-        except SubmissionFailed as failure:
+            loaded = session.tests(tests)
+            result.max_score = sum(t.points for t in loaded)
+            session.warm()
+        finally:
+            failure = boot.wait()
+            result.sandbox = {"level": runner.level, "network": runner.network}
+        if failure is not None:
             result.tests = [
                 TestResult(t.name, str(failure.verdict), 0.0, t.points, failure.message)
                 for t in loaded
             ]
-        finally:  # "auto" is resolved by start()
-            result.sandbox = {"level": runner.level, "network": runner.network}
-        if not result.tests:
+        else:
+            from judge.testing import Proxy
+
             fixtures = {
                 "candidate": Proxy(runner),
                 "solution": session.solution,
@@ -243,7 +298,9 @@ def grade(
                 "problem": problem,
             }
             result.tests = [run_test(t, fixtures) for t in loaded]
-    except (JudgeError, ReferenceFailed) as exc:
+    except ProblemError:
+        raise  # a broken problem: the caller's error (exit 2), not a result
+    except JudgeError as exc:  # ReferenceFailed too
         result.grading_status = "judge_error"
         result.error = str(exc)
         result.verdict = None
@@ -267,6 +324,8 @@ def grade(
 
 def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
     """Run one test; a JudgeError escapes (the whole grade is then a judge error)."""
+    from judge.testing import TestFailed
+
     started = time.perf_counter()
     verdict, message, hint = str(Verdict.ACCEPTED), "", None
     try:
@@ -275,7 +334,7 @@ def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
         verdict, message, hint = str(Verdict.WRONG_ANSWER), failed.message, failed.hint
     except SubmissionFailed as failure:
         verdict, message = str(failure.verdict), failure.message
-    except (JudgeError, ReferenceFailed):
+    except JudgeError:  # ReferenceFailed too: the whole grade is a judge error
         raise
     except AssertionError as exc:
         verdict, message = str(Verdict.WRONG_ANSWER), str(exc) or "assertion failed"

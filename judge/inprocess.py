@@ -20,7 +20,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
 
-from judge.harness import convert
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 _counter = itertools.count()
@@ -141,6 +140,8 @@ class InProcess:
                 measured = measure(fn, probe_args, probe_kwargs, *extra)
             except (Exception, SystemExit) as exc:
                 raise _failure(exc, f"probe {probe_name} on {entry}()") from exc
+        from judge.harness import convert  # imports torch: only when a call happens
+
         try:
             value = convert.to_data(result)
             measured = convert.to_data(measured)
