@@ -33,6 +33,14 @@
     return words.every(function (w) { return hay.indexOf(w) >= 0; });
   }
 
+  // <option> holds text only, so its words are swapped rather than both shown.
+  Array.prototype.forEach.call(difficulty.options, function (o) { o.setAttribute("data-en", o.textContent); });
+  function relabel() {
+    Array.prototype.forEach.call(difficulty.options, function (o) {
+      o.textContent = o.getAttribute(zh() ? "data-zh" : "data-en");
+    });
+  }
+
   function update() {
     var words = q.value.toLowerCase().split(/\s+/).filter(Boolean);
     var tags = selectedTags();
@@ -97,8 +105,9 @@
   q.addEventListener("input", update);
   difficulty.addEventListener("change", update);
   hideSolved.addEventListener("change", update);
-  document.addEventListener("mj:lang", update);
+  document.addEventListener("mj:lang", function () { relabel(); update(); });
   document.addEventListener("mj:solved", update);
   window.addEventListener("storage", update);
+  relabel();
   update();
 })();

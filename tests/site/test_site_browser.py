@@ -302,4 +302,5 @@ def test_title_follows_the_language(fx: Watched) -> None:
     fx.page.click('[data-set-lang="zh"]')
     assert fx.page.title() == "题目 · metajudge"
     assert fx.page.inner_text("#progress") == "已完成 0 / 3"
+    assert fx.page.eval_on_selector("#difficulty", "s => s.options[1].textContent") == "简单"
     fx.assert_clean()
