@@ -18,6 +18,9 @@
     document.querySelectorAll("[data-set-lang]").forEach(function (b) {
       b.setAttribute("aria-pressed", String(b.getAttribute("data-set-lang") === lang));
     });
+    document.querySelectorAll("[data-placeholder-" + lang + "]").forEach(function (el) {
+      el.setAttribute("placeholder", el.getAttribute("data-placeholder-" + lang));
+    });
     document.dispatchEvent(new CustomEvent("mj:lang", { detail: lang }));
   }
   document.querySelectorAll("[data-set-lang]").forEach(function (b) {

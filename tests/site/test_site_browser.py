@@ -303,4 +303,5 @@ def test_title_follows_the_language(fx: Watched) -> None:
     assert fx.page.title() == "题目 · metajudge"
     assert fx.page.inner_text("#progress") == "已完成 0 / 3"
     assert fx.page.eval_on_selector("#difficulty", "s => s.options[1].textContent") == "简单"
+    assert fx.page.get_attribute("#q", "placeholder") == "标题、标签或内容"
     fx.assert_clean()
