@@ -182,6 +182,19 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch) ->
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
 
 
+def test_judge_version_follows_the_grading_code(tmp_path: Path, monkeypatch) -> None:
+    copy = tmp_path / "judge"
+    (copy / "harness").mkdir(parents=True)
+    for name in batch.GRADING_MODULES:
+        shutil.copy(batch.JUDGE_DIR / name, copy / name)
+    monkeypatch.setattr(batch, "JUDGE_DIR", copy)
+    before = batch.judge_version()
+    (copy / "cli_batch.py").write_text("# not grading code\n")
+    assert batch.judge_version() == before
+    (copy / "testing.py").write_text("# changed\n")
+    assert batch.judge_version() != before
+
+
 def test_cache_key_changes_with_each_part() -> None:
     base = batch.cache_key("a", "p", "v", {"level": "isolated"})
     assert base != batch.cache_key("b", "p", "v", {"level": "isolated"})

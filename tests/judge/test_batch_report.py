@@ -145,8 +145,11 @@ def test_shards_then_merge_equal_one_batch(tmp_path: Path, monkeypatch) -> None:
         assert result.exit_code == 0, result.output
         outs.append(str(out))
     whole = tmp_path / "whole.json"
-    result = runner.invoke(cli, [*common, "--out", str(whole), "--out", str(tmp_path / "w.html")])
+    gradescope = tmp_path / "gs"
+    extra = ["--gradescope-dir", str(gradescope), "--out", str(tmp_path / "w.html")]
+    result = runner.invoke(cli, [*common, "--out", str(whole), *extra])
     assert result.exit_code == 0 and "(3 from the cache)" in result.stderr
+    assert json.loads((gradescope / "c1" / "double.json").read_text())["score"] == 6.0
     merged = tmp_path / "merged.json"
     result = runner.invoke(cli, ["report", "merge", *outs, "--out", str(merged)])
     assert result.exit_code == 0, result.output
