@@ -96,6 +96,12 @@ def points(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula (candidates choose folder names and
+    exception messages) gets a leading apostrophe."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def as_csv(doc: dict[str, Any]) -> str:
     """One line per submission, the columns of :data:`CSV_COLUMNS`."""
     buffer = io.StringIO()
@@ -104,15 +110,15 @@ def as_csv(doc: dict[str, Any]) -> str:
     for row in doc["rows"]:
         writer.writerow(
             [
-                row["candidate"],
+                _cell(row["candidate"]),
                 row["problem"],
                 row.get("verdict") or "",
                 row.get("score", 0.0),
                 row.get("max_score", 0.0),
                 row.get("time_s", 0.0),
-                " | ".join(hints(row)),
+                _cell(" | ".join(hints(row))),
                 row.get("grading_status", ""),
-                message(row),
+                _cell(message(row)),
             ]
         )
     return buffer.getvalue()

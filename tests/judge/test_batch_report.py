@@ -72,6 +72,13 @@ def test_csv_has_the_columns_and_hints() -> None:
     assert table[2]["grading_status"] == "judge_error" and "no status" in table[2]["message"]
 
 
+def test_csv_cells_cannot_be_formulas() -> None:
+    evil = row("=HYPERLINK(1)", "runtime_error", 0.0)
+    evil["tests"][1]["message"] = "x"
+    table = list(csv.DictReader(io.StringIO(batch_report.as_csv(doc([evil])))))
+    assert table[0]["candidate"] == "'=HYPERLINK(1)"
+
+
 def test_pass_rates_hardest_test_first() -> None:
     rows = [row("a", "accepted", 10.0), row("b", "wrong_answer", 5.0), row("c", None, 0.0)]
     rates = batch_report.pass_rates(doc(rows))["double"]
