@@ -218,8 +218,11 @@ def test_full_marks_and_the_solved_button_show_progress_on_the_index(fx: Watched
     fx.page.click("button[type=submit]")
     assert "8 / 8" in fx.page.inner_text("#quiz-score")
     fx.goto("p/magnitude-pruning.html")
-    fx.page.click(".solved-toggle")
-    assert fx.page.get_attribute(".solved-toggle", "aria-pressed") == "true"
+    toggle = fx.page.get_by_role("button", name="Solved", exact=True)
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.focus()
+    fx.page.keyboard.press("Space")  # a real button: the keyboard works
+    assert fx.page.get_by_role("button", name="Solved", exact=True, pressed=True).is_visible()
     fx.goto("index.html")
     assert fx.page.inner_text("#progress") == "2 of 3 solved"
     assert fx.page.get_attribute("#next-up a", "href") == "p/distillation-loss.html"
