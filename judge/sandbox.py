@@ -149,7 +149,14 @@ class Sandbox:
         self._spawn()
         child = self._child
         try:
-            ready = self._receive(time.monotonic() + START_BUDGET_S, "starting the sandbox")
+            try:  # nothing of the submission has run yet: any failure here is the judge's
+                ready = self._receive(time.monotonic() + START_BUDGET_S, "starting the sandbox")
+            except SubmissionFailed as failure:
+                tail = self.output[-2000:]
+                raise JudgeError(
+                    f"the sandbox's harness did not start ({failure.message}); "
+                    f"memory_mb={self.limits.memory_mb}; its output: {tail}"
+                ) from None
             if ready.get("kind") != "ready":
                 raise JudgeError("the sandbox's harness did not start")
             self.timings = {"torch_import_s": ready.get("torch_import_s")}

@@ -256,7 +256,16 @@ def main() -> None:
         config = json.load(f)
     for name, (soft, hard) in config.get("rlimits", {}).items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
-    Child(req_fd, reply_fd, config).serve()
+    try:
+        Child(req_fd, reply_fd, config).serve()
+    except BaseException:
+        # The harness itself failed (its reply pipe closed or replaced, builtins patched):
+        # exit at once, without the seconds of interpreter teardown torch can take.
+        with contextlib.suppress(BaseException):
+            traceback.print_exc()
+            sys.stderr.flush()
+        os._exit(70)
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import io
 import os
 import pickle
 import platform
+import select
 import struct
 import subprocess
 import sys
@@ -302,6 +303,8 @@ def test_missing_boot_status_is_a_judge_error(tmp_path: Path) -> None:
     path = write(tmp_path, "fine.py", "def solve(x):\n    return x\n")
     with Sandbox(path, ["solve"], LIMITS, level="isolated") as box:
         os.kill(box._child["proc"].pid, 9)  # unshare dies; --kill-child takes PID 1 with it
+        box._child["proc"].wait(timeout=30)
+        select.select([box._child["pidfd"]], [], [], 30)  # PID 1 is gone too
         with pytest.raises(JudgeError):
             box.call("solve", (1,), {})
 
@@ -396,3 +399,11 @@ def test_benchmark_quick_smoke(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "sandbox_start.json").exists()
     assert "torch import in child" in (tmp_path / "sandbox_start.md").read_text()
+
+
+def test_memory_limit_below_torch_is_a_judge_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "fine.py", "def solve(x):\n    return x\n")
+    box = Sandbox(path, ["solve"], LIMITS.with_overrides(memory_mb=128), level=LEVEL)
+    with pytest.raises(JudgeError, match="did not start"):
+        box.start()
+    box.close()
