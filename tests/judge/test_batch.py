@@ -301,3 +301,29 @@ def test_limit_overrides_parse() -> None:
     for bad in ("nope=1", "time_s=fast", "memory_mb=-1"):
         with pytest.raises(ValueError, match="--limit"):
             parse_limits((bad,))
+
+
+def test_cli_malformed_pack_exit_2_names_file_and_field(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(DOUBLE, pack / "double")
+    toml = pack / "double" / "problem.toml"
+    toml.write_text(toml.read_text().replace("time_limit_s = 5", 'time_limit_s = "5"'))
+    subs = make_batch(tmp_path / "subs")
+    result = CliRunner().invoke(
+        cli, ["--problems", str(pack), "grade-batch", str(subs), "--allow-basic-sandbox"]
+    )
+    assert result.exit_code == 2
+    assert str(toml) in result.stderr and "'time_limit_s'" in result.stderr
+    assert "expected a positive number" in result.stderr
+
+
+@pytest.mark.xfail(
+    reason="engine gap: a wrong signature is a runtime_error at the call", strict=False
+)
+def test_wrong_signature_is_a_compile_error_naming_the_signature(tmp_path: Path) -> None:
+    (tmp_path / "sam").mkdir()
+    (tmp_path / "sam" / "double.py").write_text("def double(x, y, z):\n    return 2 * x\n")
+    outcome, _ = grade(tmp_path, None)
+    row = outcome.rows[0]
+    assert row["verdict"] == "compile_error"
+    assert "double(x" in row["tests"][0]["message"]
