@@ -192,12 +192,6 @@ class _StackedMLP:
         return grads
 
 
-def _is_stacked_mlp(model: nn.Module) -> bool:
-    return isinstance(model, nn.Sequential) and all(
-        isinstance(m, (nn.Linear, *_ELEMENTWISE)) for m in model
-    )
-
-
 def batched_forward(model: nn.Module, engine: str = "auto") -> BatchedForward:
     """A function ``(stacked params {name: [T, *shape]}, x [T, n, ...]) -> [T, n, ...]``.
 
