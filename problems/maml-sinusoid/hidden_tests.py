@@ -163,9 +163,16 @@ def beats_baseline(candidate, mistakes, steps: int) -> None:
     )
 
 
-@points(10)
-def test_architecture_and_finite_weights(candidate, mistakes):
+@points(5)
+def test_architecture(candidate, mistakes):
     trained(candidate, mistakes)
+
+
+@points(5)
+def test_adapted_predictions_are_finite(candidate, mistakes):
+    mse = trained(candidate, mistakes)
+    bad = {k: v for k, v in mse.items() if not v < float("inf")}
+    expect(not bad, f"the query MSE is not finite after {sorted(bad)} step(s): {bad}")
 
 
 @points(25)
@@ -188,7 +195,17 @@ def test_ten_steps_beat_pretrained_baseline(candidate, mistakes):
     beats_baseline(candidate, mistakes, 10)
 
 
-@points(10)
+@points(5)
+def test_more_steps_do_not_hurt(candidate, mistakes):
+    mse = trained(candidate, mistakes)
+    expect(
+        mse[10] <= mse[1] * 1.05,
+        f"ten steps should not do worse than one: {mse[1]:.3f} after one, {mse[10]:.3f} after ten",
+        mistakes.hint("untrained" if mse[0] > 0.9 * zero_predictor_mse() else "joint_pretraining"),
+    )
+
+
+@points(5)
 def test_adaptation_helps(candidate, mistakes):
     mse = trained(candidate, mistakes)
     expect(
