@@ -182,12 +182,15 @@ class Sandbox:
         self.start()
         child = self._child
         self._nonce = secrets.randbits(63)  # a forged reply cannot guess it
-        body = (
-            self._nonce.to_bytes(8, "little")
-            + channel.encode(
-                {"entry": entry, "args": tuple(args), "kwargs": dict(kwargs), "probe": probe}
-            )[channel.HEADER.size :]
-        )
+        request = {"entry": entry, "args": tuple(args), "kwargs": dict(kwargs), "probe": probe}
+        try:
+            body = (
+                self._nonce.to_bytes(8, "little") + channel.encode(request)[channel.HEADER.size :]
+            )
+        except Exception as exc:  # a lambda or a class of the test file: the test's bug
+            raise JudgeError(
+                f"the arguments of {entry}() cannot be sent to the child: {exc}"
+            ) from exc
         deadline = time.monotonic() + self.limits.time_s
         what = f"{entry}()"
         try:

@@ -3,11 +3,12 @@
 EXPECT = "forbidden"
 
 import os
+import sys
 
 
 def solve(x):
     try:
-        os.listdir("/work/main/problems")
+        os.listdir(os.path.join(os.path.dirname(sys.prefix), "problems"))
     except OSError:
         pass
     return x * 2

@@ -3,9 +3,10 @@
 EXPECT = "forbidden"
 
 import os
+import sys
 
 
 def solve(x):
-    depth = os.getcwd().count("/")
-    path = "../" * depth + "work/main/judge/limits.py"
+    target = os.path.join(os.path.dirname(sys.prefix), "judge", "limits.py")
+    path = os.path.relpath(target, os.getcwd())
     return x * 2 + len(open(path).read())

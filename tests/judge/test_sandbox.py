@@ -211,6 +211,11 @@ def test_not_data_names_the_type(sandbox: Sandbox) -> None:
         sandbox.call("returns_function", (1,), {})
 
 
+def test_unpicklable_arguments_are_the_judges_error(sandbox: Sandbox) -> None:
+    with pytest.raises(JudgeError, match="cannot be sent"):
+        sandbox.call("double", (lambda: 1,), {})
+
+
 def test_unknown_entry_point_is_refused(sandbox: Sandbox) -> None:
     with pytest.raises(SubmissionFailed) as info:
         sandbox.call("scaled", (torch.ones(1), torch.ones(1)), {})
