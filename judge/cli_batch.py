@@ -10,7 +10,9 @@ when interrupted (finished results stay in the cache: rerun to continue).
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,10 @@ LEVELS = ("auto", "isolated", "basic", "in-process")
 
 class UsageFailure(click.ClickException):
     exit_code = EXIT_USAGE
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _resolve_level(level: str, allow_basic: bool) -> str:
@@ -206,6 +212,10 @@ def grade_batch(
     if sys.stderr.isatty() and todo:
         bar = click.progressbar(length=len(todo), label="grading", file=sys.stderr)
         bar.__enter__()
+    # A scheduler's SIGTERM (CI cancel, Slurm time-out) stops the pool like Ctrl-C does.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         outcome = batch.grade_jobs(
             todo,
@@ -225,6 +235,8 @@ def grade_batch(
         )
         ctx.exit(130)
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         if bar is not None:
             bar.__exit__(None, None, None)
     rows = outcome.rows
