@@ -22,10 +22,6 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-import torch
-
-from judge.harness import convert
-
 HEADER = struct.Struct("<Q")
 
 
@@ -43,6 +39,8 @@ class Closed(Exception):
 
 def encode(message: Any) -> bytes:
     """A framed ``torch.save`` of ``message`` (the judge's own requests)."""
+    import torch  # here, not at import: see Sandbox.launch
+
     buffer = io.BytesIO()
     torch.save(message, buffer)
     data = buffer.getvalue()
@@ -128,6 +126,10 @@ def decode(data: bytes, cap: int) -> dict:
         raise BadReply("the reply holds compressed entries")
     if sum(i.file_size for i in infos) > cap:
         raise BadReply("the reply unpacks to more than the size limit")
+    import torch
+
+    from judge.harness import convert
+
     try:
         message = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
     except Exception as exc:

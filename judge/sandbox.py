@@ -37,14 +37,25 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from judge import channel
-from judge.inprocess import Reply
 from judge.limits import Limits
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
+if TYPE_CHECKING:
+    from judge.inprocess import Reply
+
 __all__ = ["Reply", "Sandbox", "isolation_available"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Reply":  # re-exported lazily: judge.inprocess imports torch
+        from judge.inprocess import Reply
+
+        return Reply
+    raise AttributeError(name)
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HARNESS = Path(__file__).resolve().parent / "harness"
@@ -141,13 +152,22 @@ class Sandbox:
 
     # -- life cycle ---------------------------------------------------------------------
 
+    def launch(self) -> None:
+        """Start booting the child and return at once; :meth:`start` waits for it.
+
+        Importing ``judge.sandbox`` does not import torch, so a CLI can launch the child
+        first and overlap the child's torch import with its own.
+        """
+        if self._child is None:
+            self._spawn()
+
     def start(self) -> None:
         """Boot the child and import the submission (SubmissionFailed if that fails)."""
-        if self._child is not None:
+        if self._child is not None and self._child.get("started"):
             return
-        began = time.monotonic()
-        self._spawn()
+        self.launch()
         child = self._child
+        began = child["began"]
         try:
             try:  # nothing of the submission has run yet: any failure here is the judge's
                 ready = self._receive(time.monotonic() + START_BUDGET_S, "starting the sandbox")
@@ -181,6 +201,8 @@ class Sandbox:
         """Run ``entry(*args, **kwargs)`` (and the probe) in the child; see docs/internals.md."""
         self.start()
         child = self._child
+        from judge.inprocess import Reply  # here: importing it imports torch
+
         self._nonce = secrets.randbits(63)  # a forged reply cannot guess it
         request = {"entry": entry, "args": tuple(args), "kwargs": dict(kwargs), "probe": probe}
         try:
@@ -363,6 +385,7 @@ class Sandbox:
         status_r, status_w = os.pipe() if isolated else (-1, -1)
         ours = [req_r, reply_w, out_w] + ([status_w] if isolated else [])
         child: dict[str, Any] = {"box": box, "req": req_w, "reply": reply_r, "token": token}
+        child["began"] = time.monotonic()
         self._child = child
         try:
             if isolated:

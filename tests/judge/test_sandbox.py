@@ -273,10 +273,9 @@ def test_os_exit_in_call(tmp_path: Path) -> None:
             os._exit(0)
     """,
     )
-    with (
-        Sandbox(path, ["solve"], LIMITS, level=LEVEL) as box,
-        pytest.raises(SubmissionFailed) as info,
-    ):
+    box = Sandbox(path, ["solve"], LIMITS, level=LEVEL)
+    box.launch()  # returns at once; start() (from `with`) waits for the child
+    with box, pytest.raises(SubmissionFailed) as info:
         box.call("solve", (1,), {})
     assert info.value.verdict == Verdict.RUNTIME_ERROR
     assert "status 0" in info.value.message
