@@ -81,6 +81,16 @@ def install(
             message = "opening a network socket is not allowed in a submission"
             violations_.append(message)
             raise ForbiddenAccess(message)
+        if event in ("subprocess.Popen", "os.system") and args:
+            # Best effort (a shell can spell a path many ways): a command naming the repo.
+            words = args[1] if event == "subprocess.Popen" else [args[0]]
+            words = [w if isinstance(w, str) else os.fsdecode(w) for w in words or ()
+                     if isinstance(w, (str, bytes))]  # fmt: skip
+            if any(root in word for word in words for root in forbidden):
+                message = "a command naming the judge's files is not allowed in a submission"
+                violations_.append(message)
+                raise ForbiddenAccess(message)
+            return
         if event not in _PATH_EVENTS or not args:
             return
         path = args[0]

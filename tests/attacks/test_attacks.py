@@ -38,6 +38,7 @@ BASIC_TOO = {
     "print_100mb",
     "alloc_8gb_torch",
     "reply_zip_pickle",
+    "subprocess_cat_repo",
 }
 SENTINEL_TMP = Path(f"/tmp/metajudge-sentinel-{os.getpid()}")
 REPO_SENTINELS = [REPO_ROOT / p for p in ("pyproject.toml", "judge/limits.py", "judge/verdicts.py")]
