@@ -7,6 +7,7 @@ scores full marks and every wrong answer file less (docs/authoring.md).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,8 +74,15 @@ def _summary(result: GradeResult) -> str:
     return head
 
 
+PARTS = ("solution", "alternatives", "starter", "mistakes")
+
+
 def check_problem(
-    problem: Problem, *, level: str = "auto", others_level: str | None = None
+    problem: Problem,
+    *,
+    level: str = "auto",
+    others_level: str | None = None,
+    parts: Sequence[str] = PARTS,
 ) -> CheckResult:
     """The folder is complete; the solution and alternatives are accepted; the starter and
     every known mistake are rejected, each mistake with its own hint on a failing test.
@@ -84,8 +92,12 @@ def check_problem(
     CI runs them in-process to save a sandbox boot each (they are the problem's own trusted
     files, and the tests and hints they meet are the same). The solution's public-test run
     is always in-process. For ``auto``, the sandbox is used when ``judge.sandbox`` exists,
-    InProcess otherwise.
+    InProcess otherwise. ``parts`` limits what is graded (CI checks only the solution and
+    the starter of the outcome problems, whose every run trains a model).
     """
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        raise ValueError(f"unknown parts {sorted(unknown)}; expected some of {PARTS}")
     check = CheckResult(problem.slug)
     for name in QUIZ_FILES if problem.is_quiz else CODE_FILES:
         present = (problem.path / name).is_file()
@@ -108,7 +120,8 @@ def check_problem(
     def run(path: Path, which: str, lvl: str) -> GradeResult:
         return grade(problem, path, tests=which, level=lvl, session=session)
 
-    for which, lvl in (("public", "in-process"), ("hidden", level)):
+    solution_runs = (("public", "in-process"), ("hidden", level)) if "solution" in parts else ()
+    for which, lvl in solution_runs:
         result = run(problem.solution, which, lvl)
         check.items.append(
             CheckItem(f"solution.py ({which} tests)", "accepted", result.accepted, _summary(result))
@@ -123,14 +136,15 @@ def check_problem(
                 f"the tests' points sum to {hidden_total:g}",
             )
         )
-    for path in problem.alternatives:
+    for path in problem.alternatives if "alternatives" in parts else ():
         result = run(path, "hidden", others_level)
         name = f"alternatives/{path.name}"
         check.items.append(CheckItem(name, "accepted", result.accepted, _summary(result)))
-    result = run(problem.starter, "hidden", others_level)
-    rejected = result.grading_status == "graded" and not result.accepted
-    check.items.append(CheckItem("starter.py", "rejected", rejected, _summary(result)))
-    for mistake in session.mistakes:
+    if "starter" in parts:
+        result = run(problem.starter, "hidden", others_level)
+        rejected = result.grading_status == "graded" and not result.accepted
+        check.items.append(CheckItem("starter.py", "rejected", rejected, _summary(result)))
+    for mistake in session.mistakes if "mistakes" in parts else ():
         result = run(mistake.path, "hidden", others_level)
         rejected = result.grading_status == "graded" and not result.accepted
         hinted = any(t.hint == mistake.hint for t in result.tests if t.verdict != Verdict.ACCEPTED)
