@@ -75,6 +75,7 @@ def main() -> None:
     level = args.level or (
         "in-process" if args.quick else ("isolated" if isolation_available()[0] else "basic")
     )
+    load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="metajudge-bench-batch-"))
     try:
         make_batch(work, n)
@@ -91,6 +92,7 @@ def main() -> None:
             }
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    load = (round(load_before, 1), round(os.getloadavg()[0], 1))
     speedup = results[1]["wall_s"] / results[2]["wall_s"]
     table = markdown_table(
         ["--jobs", "wall (s)", "s / submission", "overhead / submission (s)", "speed-up"],
@@ -106,13 +108,15 @@ def main() -> None:
         ],
     )
     note = (
-        f"\n{n} submissions on `double` at the `{level}` level, {os.cpu_count()} cores; "
+        f"\n{n} submissions on `double` at the `{level}` level, {os.cpu_count()} cores "
+        f"(load average {load[0]} before, {load[1]} after: other work shares the cores); "
         f"verdicts {', '.join(results[1]['verdicts'])}. Overhead = (wall x jobs − time in "
         "tests) / submissions: sandbox start (the child imports torch), pool, bookkeeping.\n"
     )
     print(table + note)
     data = {
         "config": {"submissions": n, "level": level, "cores": os.cpu_count(), "quick": args.quick},
+        "load_average": {"before": load[0], "after": load[1]},
         "runs": {str(j): r for j, r in results.items()},
         "speedup": round(speedup, 3),
         "target_speedup": 1.7,
