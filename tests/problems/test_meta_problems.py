@@ -98,3 +98,124 @@ def test_episode_chi_square_separates_uniform_from_frequency_weighted() -> None:
         assert _class_chi2(load(path).sample_episode) < 29.88, path.name
     weighted = load(folder / "mistakes" / "frequency_weighted.py").sample_episode
     assert _class_chi2(weighted) > 29.88
+
+
+# --------------------------------------------------------------------------- no drift
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, tuple | list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    return a.dtype == b.dtype and a.shape == b.shape and torch.allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def _solution(slug: str) -> ModuleType:
+    return load(PROBLEMS / slug / "solution.py")
+
+
+def _net(seed: int) -> nn.Module:
+    """A small tanh MLP (non-zero second derivative, so second-order terms matter)."""
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(3, 6), nn.Tanh(), nn.Linear(6, 2))
+
+
+def _data(seed: int, n: int = 7) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, 3, generator=g), torch.randn(n, 2, generator=g)
+
+
+def _grad_of(params: dict, wrt: list[torch.Tensor]) -> list[torch.Tensor]:
+    """∂(a fixed weighted sum of the result)/∂wrt: second order when the result keeps its graph."""
+    total = sum((p * torch.linspace(-1, 1, p.numel()).view_as(p)).sum() for p in params.values())
+    return list(torch.autograd.grad(total, wrt, allow_unused=True, materialize_grads=True))
+
+
+def test_self_contained_solutions_agree_with_the_reference() -> None:
+    """The solutions copy reference/ (the sandbox forbids importing it): no drift."""
+    from reference import maml, protonet, tasks
+
+    mse = nn.MSELoss()
+    adapt = _solution("maml-adapt").adapt
+    for seed, steps, first_order in [(0, 1, False), (1, 3, False), (2, 2, True), (3, 0, False)]:
+        net, (x, y) = _net(seed), _data(seed)
+        theta = list(net.parameters())
+        got = adapt(net, x, y, mse, 0.1, steps, first_order)
+        want = maml.adapt(net, x, y, mse, 0.1, steps, first_order)
+        assert _close(got, want)
+        assert _close(_grad_of(got, theta), _grad_of(want, theta))
+        assert all(p.grad is None for p in theta)
+
+    meta_gradient = _solution("maml-meta-gradient").maml_meta_gradient
+    for seed, steps, first_order in [(4, 1, False), (5, 2, False), (6, 2, True)]:
+        net = _net(seed)
+        batch = [(*_data(10 * seed + t, 5), *_data(10 * seed + t + 5, 6)) for t in range(3)]
+        got = meta_gradient(net, batch, mse, 0.05, steps, first_order)
+        assert _close(got, maml.maml_meta_gradient(net, batch, mse, 0.05, steps, first_order))
+
+    reptile = _solution("reptile-step").reptile_step
+    for seed, steps in [(7, 1), (8, 4)]:
+        net, (x, y) = _net(seed), _data(seed)
+        got = reptile(net, x, y, mse, 0.05, steps, 0.3)
+        assert _close(got, maml.reptile_step(net, x, y, mse, 0.05, steps, 0.3))
+        assert not any(t.requires_grad for t in got.values())
+
+    meta_sgd = _solution("meta-sgd-adapt").meta_sgd_adapt
+    for seed in (9, 10):
+        net, (x, y) = _net(seed), _data(seed)
+        g = torch.Generator().manual_seed(seed)
+        lrs = {
+            n: (0.1 * torch.rand(p.shape, generator=g)).requires_grad_()
+            for n, p in net.named_parameters()
+        }
+        leaves = [*net.parameters(), *lrs.values()]
+        got, want = meta_sgd(net, lrs, x, y, mse), maml.meta_sgd_adapt(net, lrs, x, y, mse)
+        assert _close(got, want)
+        assert _close(_grad_of(got, leaves), _grad_of(want, leaves))
+
+    sample_episode = _solution("episode-sampler").sample_episode
+    g = torch.Generator().manual_seed(11)
+    labels = torch.randint(0, 9, (120,), generator=g)
+    for seed, (n_way, k_shot, n_query) in enumerate([(3, 2, 4), (5, 1, 1), (4, 5, 3)]):
+        got = sample_episode(labels, n_way, k_shot, n_query, seed)
+        assert got[0].tolist() and _close(
+            got, tasks.sample_episode(labels, n_way, k_shot, n_query, seed)
+        )
+    with pytest.raises(ValueError):
+        sample_episode(labels, 10, 2, 2, 0)
+
+    logits = _solution("prototypical-logits").prototypical_logits
+    support = torch.randn(12, 5, generator=g, requires_grad=True)
+    query = torch.randn(7, 5, generator=g, requires_grad=True)
+    support_y = torch.randperm(12, generator=g) % 4
+    got, want = (
+        logits(support, support_y, query, 4),
+        protonet.prototypical_logits(support, support_y, query, 4),
+    )
+    assert _close(got, want)
+    assert _close(
+        torch.autograd.grad(got.sum(), [support, query]),
+        torch.autograd.grad(want.sum(), [support, query]),
+    )
+
+
+def test_sinusoid_solution_meta_loss_agrees_with_the_reference() -> None:
+    """maml-sinusoid's compact batched meta-loss and sampler match reference/maml.py's."""
+    from reference import maml, models, tasks
+
+    sol = _solution("maml-sinusoid")
+    torch.manual_seed(0)
+    model = models.sinusoid_regressor()
+    assert [p.shape for p in sol.sinusoid_regressor().parameters()] == [
+        p.shape for p in model.parameters()
+    ]
+    got_batch = sol.sample_sinusoid_tasks(6, 10, 20, torch.Generator().manual_seed(3))
+    b = tasks.sample_sinusoid_tasks(6, 10, 20, torch.Generator().manual_seed(3))
+    want_batch = (b.x_support, b.y_support, b.x_query, b.y_query)
+    assert _close(got_batch, want_batch)
+    params = list(model.parameters())
+    got = sol.batched_meta_loss(model, got_batch)
+    want = maml.batched_meta_loss(model, want_batch, nn.MSELoss(), sol.INNER_LR, 1, False)
+    assert _close(got, want)
+    assert _close(torch.autograd.grad(got, params), torch.autograd.grad(want, params))
