@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from judge import similarity
 from judge.similarity import compare, find_similar, fingerprint
 
-ROOT = Path(__file__).resolve().parents[2]
 ORIGINAL = '''"""Weight averaging, written by candidate A."""
 import torch
 
@@ -154,8 +153,11 @@ def test_find_similar_pairs_references_and_threshold(tmp_path: Path) -> None:
     assert base == []
 
 
-def test_reference_source_follows_thin_imports() -> None:
-    solution = ROOT / "problems" / "weight-averaging" / "solution.py"
+def test_reference_source_follows_thin_imports(tmp_path: Path) -> None:
+    solution = tmp_path / "solution.py"
+    solution.write_text("from reference.fuse import average_state_dicts\n")
     text = similarity.reference_source(solution)
-    assert len(text) > len(solution.read_text())
+    assert "def average_state_dicts" in text
     assert fingerprint(text) is not None
+    solution.write_text("from reference.fuse import no_such_name\n")
+    assert similarity.reference_source(solution) == solution.read_text()
