@@ -327,3 +327,31 @@ def test_wrong_signature_is_a_compile_error_naming_the_signature(tmp_path: Path)
     row = outcome.rows[0]
     assert row["verdict"] == "compile_error"
     assert "double(x" in row["tests"][0]["message"]
+
+
+@pytest.mark.slow
+def test_example_submissions_get_the_verdicts_their_readme_describes() -> None:
+    """examples/submissions (what `make demo` grades), in-process: they are our own files."""
+    root = Path(__file__).resolve().parents[2] / "examples" / "submissions"
+    jobs, problems = batch.discover_jobs(root)
+    outcome = batch.grade_jobs(jobs, problems, jobs_n=1, level="in-process", cache_dir=None)
+    got = {(r["candidate"], r["problem"]): r["verdict"] for r in outcome.rows}
+    assert {k for k, v in got.items() if v == "accepted"} == {
+        ("ada", "distillation-loss"),
+        ("ada", "magnitude-pruning"),
+        ("ada", "maml-adapt"),
+        ("ada", "weight-averaging"),
+        ("chen", "distillation-loss"),
+        ("dana", "distillation-loss"),
+        ("dana", "magnitude-pruning"),
+        ("dana", "weight-averaging"),
+        ("eli", "magnitude-pruning"),
+    }
+    assert got["chen", "maml-adapt"] == "runtime_error"
+    assert got["chen", "magnitude-pruning"] == "compile_error"
+    ben = [r for r in outcome.rows if r["candidate"] == "ben"]
+    assert all(r["verdict"] == "wrong_answer" and batch_hints(r) for r in ben)
+
+
+def batch_hints(row: dict) -> list[str]:
+    return [t["hint"] for t in row["tests"] if t["verdict"] != "accepted" and t.get("hint")]
