@@ -1,10 +1,11 @@
 """Grade a folder of candidates' submissions: discovery, a process pool, a resumable cache.
 
-Layout: ``DIR/<candidate>/<slug>.py`` (every problem found; ``<slug_with_underscores>.py``
-is accepted too, since candidates name files like modules) or, for one problem,
-``DIR/<candidate>.py``. Every submission becomes one row: the JSON object of ``judge grade``
-plus ``candidate``, ``file`` and ``sha256``. One submission's crash, timeout or judge error
-never stops the batch: the row says ``grading_status = "judge_error"`` instead.
+Layout: ``DIR/<candidate>/<slug>.py`` (``.toml`` answers for a quiz; every problem found;
+``<slug_with_underscores>.py`` is accepted too, since candidates name files like modules) or,
+for one problem, ``DIR/<candidate>.py``. Every submission becomes one row: the JSON object
+of ``judge grade`` plus ``candidate``, ``file`` and ``sha256``. One submission's crash,
+timeout or judge error never stops the batch: the row says ``grading_status =
+"judge_error"`` instead.
 
 Results are cached under a cache folder keyed by (submission SHA-256, problem hash, judge
 version, level, limit overrides); each finished result is written atomically as soon as it
@@ -56,6 +57,10 @@ GRADING_MODULES = (
 )
 
 
+SUFFIXES = (".py", ".toml")
+"""A code submission is a .py file; a quiz's answers are a .toml file."""
+
+
 class BatchError(ValueError):
     """The batch cannot run as asked (no such folder, nothing to grade, bad --shard): exit 2."""
 
@@ -102,12 +107,15 @@ def discover_jobs(
         if problem not in found:
             close = difflib.get_close_matches(problem, list(found), n=3, cutoff=0.5)
             raise UnknownProblem(problem, close)
+        names = {f"{problem}{ext}" for ext in SUFFIXES}
+        names |= {f"{problem.replace('-', '_')}{ext}" for ext in SUFFIXES}
         for entry in sorted(root.iterdir()):
-            if entry.suffix == ".py" and not entry.name.startswith("."):
+            if entry.name.startswith((".", "__")):
+                continue
+            if entry.suffix in SUFFIXES:
                 jobs.append(Job(entry.stem, problem, entry))
-            elif entry.is_dir() and not entry.name.startswith((".", "__")):
-                inner = [entry / f"{problem}.py", entry / f"{problem.replace('-', '_')}.py"]
-                hit = next((p for p in inner if p.exists()), None)
+            elif entry.is_dir():
+                hit = next((p for p in sorted(entry.iterdir()) if p.name in names), None)
                 if hit is not None:
                     jobs.append(Job(entry.name, problem, hit))
     else:
@@ -115,7 +123,7 @@ def discover_jobs(
             if folder.name.startswith((".", "__")):
                 continue
             for entry in sorted(folder.iterdir()):
-                if entry.suffix != ".py" or entry.name.startswith("."):
+                if entry.suffix not in SUFFIXES or entry.name.startswith("."):
                     continue
                 slug = _slug_for(entry.stem, list(found))
                 if slug is None:
@@ -128,7 +136,17 @@ def discover_jobs(
         layout = f"DIR/<candidate>.py for {problem}" if problem else "DIR/<candidate>/<slug>.py"
         raise BatchError(f"{root}: no submissions found (expected {layout})")
     problems = {slug: load_problem(found[slug]) for slug in sorted({j.slug for j in jobs})}
-    return sorted(jobs), problems
+    # A code problem takes a .py file, a quiz a .toml answers file: skip the other kind.
+    kept = []
+    for job in jobs:
+        want = ".toml" if problems[job.slug].is_quiz else ".py"
+        if job.path.suffix == want:
+            kept.append(job)
+        else:
+            warn(f"{job.path}: skipped: {job.slug} takes a {want} file")
+    if not kept:
+        raise BatchError(f"{root}: no submissions of the right kind (.py code, .toml quiz)")
+    return sorted(kept), {slug: problems[slug] for slug in sorted({j.slug for j in kept})}
 
 
 def parse_shard(text: str) -> tuple[int, int]:

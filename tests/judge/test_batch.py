@@ -355,3 +355,21 @@ def test_example_submissions_get_the_verdicts_their_readme_describes() -> None:
 
 def batch_hints(row: dict) -> list[str]:
     return [t["hint"] for t in row["tests"] if t["verdict"] != "accepted" and t.get("hint")]
+
+
+def test_quiz_answers_are_toml_and_code_is_py(tmp_path: Path) -> None:
+    quiz = FIXTURES / "quiz-tiny"
+    (tmp_path / "ann").mkdir()
+    shutil.copy(quiz / "answers.toml", tmp_path / "ann" / "quiz-tiny.toml")
+    shutil.copy(DOUBLE / "solution.py", tmp_path / "ann" / "double.py")
+    (tmp_path / "ann" / "quiz-tiny.py").write_text("x = 1\n")
+    (tmp_path / "ann" / "double.toml").write_text("x = 1\n")
+    warnings: list[str] = []
+    jobs, problems = batch.discover_jobs(tmp_path, [FIXTURES], warn=warnings.append)
+    assert [(j.slug, j.path.name) for j in jobs] == [
+        ("double", "double.py"),
+        ("quiz-tiny", "quiz-tiny.toml"),
+    ]
+    assert len(warnings) == 2 and all("skipped" in w for w in warnings)
+    outcome = batch.grade_jobs(jobs, problems, jobs_n=1, level="in-process", cache_dir=None)
+    assert [r["grading_status"] for r in outcome.rows] == ["graded", "graded"]
