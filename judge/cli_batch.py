@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from judge import batch, batch_report, progress, similarity
-from judge.problems import Problem, ProblemError, all_problems
+from judge.problems import Problem, ProblemError, all_problems, find_problem
 
 EXIT_USAGE = 2
 LEVELS = ("auto", "isolated", "basic", "in-process")
@@ -287,15 +287,48 @@ def report_group() -> None:
     type=click.Path(),
     help="Merged report: .csv, .json or .html; repeatable.",
 )
-def merge_command(reports: tuple[str, ...], outs: tuple[str, ...]) -> None:
+@click.option(
+    "--similarity-threshold",
+    type=click.FloatRange(0.0, 1.0),
+    help="Recompute the similar pairs across all shards (the submission files must be at "
+    "the paths the reports name, unchanged).",
+)
+@click.pass_context
+def merge_command(
+    ctx: click.Context,
+    reports: tuple[str, ...],
+    outs: tuple[str, ...],
+    similarity_threshold: float | None,
+) -> None:
     """Join shards' JSON reports (from grade-batch --shard K/N --out shard.json) into one."""
     try:
         paths = batch_report.check_outputs(outs)
         merged = batch_report.merge([batch_report.load(p) for p in reports])
-    except ValueError as exc:
+        if similarity_threshold is not None:
+            merged["similarity"] = {
+                "threshold": similarity_threshold,
+                "pairs": _similar_again(ctx, merged["rows"], similarity_threshold),
+            }
+    except (ValueError, ProblemError) as exc:
         raise UsageFailure(str(exc)) from exc
     for path in batch_report.write(merged, paths):
         click.echo(f"wrote {path} ({len(merged['rows'])} submissions)", err=True)
+
+
+def _similar_again(
+    ctx: click.Context, rows: list[dict[str, Any]], threshold: float
+) -> list[dict[str, Any]]:
+    """Similarity over merged rows: each row's file must still hold what was graded."""
+    for row in rows:
+        path = Path(row["file"])
+        if not path.is_file() or batch.sha256_file(path) != row.get("sha256"):
+            raise ValueError(
+                f"{path}: missing or changed since it was graded; cannot recompute similarity "
+                "(run the merge where the submissions are, or leave out --similarity-threshold)"
+            )
+    packs = (ctx.obj or {}).get("packs", [])
+    problems = {slug: find_problem(slug, packs) for slug in sorted({r["problem"] for r in rows})}
+    return _similar(rows, problems, threshold)
 
 
 @click.command("progress")

@@ -268,6 +268,6 @@ def find_similar(
             if fp_b is None:
                 continue
             score, containment, regions = compare(prints[a], fp_b, ignore)
-            if score >= threshold:
+            if score >= threshold and score > 0:
                 pairs.append(Pair(problem, a, b, score, containment, regions))
     return sorted(pairs, key=lambda p: (-p.score, p.problem, p.a, p.b))

@@ -56,6 +56,46 @@ PAIR = {
 }
 
 
+LONG = """import torch
+
+
+def check(x):
+    if not isinstance(x, torch.Tensor):
+        raise TypeError("expected a tensor")
+    if x.numel() == 0:
+        raise ValueError("empty tensor")
+    return x
+
+
+def double(x):
+    value = check(x)
+    result = torch.empty_like(value)
+    for index in range(value.numel()):
+        result.view(-1)[index] = value.reshape(-1)[index] * 2
+    out = result.clone()
+    return out
+"""
+LONG_COPY = """import torch
+
+
+def double(t):
+    v = validate(t)
+    r = torch.empty_like(v)
+    for i in range(v.numel()):
+        r.view(-1)[i] = v.reshape(-1)[i] * 2
+    res = r.clone()
+    return res
+
+
+def validate(t):
+    if not isinstance(t, torch.Tensor):
+        raise TypeError("expected a tensor")
+    if t.numel() == 0:
+        raise ValueError("empty tensor")
+    return t
+"""
+
+
 def doc(rows, pairs=()):
     meta = {"double": {"title": "Double", "max_score": 10.0}}
     return batch_report.document(rows, meta, pairs=list(pairs), threshold=0.7, judge_version="t")
@@ -142,6 +182,10 @@ def test_shards_then_merge_equal_one_batch(tmp_path: Path, monkeypatch) -> None:
     for i, source in enumerate(["solution.py", "mistakes/triple.py", "mistakes/no_check.py"]):
         (subs / f"c{i}").mkdir(parents=True)
         shutil.copy(DOUBLE / source, subs / f"c{i}" / "double.py")
+    # c3 and c4 (a renamed, reordered copy) fall into different shards
+    for name, text in (("c3", LONG), ("c4", LONG_COPY)):
+        (subs / name).mkdir()
+        (subs / name / "double.py").write_text(text)
     runner = CliRunner()
     common = ["--problems", str(FIXTURES), "grade-batch", str(subs), "--level", "in-process"]
     common += ["--allow-basic-sandbox", "--cache", str(tmp_path / "cache")]
@@ -155,7 +199,10 @@ def test_shards_then_merge_equal_one_batch(tmp_path: Path, monkeypatch) -> None:
     gradescope = tmp_path / "gs"
     extra = ["--gradescope-dir", str(gradescope), "--out", str(tmp_path / "w.html")]
     result = runner.invoke(cli, [*common, "--out", str(whole), *extra])
-    assert result.exit_code == 0 and "(3 from the cache)" in result.stderr
+    assert result.exit_code == 0 and "(5 from the cache)" in result.stderr
+    assert [(p["a"], p["b"]) for p in json.loads(whole.read_text())["similarity"]["pairs"]] == [
+        ("c3", "c4")
+    ]
     assert json.loads((gradescope / "c1" / "double.json").read_text())["score"] == 6.0
     merged = tmp_path / "merged.json"
     result = runner.invoke(cli, ["report", "merge", *outs, "--out", str(merged)])
@@ -166,6 +213,19 @@ def test_shards_then_merge_equal_one_batch(tmp_path: Path, monkeypatch) -> None:
         ("c0", "accepted", 10.0),
         ("c1", "wrong_answer", 6.0),
         ("c2", "wrong_answer", 7.0),
+        ("c3", "accepted", 10.0),
+        ("c4", "accepted", 10.0),
     ]
+    assert all(not json.loads(Path(o).read_text())["similarity"]["pairs"] for o in outs)
+    again = tmp_path / "again.json"
+    remerge = ["--problems", str(FIXTURES), "report", "merge", *outs, "--out", str(again)]
+    remerge += ["--similarity-threshold", "0.7"]
+    result = runner.invoke(cli, remerge)
+    assert result.exit_code == 0, result.output
+    pairs = json.loads(again.read_text())["similarity"]["pairs"]
+    assert [(p["a"], p["b"]) for p in pairs] == [("c3", "c4")]
+    (subs / "c4" / "double.py").write_text(LONG_COPY + "\n# edited after grading\n")
+    result = runner.invoke(cli, remerge)
+    assert result.exit_code == 2 and "changed since it was graded" in result.stderr
     result = runner.invoke(cli, ["report", "merge", str(subs), "--out", str(tmp_path / "m.csv")])
     assert result.exit_code == 2 and not (tmp_path / "m.csv").exists()
