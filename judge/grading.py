@@ -16,7 +16,6 @@ import importlib.util
 import inspect
 import itertools
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -214,35 +213,22 @@ def make_runner(problem: Problem, submission: Path, level: str, limits: Any) -> 
 
 
 class _Boot:
-    """``runner.start()`` in a background thread (the wait for the child releases the GIL).
-
-    In-process runners start inline: there is nothing to overlap.
-    """
+    """Start the runner's boot now and wait for it later, so that the child imports torch
+    while the judge loads the tests and the reference (``Sandbox.launch`` returns at once;
+    runners without ``launch`` simply start in :meth:`wait`)."""
 
     def __init__(self, runner: Any) -> None:
         self.runner = runner
-        self.error: BaseException | None = None
-        self.thread: threading.Thread | None = None
-        if getattr(runner, "level", "") == "in-process":
-            self._run()
-        else:
-            self.thread = threading.Thread(target=self._run, name="sandbox-boot", daemon=True)
-            self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.runner.start()
-        except BaseException as exc:  # handed to the main thread by wait()
-            self.error = exc
+        launch = getattr(runner, "launch", None)
+        if launch is not None:
+            launch()
 
     def wait(self) -> SubmissionFailed | None:
         """The submission's import failure, if any; the judge's own errors are raised."""
-        if self.thread is not None:
-            self.thread.join()
-        if isinstance(self.error, SubmissionFailed):
-            return self.error
-        if self.error is not None:
-            raise self.error
+        try:
+            self.runner.start()
+        except SubmissionFailed as failure:
+            return failure
         return None
 
 
