@@ -32,7 +32,7 @@ def test_sinusoid_quick(tmp_path):
     data = run_quick("sinusoid.py", tmp_path, "--iterations", "30", "--tasks", "20")
     assert data["quick"] and data["config"]["iterations"] == 30
     assert {(r["method"], r["k"]) for r in data["rows"]} == {
-        (m, k) for m in ("MAML", "FOMAML", "pretrained") for k in (5, 10)
+        (m, k) for m in ("MAML", "MAML, 2 inner steps", "FOMAML", "pretrained") for k in (5, 10)
     }
     assert all(set(r["mse"]) == {str(s) for s in range(11)} for r in data["rows"])
     assert (tmp_path / "sinusoid.png").stat().st_size > 0
