@@ -85,6 +85,14 @@ TOPICS = {
 
 # Benchmark result files (benchmarks/results/<stem>.*), by the first word of their name,
 # and the problem pages they belong on. Every result also appears on the results page.
+# Titles for reports that do not open with a heading of their own.
+RESULT_TITLES = {
+    "sinusoid": "Sinusoid regression: MAML vs a pretrained baseline",
+    "distillation": "Distillation on digits",
+    "compression": "Compression: accuracy vs sparsity, int8, low rank",
+    "fusion": "Model fusion: soups vs individual models",
+    "site_build": "Study-site build",
+}
 RESULT_PAGES = {
     "sinusoid": ("maml-sinusoid",),
     "distillation": ("distill-student", "distillation-loss"),
@@ -264,7 +272,8 @@ def load_results(results_dir: Path | None) -> tuple[list[Result], list[Path]]:
         text = md_path.read_text(encoding="utf-8")
         stem = md_path.stem
         opening = re.match(r"\s*#{1,6}\s+(.+)", text)
-        title = render_inline(opening[1].strip().rstrip("#").strip()) if opening else stem
+        fallback = RESULT_TITLES.get(stem, stem.replace("_", " "))
+        title = render_inline(opening[1].strip().rstrip("#").strip()) if opening else fallback
         body = {
             level: render_markdown(
                 text, heading_level=level + 1, image_prefix="{root}results/", drop_title=True
@@ -272,7 +281,7 @@ def load_results(results_dir: Path | None) -> tuple[list[Result], list[Path]]:
             for level in (2, 3)
         }
         mine = [p for p in pngs if p.stem == stem or p.stem.startswith(stem + "_")]
-        about = plain_text(opening[1]) if opening else stem.replace("_", " ")
+        about = plain_text(opening[1]) if opening else fallback
         unshown = tuple(
             (p.name, f"Plot: {about}" + (f" ({p.stem[len(stem) + 1 :]})" if p.stem != stem else ""))
             for p in mine
