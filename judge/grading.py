@@ -223,12 +223,20 @@ class _Boot:
         if launch is not None:
             launch()
 
-    def wait(self) -> SubmissionFailed | None:
-        """The submission's import failure, if any; the judge's own errors are raised."""
+    def wait(self, starter: Path) -> SubmissionFailed | None:
+        """The submission's import failure or a signature that breaks the contract (in
+        ``starter``), if any; the judge's own errors are raised."""
         try:
             self.runner.start()
         except SubmissionFailed as failure:
             return failure
+        signatures = getattr(self.runner, "signatures", None)  # the sandbox states them
+        if signatures:
+            from judge.signatures import check
+
+            mismatch = check(starter, signatures)
+            if mismatch:
+                return SubmissionFailed(Verdict.COMPILE_ERROR, mismatch)
         return None
 
 
@@ -267,7 +275,7 @@ def grade(
             result.max_score = sum(t.points for t in loaded)
             session.warm()
         finally:
-            failure = boot.wait()
+            failure = boot.wait(problem.starter)
             result.sandbox = {"level": runner.level, "network": runner.network}
         if failure is not None:
             result.tests = [

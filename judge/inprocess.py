@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import inspect
 import itertools
 import sys
 import traceback
@@ -71,6 +72,8 @@ class InProcess:
         self.entry_points = tuple(entry_points)
         self.limits = limits  # accepted for API parity; nothing is enforced in-process
         self.module: ModuleType | None = None
+        self.signatures: dict[str, str] = {}
+        """Each entry point's ``str(inspect.signature(...))``, as the sandbox reports them."""
 
     def start(self) -> None:
         """Import the module; COMPILE_ERROR for a syntax error or a missing entry point."""
@@ -107,6 +110,10 @@ class InProcess:
                     Verdict.COMPILE_ERROR,
                     f"{self.path.name} does not define the function {entry!r}",
                 )
+            try:
+                self.signatures[entry] = str(inspect.signature(getattr(module, entry)))
+            except (TypeError, ValueError):
+                self.signatures[entry] = "(...)"
         self.module = module
 
     def call(

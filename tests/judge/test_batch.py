@@ -317,9 +317,6 @@ def test_cli_malformed_pack_exit_2_names_file_and_field(tmp_path: Path) -> None:
     assert "expected a positive number" in result.stderr
 
 
-@pytest.mark.xfail(
-    reason="engine gap: a wrong signature is a runtime_error at the call", strict=False
-)
 def test_wrong_signature_is_a_compile_error_naming_the_signature(tmp_path: Path) -> None:
     (tmp_path / "sam").mkdir()
     (tmp_path / "sam" / "double.py").write_text("def double(x, y, z):\n    return 2 * x\n")
