@@ -241,7 +241,7 @@ def test_works_opened_from_disk(browser, fixture_site) -> None:
         watched.goto("index.html")
         watched.page.fill("#q", "distill")
         assert visible_slugs(watched.page) == ["distillation-loss"]
-        watched.page.click('a[href="p/distillation-loss.html"]')
+        watched.page.click('.card a[href="p/distillation-loss.html"]')
         assert watched.page.locator("math").count() >= 3
         watched.assert_clean()
     finally:
