@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from judge import report
+from judge import progress, report
 from judge.grading import LEVELS, BadSubmission, GradeResult, check_problem, grade
 from judge.problems import TOPICS, Problem, ProblemError, all_problems, find_problem
 
@@ -184,6 +184,7 @@ def _run(
     except (BadSubmission, ProblemError) as exc:
         raise Failure(str(exc)) from exc
     _emit(result, fmt, out)
+    progress.record(result)  # `judge progress` reads it; only graded hidden-test runs count
     if result.grading_status != "graded":
         ctx.exit(EXIT_ERROR)
     ctx.exit(EXIT_ACCEPTED if result.accepted else EXIT_REJECTED)

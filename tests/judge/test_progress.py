@@ -80,3 +80,22 @@ def test_command_lists_every_problem_and_resets(data_home: Path) -> None:
     result = runner.invoke(cli, ["progress", "--reset"])
     assert result.exit_code == 0 and "deleted" in result.output
     assert not progress.history_path().exists()
+
+
+def test_judge_grade_records_the_result(data_home: Path) -> None:
+    """`judge grade` (hidden tests) appends to the history that `judge progress` reads."""
+    from click.testing import CliRunner
+
+    from judge.cli import cli
+
+    fixtures = Path(__file__).parent / "fixtures"
+    solution = fixtures / "double" / "solution.py"
+    runner = CliRunner()
+    graded = runner.invoke(
+        cli,
+        ["--problems", str(fixtures), "grade", "double", str(solution), "--level", "in-process"],
+    )
+    assert graded.exit_code == 0, graded.output
+    shown = runner.invoke(cli, ["--problems", str(fixtures), "progress", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert '"double"' in shown.output
