@@ -200,7 +200,7 @@ def task_arithmetic(split, pretrained: dict[str, Tensor], epochs: int) -> dict:
         "Fisher merge of the two (empirical Fisher)": scores(
             fisher_merge(list(fine.values()), empirical), x, y
         ),
-        "Fisher merge of the two (model's Fisher, y ~ p(y|x))": scores(
+        "Fisher merge of the two (model's Fisher, y drawn from the model)": scores(
             fisher_merge(list(fine.values()), expected), x, y
         ),
         f"negation: pre − {neg:g}·τ_A": scores(
