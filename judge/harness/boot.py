@@ -59,16 +59,20 @@ def build_namespace(cfg: dict) -> None:
     """Private mounts; hide the repo and secrets; fresh scratch space; the box; a new /proc."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     box_fd = os.open(cfg["box"], os.O_PATH | os.O_DIRECTORY)
-    keep = [p for p in cfg["keep"] if any(_under(p, h) for h in cfg["hide"])]
+    scratch = [p for p in cfg["scratch"] if os.path.isdir(p) and not os.path.islink(p)]
+    # What must stay visible (the interpreter and its site-packages) may lie under a hidden
+    # path (a .venv inside the repo) or under a scratch one (a checkout under /tmp, as a CI
+    # runner may make): it is bound back read-only after both are covered.
+    covered = [*cfg["hide"], *scratch]
+    keep = [p for p in cfg["keep"] if any(_under(p, c) for c in covered)]
     keep_fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in keep}
     for path in cfg["hide"]:
         if os.path.isdir(path):  # one under an already hidden path is gone: nothing to do
             _tmpfs(path, "1m", "755")
+    for path in scratch:
+        _tmpfs(path, "64m", "1777")
     for path in sorted(keep):  # parents before children
         _bind_readonly(keep_fds[path], path)
-    for path in cfg["scratch"]:
-        if os.path.isdir(path) and not os.path.islink(path):
-            _tmpfs(path, "64m", "1777")
     # The box: a small tmpfs of its own (writes cannot fill the host's disk and vanish with
     # the namespace), holding a root-owned copy of the submission and the harness.
     box = cfg["box"]
