@@ -78,8 +78,8 @@ def double(x):
 LONG_COPY = """import torch
 
 
-def double(t):
-    v = validate(t)
+def double(x):  # the contract's parameter name is kept: a renamed one is a compile_error
+    v = validate(x)
     r = torch.empty_like(v)
     for i in range(v.numel()):
         r.view(-1)[i] = v.reshape(-1)[i] * 2
