@@ -157,12 +157,13 @@ def test_chinese_toggle_shows_chinese_and_persists(fx: Watched) -> None:
     # Keyboard-reachable: focus the switch and press Enter.
     fx.page.focus('[data-set-lang="zh"]')
     fx.page.keyboard.press("Enter")
-    assert fx.page.is_visible("text=中文题面标记")
+    fx.page.wait_for_selector("text=中文题面标记", state="visible", timeout=10_000)
     assert fx.page.get_attribute("html", "lang") == "zh-Hans"
     assert fx.page.title().startswith("蒸馏损失")
     assert fx.page.get_attribute('[data-set-lang="zh"]', "aria-pressed") == "true"
     # Remembered on the next page (before any script of that page's body runs).
     fx.page.click('a[href="magnitude-pruning.html"]')
+    fx.page.wait_for_load_state("load")  # click waits for the navigation to commit, not load
     assert fx.page.get_attribute("html", "lang") == "zh-Hans"
     assert fx.page.is_visible("h1 >> text=幅值剪枝")
     fx.goto("index.html")
@@ -242,6 +243,7 @@ def test_works_opened_from_disk(browser, fixture_site) -> None:
         watched.page.fill("#q", "distill")
         assert visible_slugs(watched.page) == ["distillation-loss"]
         watched.page.click('.card a[href="p/distillation-loss.html"]')
+        watched.page.wait_for_load_state("load")
         assert watched.page.locator("math").count() >= 3
         watched.assert_clean()
     finally:
