@@ -279,6 +279,25 @@ def _check_files(problem: Problem, toml: Path) -> None:
             raise ProblemError(f"{problem.path / name}: missing; a {problem.kind} problem needs it")
 
 
+def hint_from_source(text: str, suffix: str = ".py") -> str:
+    """A known mistake's hint: the first paragraph of a ``.py`` file's module docstring, or of
+    a quiz answer file's leading ``#`` comment, on one line. Raises ``SyntaxError`` for a
+    ``.py`` source that does not parse."""
+    if suffix == ".py":
+        import ast
+
+        doc = ast.get_docstring(ast.parse(text)) or ""
+    else:
+        lines = []
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            lines.append(line.lstrip("#").strip())
+        doc = "\n".join(lines).strip()
+    paragraph = doc.strip().split("\n\n", 1)[0]
+    return " ".join(paragraph.split())
+
+
 # -- discovery ------------------------------------------------------------------------
 def search_path(packs: Iterable[str | Path] = ()) -> list[Path]:
     """Where problems are looked for, first wins: ``packs``, ``JUDGE_PROBLEMS``, the repo."""

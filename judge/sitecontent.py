@@ -8,7 +8,6 @@ no hidden test can reach a page.
 
 from __future__ import annotations
 
-import ast
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from judge.mathrender import highlight_code, render_inline, render_markdown
-from judge.problems import Problem
+from judge.problems import Problem, hint_from_source
 
 __all__ = [
     "PUBLIC_FILES",
@@ -179,12 +178,9 @@ def plain_text(markdown: str) -> str:
 def mistake_hint(path: Path) -> str | None:
     """The first paragraph of a mistake file's module docstring: the hint the judge gives."""
     try:
-        doc = ast.get_docstring(ast.parse(_read(path) or ""))
+        return hint_from_source(_read(path) or "", ".py") or None
     except SyntaxError:
         return None
-    if not doc:
-        return None
-    return " ".join(doc.strip().split("\n\n")[0].split())
 
 
 def _quiz(problem: Problem, page: ProblemPage) -> None:

@@ -130,20 +130,9 @@ class Proxy:
 # -- mistakes ---------------------------------------------------------------------------
 def mistake_hint(path: Path) -> str:
     """The first paragraph of a mistake's docstring (or a quiz mistake's leading comment)."""
-    import ast
+    from judge.problems import hint_from_source
 
-    text = Path(path).read_text(encoding="utf-8")
-    if path.suffix == ".py":
-        doc = ast.get_docstring(ast.parse(text)) or ""
-    else:
-        lines = []
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                break
-            lines.append(line.lstrip("#").strip())
-        doc = "\n".join(lines).strip()
-    paragraph = doc.strip().split("\n\n", 1)[0]
-    return " ".join(paragraph.split())
+    return hint_from_source(Path(path).read_text(encoding="utf-8"), Path(path).suffix)
 
 
 class Mistake:
