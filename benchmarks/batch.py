@@ -69,7 +69,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
-    from judge.sandbox import isolation_available
+    from judge.runner.sandbox import isolation_available
 
     n = args.n or (4 if args.quick else 40)
     level = args.level or (

@@ -27,8 +27,8 @@ import torch
 from _common import machine, markdown_table, results_dir, write_results
 from torch import nn
 
-from judge.limits import Limits
-from judge.sandbox import Sandbox, isolation_available
+from judge.runner.limits import Limits
+from judge.runner.sandbox import Sandbox, isolation_available
 from judge.verdicts import JudgeError
 
 SUBJECT = """

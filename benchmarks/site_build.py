@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import markdown_table, results_dir, write_results
 
-from judge.site import RESULTS_DIR, build_site, site_problems
-from judge.sitecontent import load_page, load_results
+from judge.site.build import RESULTS_DIR, build_site, site_problems
+from judge.site.content import load_page, load_results
 
 TARGET_S = 3.0
 

@@ -91,7 +91,7 @@ def check_problem(
     ``others_level`` (default: the same) runs the alternatives, the starter and the mistakes;
     CI runs them in-process to save a sandbox boot each (they are the problem's own trusted
     files, and the tests and hints they meet are the same). The solution's public-test run
-    is always in-process. For ``auto``, the sandbox is used when ``judge.sandbox`` exists,
+    is always in-process. For ``auto``, the sandbox is used when ``judge.runner.sandbox`` exists,
     InProcess otherwise. ``parts`` limits what is graded (CI checks only the solution and
     the starter of the outcome problems, whose every run trains a model).
     """
@@ -169,7 +169,7 @@ def _available(level: str) -> str:
     if level != "auto":
         return level
     try:
-        import judge.sandbox  # noqa: F401
+        import judge.runner.sandbox  # noqa: F401
     except ImportError:
         return "in-process"
     return "auto"

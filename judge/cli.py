@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from judge import progress, report
+from judge.batch.cli import register as register_batch_commands
 from judge.grading import LEVELS, BadSubmission, GradeResult, check_problem, grade
 from judge.problems import TOPICS, Problem, ProblemError, all_problems, find_problem
 
@@ -302,7 +303,7 @@ def site() -> None:
 @click.pass_context
 def site_build(ctx: click.Context, out: str) -> None:
     """Render every problem into a static site under OUT."""
-    from judge.site import build_site, site_problems
+    from judge.site.build import build_site, site_problems
 
     problems, broken = site_problems(_packs(ctx))
     for message in broken:
@@ -321,12 +322,15 @@ def site_build(ctx: click.Context, out: str) -> None:
 @click.option("--port", type=int, default=8000, show_default=True)
 def site_serve(directory: str, port: int) -> None:
     """Serve a built site on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
-    from judge.site import serve
+    from judge.site.build import serve
 
     try:
         serve(Path(directory), port=port)
     except FileNotFoundError as exc:
         raise Failure(str(exc)) from exc
+
+
+register_batch_commands(cli)  # the one place commands are added from outside this module
 
 
 def main() -> None:
@@ -336,5 +340,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-import judge.cli_batch  # noqa: E402, F401  (registers grade-batch, report merge, progress)

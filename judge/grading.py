@@ -26,7 +26,7 @@ from typing import Any
 from judge.problems import REPO_PROBLEMS, Problem, ProblemError
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
-# torch (through judge.testing and judge.inprocess) is imported only when grading starts, so
+# torch (through judge.testing and judge.runner.inprocess) is imported only when grading starts, so
 # that the sandbox's child can boot while the judge's own process imports it.
 
 LEVELS = ("auto", "isolated", "basic", "in-process")
@@ -150,7 +150,7 @@ class Session:
     @property
     def solution(self) -> Any:
         """A :class:`~judge.testing.Proxy` over the reference, in-process."""
-        from judge.inprocess import InProcess
+        from judge.runner.inprocess import InProcess
         from judge.testing import Proxy
 
         if self._solution is None:
@@ -200,11 +200,11 @@ def make_runner(problem: Problem, submission: Path, level: str, limits: Any) -> 
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     if level == "in-process":
-        from judge.inprocess import InProcess
+        from judge.runner.inprocess import InProcess
 
         return InProcess(submission, problem.entry_points, limits)
     try:
-        from judge.sandbox import Sandbox
+        from judge.runner.sandbox import Sandbox
     except ImportError as exc:
         raise JudgeError(f"the sandbox is not available ({exc})") from exc
     # The repo is hidden by the sandbox itself; a private pack must be hidden too.
@@ -251,7 +251,7 @@ def grade(
 ) -> GradeResult:
     """Grade ``submission`` on ``problem``'s ``tests`` ("hidden" or "public").
 
-    ``limit_overrides`` replace fields of the problem's :class:`~judge.limits.Limits`
+    ``limit_overrides`` replace fields of the problem's :class:`~judge.runner.limits.Limits`
     (``time_s``, ``memory_mb``, ...). Raises :class:`BadSubmission` for a file that cannot be
     graded and :class:`ProblemError` for a broken problem; every other failure of the judge
     comes back as ``grading_status = "judge_error"``.

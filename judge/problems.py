@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from judge.limits import Limits
+from judge.runner.limits import Limits
 from judge.verdicts import JudgeError
 
 REPO_PROBLEMS = Path(__file__).resolve().parents[1] / "problems"

@@ -1,10 +1,10 @@
 """The API problem tests use (docs/authoring.md, "Tests").
 
 Tests are trusted code run in the judge's process. They call the submission through a
-:class:`Proxy` over a runner (the sandbox for the candidate; :class:`~judge.inprocess.InProcess`
-for the solution and the known mistakes), compare with :func:`expect_close` and friends, and
-fail with :class:`TestFailed`, which may carry the hint of the known mistake the submission
-matches.
+:class:`Proxy` over a runner (the sandbox for the candidate;
+:class:`~judge.runner.inprocess.InProcess` for the solution and the known mistakes), compare
+with :func:`expect_close` and friends, and fail with :class:`TestFailed`, which may carry the
+hint of the known mistake the submission matches.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def points(n: float) -> Callable[[Callable], Callable]:
 
 @dataclass(frozen=True)
 class Probe:
-    """Measure in the child: ``judge.harness.probes.<name>(call, args, kwargs, *self.args)``.
+    """Measure in the child: ``judge.runner.harness.probes.<name>(call, args, kwargs, *self.args)``.
 
     ``call`` is the submission's entry point; the probe calls it itself (on its own copy of
     the arguments, after the ordinary call), so it can make inputs require grad first.
@@ -148,7 +148,7 @@ class Mistake:
     @property
     def proxy(self) -> Proxy:
         if self._proxy is None:
-            from judge.inprocess import InProcess
+            from judge.runner.inprocess import InProcess
 
             self._proxy = Proxy(InProcess(self.path, self._entry_points))
         return self._proxy

@@ -2,7 +2,7 @@
 
 EXPECT = "forbidden"
 
-import judge.limits
+import judge.runner.limits
 
 
 def solve(x):

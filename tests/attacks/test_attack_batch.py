@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from judge.sandbox import REPO_ROOT, isolation_available
+from judge.runner.sandbox import REPO_ROOT, isolation_available
 
 HERE = Path(__file__).parent
 ATTACKS = sorted(p for p in HERE.glob("*.py") if not p.name.startswith(("test_", "_", "conftest")))

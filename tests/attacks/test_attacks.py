@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from judge.limits import Limits
-from judge.sandbox import REPO_ROOT, Sandbox, isolation_available
+from judge.runner.limits import Limits
+from judge.runner.sandbox import REPO_ROOT, Sandbox, isolation_available
 from judge.verdicts import SubmissionFailed
 
 HERE = Path(__file__).parent

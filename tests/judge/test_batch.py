@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from judge import batch
-from judge.batch import BatchError, Job
+from judge.batch import BatchError, Job, cache
 from judge.cli import cli
 from judge.problems import ProblemError, UnknownProblem
 
@@ -135,7 +135,7 @@ def test_every_row_has_a_verdict_and_status(tmp_path: Path) -> None:
 
 
 def test_cache_grades_only_what_changed(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(batch, "judge_version", lambda: "pinned")  # others edit judge/ now
+    monkeypatch.setattr(batch.pool, "judge_version", lambda: "pinned")  # others edit judge/ now
     subs, cache = make_batch(tmp_path / "subs"), tmp_path / "cache"
     first, _ = grade(subs, cache)
     assert (first.cached, first.graded) == (0, 6)
@@ -184,15 +184,19 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch) ->
 
 def test_judge_version_follows_the_grading_code(tmp_path: Path, monkeypatch) -> None:
     copy = tmp_path / "judge"
-    (copy / "harness").mkdir(parents=True)
-    for name in batch.GRADING_MODULES:
-        shutil.copy(batch.JUDGE_DIR / name, copy / name)
-    monkeypatch.setattr(batch, "JUDGE_DIR", copy)
-    before = batch.judge_version()
-    (copy / "cli_batch.py").write_text("# not grading code\n")
-    assert batch.judge_version() == before
+    (copy / "runner" / "harness").mkdir(parents=True)
+    (copy / "batch").mkdir()
+    for name in cache.GRADING_MODULES:
+        shutil.copy(cache.JUDGE_DIR / name, copy / name)
+    shutil.copy(cache.JUDGE_DIR / "runner" / "harness" / "child.py", copy / "runner" / "harness")
+    monkeypatch.setattr(cache, "JUDGE_DIR", copy)
+    before = cache.judge_version()
+    (copy / "batch" / "cli.py").write_text("# not grading code\n")
+    assert cache.judge_version() == before
     (copy / "testing.py").write_text("# changed\n")
-    assert batch.judge_version() != before
+    assert cache.judge_version() != before
+    (copy / "runner" / "harness" / "child.py").write_text("# changed too\n")
+    assert cache.judge_version() not in (before,)
 
 
 def test_cache_key_changes_with_each_part() -> None:
@@ -233,9 +237,9 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_cli_refuses_basic_without_the_flag(tmp_path: Path, monkeypatch) -> None:
-    import judge.sandbox
+    import judge.runner.sandbox
 
-    monkeypatch.setattr(judge.sandbox, "isolation_available", lambda: (False, "no unshare"))
+    monkeypatch.setattr(judge.runner.sandbox, "isolation_available", lambda: (False, "no unshare"))
     subs = make_batch(tmp_path / "subs")
     code, _, err = run("grade-batch", str(subs), "--cache", str(tmp_path / "c"))
     assert code == 2 and "--allow-basic-sandbox" in err and "no unshare" in err
@@ -295,7 +299,7 @@ def test_benchmark_quick_smoke(tmp_path: Path) -> None:
 
 
 def test_limit_overrides_parse() -> None:
-    from judge.cli_batch import parse_limits
+    from judge.batch.cli import parse_limits
 
     assert parse_limits(("reply_bytes=1024", "time_s=2.5")) == {"reply_bytes": 1024, "time_s": 2.5}
     for bad in ("nope=1", "time_s=fast", "memory_mb=-1"):

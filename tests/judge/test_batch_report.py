@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from judge import batch_report
+from judge.batch import report as batch_report
 from judge.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -168,7 +168,7 @@ def test_check_problem_catches_an_accepted_mistake_and_a_missing_hint(pack: Path
 
 @pytest.mark.slow
 def test_sandbox_path_end_to_end() -> None:
-    pytest.importorskip("judge.sandbox")
+    pytest.importorskip("judge.runner.sandbox")
     result = grade(DOUBLE, DOUBLE_DIR / "mistakes" / "triple.py", level="auto")
     assert result.grading_status == "graded", result.error
     assert result.sandbox["level"] in ("isolated", "basic")
@@ -178,7 +178,7 @@ def test_sandbox_path_end_to_end() -> None:
 
 @pytest.mark.slow
 def test_private_pack_is_hidden_from_the_sandbox(pack: Path, tmp_path: Path) -> None:
-    pytest.importorskip("judge.sandbox")
+    pytest.importorskip("judge.runner.sandbox")
     spy = tmp_path / "spy.py"
     secret = pack / "hidden_tests.py"
     spy.write_text(

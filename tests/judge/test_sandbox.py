@@ -26,10 +26,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from judge import channel
-from judge.harness import probes
-from judge.limits import Limits
-from judge.sandbox import Sandbox, isolation_available
+from judge.runner import channel
+from judge.runner.harness import probes
+from judge.runner.limits import Limits
+from judge.runner.sandbox import Sandbox, isolation_available
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 ISOLATED, WHY = isolation_available()

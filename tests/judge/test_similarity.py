@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from judge import similarity
-from judge.similarity import compare, find_similar, fingerprint
+from judge.batch import similarity
+from judge.batch.similarity import compare, find_similar, fingerprint
 
 ORIGINAL = '''"""Weight averaging, written by candidate A."""
 import torch

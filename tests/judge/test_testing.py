@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from judge.inprocess import InProcess
+from judge.runner.inprocess import InProcess
 from judge.testing import (
     Mistakes,
     Outcome,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from site_helpers import FIXTURE_RESULTS, fixture_problems, repo_problems
 
-from judge.site import BuildSummary, build_site
+from judge.site.build import BuildSummary, build_site
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from judge.problems import Problem, load_problem
-from judge.site import site_problems
+from judge.site.build import site_problems
 
 HERE = Path(__file__).resolve().parent
 FIXTURE_PROBLEMS = HERE / "fixtures" / "problems"

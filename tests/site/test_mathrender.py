@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from judge.mathrender import highlight_code, math_html, render_inline, render_markdown
+from judge.site.mathrender import highlight_code, math_html, render_inline, render_markdown
 
 
 def prose(html: str) -> str:

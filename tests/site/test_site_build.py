@@ -23,7 +23,7 @@ from site_helpers import (
 )
 
 from judge.problems import load_problem
-from judge.site import build_site, make_server, page_bytes
+from judge.site.build import build_site, make_server, page_bytes
 
 SITES = ["fixture_site", "repo_site"]
 
@@ -298,7 +298,7 @@ def test_the_builder_never_opens_a_hidden_tests_file(tmp_path: Path, monkeypatch
 
 
 def test_content_reader_refuses_files_that_are_not_public() -> None:
-    from judge.sitecontent import _read
+    from judge.site.content import _read
 
     folder = FIXTURE_PROBLEMS / "distillation-loss"
     assert "T^2" in (_read(folder / "editorial.md") or "")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pygments.styles import get_style_by_name
 
-from judge.mathrender import DARK_STYLE, LIGHT_STYLE
-from judge.site import SITE_ASSETS
+from judge.site.build import SITE_ASSETS
+from judge.site.mathrender import DARK_STYLE, LIGHT_STYLE
 
 CSS = (SITE_ASSETS / "static" / "style.css").read_text(encoding="utf-8")
 # (text, background) pairs the stylesheet actually uses.

@@ -27,7 +27,7 @@ _counter = itertools.count()
 
 
 class Reply(NamedTuple):
-    """What one call returns: all plain data (see ``judge.harness.convert``)."""
+    """What one call returns: all plain data (see ``judge.runner.harness.convert``)."""
 
     value: Any
     args_after: list
@@ -48,14 +48,14 @@ def _failure(exc: BaseException, what: str) -> SubmissionFailed:
 
 
 def _probe(name: str) -> Any:
-    """The public probe ``judge.harness.probes.<name>``; a missing one is the judge's error."""
+    """The public probe ``harness.probes.<name>``; a missing one is the judge's error."""
     try:
-        from judge.harness import probes
+        from judge.runner.harness import probes
     except ImportError as exc:
-        raise JudgeError(f"judge.harness.probes is not available: {exc}") from exc
+        raise JudgeError(f"judge.runner.harness.probes is not available: {exc}") from exc
     fn = getattr(probes, name, None)
     if name.startswith("_") or not callable(fn):
-        raise JudgeError(f"no probe {name!r} in judge.harness.probes")
+        raise JudgeError(f"no probe {name!r} in judge.runner.harness.probes")
     return fn
 
 
@@ -147,7 +147,7 @@ class InProcess:
                 measured = measure(fn, probe_args, probe_kwargs, *extra)
             except (Exception, SystemExit) as exc:
                 raise _failure(exc, f"probe {probe_name} on {entry}()") from exc
-        from judge.harness import convert  # imports torch: only when a call happens
+        from judge.runner.harness import convert  # imports torch: only when a call happens
 
         try:
             value = convert.to_data(result)

@@ -9,7 +9,7 @@ sandbox cannot be built, ``exit`` with how the child ended); the child never hol
 When the child ends this process reports and exits, and the kernel kills whatever else is
 left in the PID namespace (setsid daemons, fork bombs).
 
-The config (built by ``judge.sandbox``): box (host directory holding submission.py and
+The config (built by ``judge.runner.sandbox``): box (host directory holding submission.py and
 harness/), box_mb, hide (paths covered with an empty tmpfs: the repo, /root, problem
 folders), keep (paths under a hidden one bound back read-only: the venv, the interpreter),
 scratch (world-writable directories given a fresh small tmpfs), uid, fds (req, reply, out,

@@ -128,7 +128,7 @@ def decode(data: bytes, cap: int) -> dict:
         raise BadReply("the reply unpacks to more than the size limit")
     import torch
 
-    from judge.harness import convert
+    from judge.runner.harness import convert
 
     try:
         message = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from judge.mathrender import highlight_code, render_inline, render_markdown
 from judge.problems import Problem, hint_from_source
+from judge.site.mathrender import highlight_code, render_inline, render_markdown
 
 __all__ = [
     "PUBLIC_FILES",

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from judge.mathrender import clear_caches, pygments_css
 from judge.problems import Problem, ProblemError, discover, load_problem
-from judge.sitecontent import TOPICS, ProblemPage, load_page, load_results
+from judge.site.content import TOPICS, ProblemPage, load_page, load_results
+from judge.site.mathrender import clear_caches, pygments_css
 
 __all__ = [
     "SITE_ASSETS",
@@ -36,7 +36,7 @@ __all__ = [
     "site_problems",
 ]
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SITE_ASSETS = REPO / "site"
 RESULTS_DIR = REPO / "benchmarks" / "results"
 DIFFICULTIES = ("easy", "medium", "hard")

@@ -4,7 +4,7 @@ One long-lived child per submission (importing torch costs seconds; a call costs
 milliseconds), restarted after any kill. The submission is copied into a fresh box
 directory beside a copy of ``judge/harness`` and run as ``python -I -B
 <box>/harness/child.py`` with the box as working directory, a scrubbed environment and
-rlimits. How the parent reads the child's replies is in :mod:`judge.channel`; the trust
+rlimits. How the parent reads the child's replies is in :mod:`judge.runner.channel`; the trust
 boundary and the isolation recipe are in DESIGN.md.
 
 - ``isolated`` (Linux, root, util-linux ``unshare``): the trusted ``harness/boot.py`` is PID 1
@@ -39,25 +39,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from judge import channel
-from judge.limits import Limits
+from judge.runner import channel
+from judge.runner.limits import Limits
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 if TYPE_CHECKING:
-    from judge.inprocess import Reply
+    from judge.runner.inprocess import Reply
 
 __all__ = ["Reply", "Sandbox", "isolation_available"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "Reply":  # re-exported lazily: judge.inprocess imports torch
-        from judge.inprocess import Reply
+    if name == "Reply":  # re-exported lazily: judge.runner.inprocess imports torch
+        from judge.runner.inprocess import Reply
 
         return Reply
     raise AttributeError(name)
 
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).resolve().parent / "harness"
 HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "probes.py", "child.py", "boot.py")
 START_BUDGET_S = 120.0
@@ -155,7 +155,7 @@ class Sandbox:
     def launch(self) -> None:
         """Start booting the child and return at once; :meth:`start` waits for it.
 
-        Importing ``judge.sandbox`` does not import torch, so a CLI can launch the child
+        Importing ``judge.runner.sandbox`` does not import torch, so a CLI can launch the child
         first and overlap the child's torch import with its own.
         """
         if self._child is None:
@@ -201,7 +201,7 @@ class Sandbox:
         """Run ``entry(*args, **kwargs)`` (and the probe) in the child; see docs/internals.md."""
         self.start()
         child = self._child
-        from judge.inprocess import Reply  # here: importing it imports torch
+        from judge.runner.inprocess import Reply  # here: importing it imports torch
 
         self._nonce = secrets.randbits(63)  # a forged reply cannot guess it
         request = {"entry": entry, "args": tuple(args), "kwargs": dict(kwargs), "probe": probe}

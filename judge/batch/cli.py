@@ -1,6 +1,7 @@
 """``judge grade-batch``, ``judge report merge`` and ``judge progress``: thin click commands
-over :mod:`judge.batch`, :mod:`judge.batch_report`, :mod:`judge.similarity` and
-:mod:`judge.progress`, registered onto the main ``judge`` group by :func:`register`.
+over :mod:`judge.batch`, :mod:`judge.batch.report`, :mod:`judge.batch.similarity` and
+:mod:`judge.progress`, added to the main ``judge`` group by :func:`register` (called once,
+in :mod:`judge.cli`).
 
 ``grade-batch`` exits 0 when every submission was graded (whatever the verdicts), 1 when
 some rows are judge errors, 2 on a usage error (nothing graded, nothing written) and 130
@@ -18,7 +19,9 @@ from typing import Any
 
 import click
 
-from judge import batch, batch_report, progress, similarity
+from judge import batch, progress
+from judge.batch import report as batch_report
+from judge.batch import similarity
 from judge.problems import Problem, ProblemError, all_problems, find_problem
 
 EXIT_USAGE = 2
@@ -36,7 +39,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 def _resolve_level(level: str, allow_basic: bool) -> str:
     """``auto`` -> the level that will really run; refuse the weak ones unless allowed."""
     if level == "auto":
-        from judge.sandbox import isolation_available
+        from judge.runner.sandbox import isolation_available
 
         ok, why = isolation_available()
         level = "isolated" if ok else "basic"
@@ -54,10 +57,10 @@ def _resolve_level(level: str, allow_basic: bool) -> str:
 
 
 def parse_limits(items: tuple[str, ...]) -> dict[str, Any]:
-    """``NAME=VALUE`` pairs -> overrides of :class:`~judge.limits.Limits` fields."""
+    """``NAME=VALUE`` pairs -> overrides of :class:`~judge.runner.limits.Limits` fields."""
     from dataclasses import fields
 
-    from judge.limits import Limits
+    from judge.runner.limits import Limits
 
     kinds = {f.name: f.type for f in fields(Limits)}
     out: dict[str, Any] = {}
@@ -373,12 +376,3 @@ def register(group: click.Group) -> None:
     group.add_command(grade_batch)
     group.add_command(report_group)
     group.add_command(progress_command)
-
-
-def _register_on_main() -> None:
-    from judge.cli import cli
-
-    register(cli)
-
-
-_register_on_main()

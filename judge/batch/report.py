@@ -4,7 +4,7 @@ The JSON report is the batch's canonical form (``judge report merge`` reads it b
 ``{"kind": "metajudge-batch", "format": 1, "judge_version", "problems": {slug: {title,
 max_score}}, "rows": [...], "similarity": {"threshold", "pairs": [...]}}``; each row is the
 JSON of ``judge grade`` plus ``candidate``, ``file`` and ``sha256``. Every writer goes
-through :func:`judge.batch.atomic_write`, so a report is whole or absent.
+through :func:`judge.batch.cache.atomic_write`, so a report is whole or absent.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from judge.batch import atomic_write
+from judge.batch.cache import atomic_write
 
 __all__ = [
     "CSV_COLUMNS",

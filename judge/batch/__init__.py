@@ -1,0 +1,30 @@
+"""The interviewer's wing: grade a folder of candidates, report on it, flag copies.
+
+- :mod:`judge.batch.discovery`: which files are submissions, for which problem; shards.
+- :mod:`judge.batch.cache`: finished results on disk, keyed by everything that decides them.
+- :mod:`judge.batch.pool`: grading in a process pool, one row per submission.
+- :mod:`judge.batch.report`: CSV / JSON / HTML reports and ``report merge``.
+- :mod:`judge.batch.similarity`: AST normalisation and winnowing (MOSS) to flag copies.
+- :mod:`judge.batch.cli`: the ``grade-batch``, ``report`` and ``progress`` commands.
+"""
+
+from judge.batch.cache import Cache, atomic_write, cache_key, judge_version, sha256_file
+from judge.batch.discovery import SUFFIXES, BatchError, Job, discover_jobs, parse_shard, shard
+from judge.batch.pool import BatchOutcome, grade_jobs, grade_one
+
+__all__ = [
+    "SUFFIXES",
+    "BatchError",
+    "BatchOutcome",
+    "Cache",
+    "Job",
+    "atomic_write",
+    "cache_key",
+    "discover_jobs",
+    "grade_jobs",
+    "grade_one",
+    "judge_version",
+    "parse_shard",
+    "sha256_file",
+    "shard",
+]

@@ -1,0 +1,211 @@
+"""Grade a batch of submissions in a process pool, through the resumable cache.
+
+Every submission becomes one row: the JSON object
+of ``judge grade`` plus ``candidate``, ``file`` and ``sha256``. One submission's crash,
+timeout or judge error never stops the batch: the row says ``grading_status =
+"judge_error"`` instead.
+
+Results are cached under a cache folder keyed by (submission SHA-256, problem hash, judge
+version, level, limit overrides); each finished result is written atomically as soon as it
+arrives, so an interrupted batch loses nothing and a rerun grades only what changed.
+Judge errors are not cached: they are the judge's fault and a rerun retries them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from judge.batch.cache import Cache, cache_key, judge_version, sha256_file
+from judge.batch.discovery import Job
+from judge.problems import Problem
+
+__all__ = ["BatchOutcome", "grade_jobs", "grade_one"]
+
+_sessions: dict[str, Any] = {}
+
+
+def grade_one(job: Job, problem: Problem, level: str, limits: dict[str, Any]) -> dict[str, Any]:
+    """Grade one submission into a row. Never raises: failures become rows."""
+    from judge.grading import BadSubmission, GradeResult, Session, TestResult, grade
+    from judge.verdicts import Verdict
+
+    row = {"candidate": job.candidate, "file": str(job.path), "sha256": sha256_file(job.path)}
+    try:
+        session = _sessions.get(problem.slug)
+        if session is None or session.problem != problem:
+            session = _sessions[problem.slug] = Session(problem)
+        result = grade(problem, job.path, level=level, session=session, **limits)
+    except BadSubmission as exc:
+        # The candidate's file cannot be graded at all (empty, not UTF-8, a directory):
+        # that is the candidate's failure, scored 0 with the reason, not the batch's.
+        result = GradeResult(problem.slug, str(Verdict.COMPILE_ERROR), 0.0, problem.points, 0.0)
+        result.tests = [
+            TestResult("submission", str(Verdict.COMPILE_ERROR), 0.0, problem.points, str(exc))
+        ]
+    except Exception as exc:  # a broken problem or a judge bug: this row only
+        result = GradeResult(problem.slug, None, 0.0, problem.points, 0.0)
+        result.grading_status, result.error = "judge_error", f"{type(exc).__name__}: {exc}"
+    row.update(result.to_dict())
+    return row
+
+
+def _judge_error_row(job: Job, problem: Problem, message: str) -> dict[str, Any]:
+    return {
+        "candidate": job.candidate,
+        "file": str(job.path),
+        "sha256": sha256_file(job.path),
+        "problem": problem.slug,
+        "verdict": None,
+        "score": 0.0,
+        "max_score": problem.points,
+        "time_s": 0.0,
+        "tests": [],
+        "sandbox": {},
+        "grading_status": "judge_error",
+        "error": message,
+    }
+
+
+@dataclass
+class BatchOutcome:
+    """Rows in job order, and how many came from the cache."""
+
+    rows: list[dict[str, Any]]
+    cached: int = 0
+    graded: int = 0
+
+
+def grade_jobs(
+    jobs: Sequence[Job],
+    problems: dict[str, Problem],
+    *,
+    jobs_n: int | None = None,
+    level: str = "auto",
+    cache_dir: str | Path | None = ".judge-cache",
+    force: bool = False,
+    limits: dict[str, Any] | None = None,
+    on_done: Callable[[dict[str, Any]], None] = lambda row: None,
+) -> BatchOutcome:
+    """Grade ``jobs`` with a pool of ``jobs_n`` processes (1: in this process).
+
+    ``on_done(row)`` is called once per finished row (cached ones too), e.g. for progress.
+    A worker that dies takes its pool with it: the unfinished jobs are retried in a fresh
+    pool, and a job that was running in two broken pools becomes a judge error.
+    """
+    limits = {k: v for k, v in (limits or {}).items() if v is not None}
+    jobs_n = max(1, jobs_n or os.cpu_count() or 1)
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    version = judge_version()
+    problem_hashes = {slug: p.hash() for slug, p in problems.items()}
+    settings = {"level": level, "limits": limits}
+    rows: dict[Job, dict[str, Any]] = {}
+    keys: dict[Job, str] = {}
+    todo: list[Job] = []
+    outcome = BatchOutcome([])
+    for job in jobs:
+        keys[job] = cache_key(
+            sha256_file(job.path),
+            problem_hashes[job.slug],
+            version,
+            {**settings, "candidate": job.candidate},
+        )
+        hit = None if (force or cache is None) else cache.get(keys[job])
+        if hit is not None and hit.get("candidate") == job.candidate:
+            hit["file"] = str(job.path)
+            rows[job] = hit
+            outcome.cached += 1
+            on_done(hit)
+        else:
+            todo.append(job)
+
+    def finish(job: Job, row: dict[str, Any]) -> None:
+        rows[job] = row
+        outcome.graded += 1
+        if cache is not None and row.get("grading_status") == "graded":
+            cache.put(keys[job], row)
+        on_done(row)
+
+    if jobs_n == 1 or len(todo) <= 1:
+        for job in todo:
+            finish(job, grade_one(job, problems[job.slug], level, limits))
+    else:
+        _pool_grade(todo, problems, jobs_n, level, limits, finish)
+    outcome.rows = [rows[job] for job in jobs]
+    return outcome
+
+
+def _pool_grade(
+    todo: list[Job],
+    problems: dict[str, Problem],
+    jobs_n: int,
+    level: str,
+    limits: dict[str, Any],
+    finish: Callable[[Job, dict[str, Any]], None],
+) -> None:
+    """Grade ``todo`` in a pool. When a worker dies (which breaks the whole pool), the
+    unfinished jobs are graded again one pool each, so the culprit is found and only it
+    becomes a judge error."""
+    import multiprocessing
+
+    # forkserver: workers do not inherit the parent's threads (torch's, the progress bar's);
+    # the server imports the grading modules (torch) once, so each worker starts warm.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["judge.grading", "judge.batch"])
+    broken = _run_pool(todo, problems, jobs_n, level, limits, finish, context)
+    pool = None
+    try:
+        for job in broken:  # one at a time in one worker: a death names its culprit
+            pool = pool or ProcessPoolExecutor(max_workers=1, mp_context=context)
+            try:
+                row = pool.submit(grade_one, job, problems[job.slug], level, limits).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True)
+                pool = None
+                message = "the grading worker died while grading this submission"
+                row = _judge_error_row(job, problems[job.slug], message)
+            except Exception as exc:  # pickling and the like: the judge's fault
+                row = _judge_error_row(job, problems[job.slug], f"{type(exc).__name__}: {exc}")
+            finish(job, row)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def _run_pool(
+    todo: list[Job],
+    problems: dict[str, Problem],
+    jobs_n: int,
+    level: str,
+    limits: dict[str, Any],
+    finish: Callable[[Job, dict[str, Any]], None],
+    context: Any,
+) -> list[Job]:
+    """Grade ``todo`` in one pool; return the jobs lost to a broken pool."""
+    broken: list[Job] = []
+    pool = ProcessPoolExecutor(max_workers=min(jobs_n, len(todo)), mp_context=context)
+    try:
+        futures: dict[Future, Job] = {
+            pool.submit(grade_one, job, problems[job.slug], level, limits): job for job in todo
+        }
+        waiting = set(futures)
+        while waiting:
+            done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = futures[future]
+                try:
+                    row = future.result()
+                except BrokenProcessPool:
+                    broken.append(job)
+                    continue
+                except Exception as exc:  # pickling and the like: the judge's fault
+                    row = _judge_error_row(job, problems[job.slug], f"{type(exc).__name__}: {exc}")
+                finish(job, row)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return sorted(broken)
