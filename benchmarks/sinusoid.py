@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import markdown_table, results_dir, write_results
 
-from reference.maml import MetaConfig, batched_adapt, batched_forward, train_maml
+from reference.meta_train import MetaConfig, batched_adapt, batched_forward, train_maml
 from reference.models import sinusoid_regressor
 from reference.tasks import sample_sinusoid_tasks
 

@@ -5,7 +5,7 @@ One meta-iteration = 25 sinusoid tasks, K = 10 support + 10 query points, one in
 run, from the same initial weights on the same pre-sampled task batches (sampling is not
 timed), one thread each:
 
-- ``reference (bmm)``: :func:`reference.maml.train_maml`, tasks stacked into batched matmuls;
+- ``reference (bmm)``: :func:`reference.meta_train.train_maml`, tasks stacked into batched matmuls;
 - ``reference (vmap)``: the same trainer through ``torch.vmap`` + ``functional_call``;
 - ``per-task loop``: ``autograd.grad(create_graph=True)`` task by task, the computation of
   learn2learn's ``MAML.clone()/adapt()``;
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import markdown_table, results_dir, write_results
 
-from reference.maml import MetaConfig, TaskBatch, train_maml
+from reference.meta_train import MetaConfig, TaskBatch, train_maml
 from reference.models import sinusoid_regressor
 from reference.tasks import sample_sinusoid_tasks
 

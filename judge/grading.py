@@ -56,7 +56,7 @@ class TestResult:
 
 @dataclass
 class GradeResult:
-    """One submission graded on one problem (the JSON of DESIGN.md, plus grading_status)."""
+    """One submission graded on one problem (the JSON of docs/design.md, plus grading_status)."""
 
     problem: str
     verdict: str | None
@@ -75,7 +75,7 @@ class GradeResult:
         return self.grading_status == "graded" and self.verdict == Verdict.ACCEPTED
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of DESIGN.md (``grading_status`` added; ``error`` if any)."""
+        """The JSON object of docs/design.md (``grading_status`` added; ``error`` if any)."""
         data = asdict(self)
         data.pop("hidden")
         if data["error"] is None:

@@ -2,8 +2,8 @@
 
 Meta-learning (MAML, first-order MAML, Reptile, Meta-SGD, prototypical networks), knowledge
 distillation, compression and model fusion, plus the synthetic tasks and the one fixed
-split of scikit-learn's digits that every benchmark, problem and test uses. Each entry point
-of ../shared/PROBLEMS.md exists here with exactly that signature.
+split of scikit-learn's digits that every benchmark, problem and test uses. Each problem's entry
+point (docs/problems.md) exists here with exactly that signature.
 """
 
 from reference.compress import (
@@ -43,15 +43,12 @@ from reference.fuse import (
     task_vector,
     uniform_soup,
 )
-from reference.maml import (
+from reference.maml import adapt, maml_meta_gradient, meta_sgd_adapt, reptile_step
+from reference.meta_train import (
     MetaConfig,
-    adapt,
     batched_adapt,
     batched_meta_gradient,
     batched_meta_loss,
-    maml_meta_gradient,
-    meta_sgd_adapt,
-    reptile_step,
     train_maml,
     train_meta_sgd,
     train_reptile,

@@ -2,7 +2,7 @@
 
 All are plain ``nn.Sequential`` stacks of ``nn.Linear`` and elementwise activations, without
 BatchNorm: that keeps them picklable into the judge's sandbox and lets the batched
-meta-trainers of :mod:`reference.maml` run every task of a meta-batch as one batched matmul.
+meta-trainers of :mod:`reference.meta_train` run every task of a meta-batch as one batched matmul.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Prototypical networks (Snell et al. 2017): classify a query by its nearest class-mean embedding.
 
-:func:`prototypical_logits` is the PROBLEMS.md ``prototypical-logits`` entry point;
+:func:`prototypical_logits` is the ``prototypical-logits`` problem's entry point;
 :func:`train_protonet` / :func:`evaluate_protonet` train and measure an embedding network on
 episodes from :mod:`reference.tasks` (the synthetic Gaussian family or the digits split).
 """

@@ -5,7 +5,7 @@ Everything here is seeded and reproducible: every sampler takes a seed (or a
 
 - Sinusoid regression exactly as Finn et al. 2017, section 5.1: amplitude A ~ U[0.1, 5.0],
   phase φ ~ U[0, π], inputs x ~ U[-5, 5], targets y = A·sin(x − φ).
-- :func:`sample_episode`: an N-way K-shot episode over any label vector (the PROBLEMS.md
+- :func:`sample_episode`: an N-way K-shot episode over any label vector (the
   ``episode-sampler`` contract).
 - A synthetic few-shot family (:func:`sample_gaussian_episode`): every episode draws fresh
   Gaussian class clusters in a low-dimensional informative subspace, hidden among larger
@@ -108,7 +108,7 @@ def sample_sinusoid_tasks(
 def sample_episode(
     labels: Tensor | np.ndarray | list[int], n_way: int, k_shot: int, n_query: int, seed: int
 ) -> Episode:
-    """Sample an N-way K-shot episode from a label vector (PROBLEMS.md ``sample_episode``).
+    """Sample an N-way K-shot episode from a label vector (``episode-sampler``'s contract).
 
     Classes are drawn uniformly without replacement among the classes with at least
     ``k_shot + n_query`` examples; within a class the examples are drawn without replacement,

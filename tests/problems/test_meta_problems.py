@@ -202,7 +202,7 @@ def test_self_contained_solutions_agree_with_the_reference() -> None:
 
 def test_sinusoid_solution_meta_loss_agrees_with_the_reference() -> None:
     """maml-sinusoid's compact batched meta-loss and sampler match reference/maml.py's."""
-    from reference import maml, models, tasks
+    from reference import meta_train, models, tasks
 
     sol = _solution("maml-sinusoid")
     torch.manual_seed(0)
@@ -216,6 +216,6 @@ def test_sinusoid_solution_meta_loss_agrees_with_the_reference() -> None:
     assert _close(got_batch, want_batch)
     params = list(model.parameters())
     got = sol.batched_meta_loss(model, got_batch)
-    want = maml.batched_meta_loss(model, want_batch, nn.MSELoss(), sol.INNER_LR, 1, False)
+    want = meta_train.batched_meta_loss(model, want_batch, nn.MSELoss(), sol.INNER_LR, 1, False)
     assert _close(got, want)
     assert _close(torch.autograd.grad(got, params), torch.autograd.grad(want, params))

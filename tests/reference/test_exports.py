@@ -1,4 +1,4 @@
-"""reference exports exactly the public algorithms, each with its PROBLEMS.md signature."""
+"""reference exports exactly the public algorithms, each with its problem's contract signature."""
 
 import inspect
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.func import functional_call
 
-from reference import maml
+from reference import maml, meta_train
 from reference.models import sinusoid_regressor
 from reference.tasks import sample_sinusoid_tasks
 
@@ -69,7 +69,7 @@ def assert_grads_close(got, want, rtol=1e-4, atol=1e-5):
 def test_batched_meta_gradient_equals_plain_loop(activation, engine, steps, first_order):
     model, batch, loss_fn = tiny_net(activation), random_batch(), nn.MSELoss()
     want_loss, want = plain_loop_meta_gradient(model, batch, loss_fn, 0.1, steps, first_order)
-    got_loss, got = maml.batched_meta_gradient(
+    got_loss, got = meta_train.batched_meta_gradient(
         model, batch, loss_fn, 0.1, steps, first_order, engine=engine
     )
     torch.testing.assert_close(got_loss, want_loss)
@@ -83,7 +83,7 @@ def test_batched_sinusoid_mlp_matches_loop_and_contract(first_order):
     batch = (b.x_support, b.y_support, b.x_query, b.y_query)
     want_loss, want = plain_loop_meta_gradient(model, batch, loss_fn, 0.01, 1, first_order)
     for got_loss, got in [
-        maml.batched_meta_gradient(model, batch, loss_fn, 0.01, 1, first_order),
+        meta_train.batched_meta_gradient(model, batch, loss_fn, 0.01, 1, first_order),
         maml.maml_meta_gradient(model, b.tasks(), loss_fn, 0.01, 1, first_order),
     ]:
         torch.testing.assert_close(got_loss, want_loss)
@@ -101,7 +101,7 @@ def test_batched_cross_entropy_uses_any_loss_fn():
     )
     batch, loss_fn = (x_s, y_s, x_q, y_q), nn.CrossEntropyLoss()
     want_loss, want = plain_loop_meta_gradient(model, batch, loss_fn, 0.5, 2, False)
-    got_loss, got = maml.batched_meta_gradient(model, batch, loss_fn, 0.5, 2)
+    got_loss, got = meta_train.batched_meta_gradient(model, batch, loss_fn, 0.5, 2)
     torch.testing.assert_close(got_loss, want_loss)
     assert_grads_close(got, want)
 
@@ -122,7 +122,7 @@ def test_second_order_meta_gradient_matches_finite_differences(steps):
     _, grads = maml.maml_meta_gradient(
         model, list(zip(*batch, strict=True)), nn.MSELoss(), 0.3, steps
     )
-    _, batched = maml.batched_meta_gradient(model, batch, nn.MSELoss(), 0.3, steps)
+    _, batched = meta_train.batched_meta_gradient(model, batch, nn.MSELoss(), 0.3, steps)
     analytic = torch.nn.utils.parameters_to_vector(grads.values())
     theta, eps = torch.nn.utils.parameters_to_vector(model.parameters()).detach(), 1e-6
     numeric = torch.zeros_like(theta)
@@ -164,7 +164,7 @@ def test_zero_steps_is_identity(seed, first_order):
     model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
     x_s, y_s, _, _ = random_batch(seed=seed)
     adapted = maml.adapt(model, x_s[0], y_s[0], nn.MSELoss(), 0.1, 0, first_order)
-    stacked = maml.batched_adapt(model, x_s, y_s, nn.MSELoss(), 0.1, 0, first_order)
+    stacked = meta_train.batched_adapt(model, x_s, y_s, nn.MSELoss(), 0.1, 0, first_order)
     for n, p in model.named_parameters():
         assert torch.equal(adapted[n], p)
         assert torch.equal(stacked[n], p.expand_as(stacked[n]))
@@ -189,7 +189,7 @@ def test_entry_points_never_change_the_model():
     maml.maml_meta_gradient(model, list(zip(*batch, strict=True)), nn.MSELoss(), 0.1, steps=2)
     maml.reptile_step(model, x, y, nn.MSELoss(), 0.1, inner_steps=3, outer_lr=0.5)
     maml.meta_sgd_adapt(model, lrs, x, y, nn.MSELoss())
-    maml.batched_meta_gradient(model, batch, nn.MSELoss(), 0.1)
+    meta_train.batched_meta_gradient(model, batch, nn.MSELoss(), 0.1)
     for name, value in model.state_dict().items():
         assert torch.equal(value, before[name]), name
     assert all(p.grad is None for p in model.parameters())
@@ -230,7 +230,7 @@ def test_meta_sgd_adapt_is_elementwise_and_differentiable_in_both():
 def test_batched_meta_sgd_matches_per_task_meta_sgd_adapt():
     model, batch = tiny_net(nn.ReLU), random_batch()
     lrs = {n: torch.full_like(p, 0.05).requires_grad_() for n, p in model.named_parameters()}
-    stacked = maml.batched_adapt(model, batch[0], batch[1], nn.MSELoss(), lrs, steps=1)
+    stacked = meta_train.batched_adapt(model, batch[0], batch[1], nn.MSELoss(), lrs, steps=1)
     for t in range(len(batch[0])):
         single = maml.meta_sgd_adapt(model, lrs, batch[0][t], batch[1][t], nn.MSELoss())
         for n in single:
@@ -240,7 +240,7 @@ def test_batched_meta_sgd_matches_per_task_meta_sgd_adapt():
 def test_batched_path_refuses_batchnorm():
     model = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Linear(4, 1))
     with pytest.raises(TypeError, match="BatchNorm"):
-        maml.batched_forward(model)
+        meta_train.batched_forward(model)
 
 
 def sinusoid_sampler(gen: torch.Generator):
@@ -251,7 +251,7 @@ def sinusoid_sampler(gen: torch.Generator):
 def held_out_loss(model):
     b = sample_sinusoid_tasks(100, 10, 20, seed=999)
     batch = (b.x_support, b.y_support, b.x_query, b.y_query)
-    return maml.batched_meta_gradient(model, batch, nn.MSELoss(), 0.01)[0].item()
+    return meta_train.batched_meta_gradient(model, batch, nn.MSELoss(), 0.01)[0].item()
 
 
 @pytest.mark.parametrize("trainer", ["maml", "fomaml", "reptile", "meta_sgd"])
@@ -259,16 +259,16 @@ def test_trainers_reduce_the_held_out_meta_loss(trainer):
     torch.manual_seed(0)
     model = sinusoid_regressor()
     before = held_out_loss(model)
-    config = maml.MetaConfig(iterations=150, meta_batch=10, meta_lr=3e-3, outer_lr=0.5)
+    config = meta_train.MetaConfig(iterations=150, meta_batch=10, meta_lr=3e-3, outer_lr=0.5)
     if trainer in ("maml", "fomaml"):
-        config = maml.MetaConfig(**{**config.__dict__, "first_order": trainer == "fomaml"})
-        history = maml.train_maml(model, sinusoid_sampler, nn.MSELoss(), config)
+        config = meta_train.MetaConfig(**{**config.__dict__, "first_order": trainer == "fomaml"})
+        history = meta_train.train_maml(model, sinusoid_sampler, nn.MSELoss(), config)
     elif trainer == "reptile":
         # Reptile needs several inner steps to differ from joint training.
-        config = maml.MetaConfig(**{**config.__dict__, "inner_steps": 10, "inner_lr": 0.02})
-        history = maml.train_reptile(model, sinusoid_sampler, nn.MSELoss(), config)
+        config = meta_train.MetaConfig(**{**config.__dict__, "inner_steps": 10, "inner_lr": 0.02})
+        history = meta_train.train_reptile(model, sinusoid_sampler, nn.MSELoss(), config)
     else:
-        history, lrs = maml.train_meta_sgd(model, sinusoid_sampler, nn.MSELoss(), config)
+        history, lrs = meta_train.train_meta_sgd(model, sinusoid_sampler, nn.MSELoss(), config)
         assert any(not torch.allclose(a, torch.full_like(a, 0.01)) for a in lrs.values())
     assert len(history) == config.iterations
     assert held_out_loss(model) < 0.8 * before
