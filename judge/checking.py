@@ -8,37 +8,13 @@ scores full marks and every wrong answer file less (docs/authoring.md).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from judge.grading import GradeResult, Session, grade
+from judge.grading import Session, grade
 from judge.problems import Problem, ProblemError
+from judge.quiz import check_quiz
+from judge.results import CheckItem, CheckResult, GradeResult
 from judge.verdicts import Verdict
-
-
-@dataclass
-class CheckItem:
-    """One file of a problem checked: what it must get and what it got."""
-
-    file: str
-    expected: str  # "accepted" | "rejected" | "rejected with its hint" | "present"
-    ok: bool
-    message: str = ""
-
-
-@dataclass
-class CheckResult:
-    problem: str
-    items: list[CheckItem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(item.ok for item in self.items)
-
-    @property
-    def failures(self) -> list[CheckItem]:
-        return [item for item in self.items if not item.ok]
-
 
 CODE_FILES = (
     "prompt.md",
@@ -103,8 +79,6 @@ def check_problem(
         present = (problem.path / name).is_file()
         check.items.append(CheckItem(name, "present", present, "" if present else "missing"))
     if problem.is_quiz:
-        from judge.quiz import check_quiz
-
         check.items += check_quiz(problem)
         return check
     level = _available(level)

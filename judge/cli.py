@@ -16,8 +16,10 @@ import click
 
 from judge import progress, report
 from judge.batch.cli import register as register_batch_commands
-from judge.grading import LEVELS, BadSubmission, GradeResult, check_problem, grade
+from judge.checking import check_problem
+from judge.grading import LEVELS, BadSubmission, grade
 from judge.problems import TOPICS, Problem, ProblemError, all_problems, find_problem
+from judge.results import GradeResult
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 

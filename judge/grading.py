@@ -19,11 +19,13 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from judge.problems import REPO_PROBLEMS, Problem, ProblemError
+from judge.quiz import grade_quiz
+from judge.results import GradeResult, TestResult
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 # torch (through judge.testing and judge.runner.inprocess) is imported only when grading starts, so
@@ -37,57 +39,6 @@ _counter = itertools.count()
 class BadSubmission(ValueError):
     """The submission file cannot be graded at all (missing, a directory, empty, not UTF-8):
     a usage error (exit 2), not a verdict."""
-
-
-@dataclass
-class TestResult:
-    """One test's outcome."""
-
-    __test__ = False  # not a pytest test class
-
-    name: str
-    verdict: str
-    score: float
-    max_score: float
-    message: str = ""
-    hint: str | None = None
-    time_s: float = 0.0
-
-
-@dataclass
-class GradeResult:
-    """One submission graded on one problem (the JSON of docs/design.md, plus grading_status)."""
-
-    problem: str
-    verdict: str | None
-    score: float
-    max_score: float
-    time_s: float
-    tests: list[TestResult] = field(default_factory=list)
-    sandbox: dict[str, str] = field(default_factory=dict)
-    grading_status: str = "graded"
-    error: str | None = None
-    hidden: bool = True
-    """Whether the tests were the hidden ones (reports mark them "after_published")."""
-
-    @property
-    def accepted(self) -> bool:
-        return self.grading_status == "graded" and self.verdict == Verdict.ACCEPTED
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of docs/design.md (``grading_status`` added; ``error`` if any)."""
-        data = asdict(self)
-        data.pop("hidden")
-        if data["error"] is None:
-            data.pop("error")
-        data["score"] = round(self.score, 6)
-        data["max_score"] = round(self.max_score, 6)
-        data["time_s"] = round(self.time_s, 3)
-        for test in data["tests"]:
-            test["time_s"] = round(test["time_s"], 3)
-            test["score"] = round(test["score"], 6)
-            test["max_score"] = round(test["max_score"], 6)
-        return data
 
 
 # -- loading tests ----------------------------------------------------------------------
@@ -258,8 +209,6 @@ def grade(
     """
     submission = check_submission_file(Path(submission))
     if problem.is_quiz:
-        from judge.quiz import grade_quiz
-
         return grade_quiz(problem, submission, tests=tests)
     session = session or Session(problem)
     limits = problem.limits.with_overrides(**limit_overrides)
@@ -345,10 +294,3 @@ def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
     return TestResult(
         test.name, verdict, score, test.points, message, hint, time.perf_counter() - started
     )
-
-
-def check_problem(problem: Problem, **options: Any) -> Any:
-    """See :func:`judge.checking.check_problem` (kept there; callable from here too)."""
-    from judge.checking import check_problem as check
-
-    return check(problem, **options)

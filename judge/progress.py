@@ -27,7 +27,7 @@ def history_path() -> Path:
 
 
 def record(result: Any, path: Path | None = None) -> bool:
-    """Append one graded result (a :class:`~judge.grading.GradeResult`) to the history.
+    """Append one graded result (a :class:`~judge.results.GradeResult`) to the history.
 
     Only hidden-test grades that the judge completed count, and nothing is kept while
     ``JUDGE_NO_HISTORY`` is set (CI, test suites); returns whether a line was written.

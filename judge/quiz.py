@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from judge.checking import CheckItem
-from judge.grading import GradeResult, TestResult
 from judge.problems import Problem, ProblemError
+from judge.results import CheckItem, GradeResult, TestResult
 from judge.verdicts import Verdict
 
 KINDS = ("single", "multi", "true_false", "numeric")

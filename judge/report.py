@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from judge.grading import GradeResult, TestResult
+from judge.results import GradeResult, TestResult
 from judge.verdicts import Verdict
 
 FORMATS = ("text", "json", "gradescope", "exercism", "junit")

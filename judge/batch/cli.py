@@ -23,6 +23,7 @@ from judge import batch, progress
 from judge.batch import report as batch_report
 from judge.batch import similarity
 from judge.problems import Problem, ProblemError, all_problems, find_problem
+from judge.results import GradeResult, TestResult
 
 EXIT_USAGE = 2
 LEVELS = ("auto", "isolated", "basic", "in-process")
@@ -112,7 +113,6 @@ def _similar(
 
 def _gradescope(rows: list[dict[str, Any]], folder: Path) -> None:
     from judge import report
-    from judge.grading import GradeResult, TestResult
 
     for row in rows:
         result = GradeResult(

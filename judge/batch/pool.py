@@ -23,7 +23,10 @@ from typing import Any
 
 from judge.batch.cache import Cache, cache_key, judge_version, sha256_file
 from judge.batch.discovery import Job
+from judge.grading import BadSubmission, Session, grade
 from judge.problems import Problem
+from judge.results import GradeResult, TestResult
+from judge.verdicts import Verdict
 
 __all__ = ["BatchOutcome", "grade_jobs", "grade_one"]
 
@@ -32,9 +35,6 @@ _sessions: dict[str, Any] = {}
 
 def grade_one(job: Job, problem: Problem, level: str, limits: dict[str, Any]) -> dict[str, Any]:
     """Grade one submission into a row. Never raises: failures become rows."""
-    from judge.grading import BadSubmission, GradeResult, Session, TestResult, grade
-    from judge.verdicts import Verdict
-
     row = {"candidate": job.candidate, "file": str(job.path), "sha256": sha256_file(job.path)}
     try:
         session = _sessions.get(problem.slug)

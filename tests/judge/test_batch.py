@@ -152,14 +152,12 @@ def test_cache_grades_only_what_changed(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_judge_errors_are_rows_and_not_cached(tmp_path: Path, monkeypatch) -> None:
-    import judge.grading
-
     subs, cache = make_batch(tmp_path / "subs"), tmp_path / "cache"
 
     def broken(*args, **kwargs):
         raise RuntimeError("the judge broke")
 
-    monkeypatch.setattr(judge.grading, "grade", broken)
+    monkeypatch.setattr(batch.pool, "grade", broken)
     outcome, _ = grade(subs, cache)
     assert {r["grading_status"] for r in outcome.rows} == {"judge_error"}
     assert all("the judge broke" in r["error"] and r["verdict"] is None for r in outcome.rows)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from judge.grading import BadSubmission, check_problem, grade, load_tests
+from judge.checking import check_problem
+from judge.grading import BadSubmission, grade, load_tests
 from judge.problems import ProblemError, load_problem
 
 DOUBLE_DIR = Path(__file__).parent / "fixtures" / "double"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from judge.grading import check_problem, grade
+from judge.checking import check_problem
+from judge.grading import grade
 from judge.problems import load_problem
 from judge.quiz import key_answers, render_questions
 

@@ -9,7 +9,7 @@ import click
 import pytest
 
 from judge import report
-from judge.grading import GradeResult, TestResult
+from judge.results import GradeResult, TestResult
 
 
 def result(**kw) -> GradeResult:
