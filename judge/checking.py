@@ -7,36 +7,17 @@ scores full marks and every wrong answer file less (docs/authoring.md).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from judge import layout
 from judge.grading import Session, grade
-from judge.problems import Problem, ProblemError
+from judge.problems import Problem, ProblemError, is_bundled
 from judge.quiz import check_quiz
 from judge.results import CheckItem, CheckResult, GradeResult
+from judge.scaffold import todos
 from judge.verdicts import Verdict
-
-CODE_FILES = (
-    "prompt.md",
-    "prompt.zh.md",
-    "starter.py",
-    "public_tests.py",
-    "hidden_tests.py",
-    "solution.py",
-    "editorial.md",
-    "editorial.zh.md",
-)
-QUIZ_FILES = (
-    "prompt.md",
-    "prompt.zh.md",
-    "questions.toml",
-    "starter_answers.toml",
-    "answers.toml",
-    "model_answer.md",
-    "model_answer.zh.md",
-    "rubric.md",
-    "rubric.zh.md",
-)
 
 
 def _summary(result: GradeResult) -> str:
@@ -75,9 +56,17 @@ def check_problem(
     if unknown:
         raise ValueError(f"unknown parts {sorted(unknown)}; expected some of {PARTS}")
     check = CheckResult(problem.slug)
-    for name in QUIZ_FILES if problem.is_quiz else CODE_FILES:
+    optional = () if is_bundled(problem) else layout.translations(problem.kind)
+    for name in layout.complete_set(problem.kind):
         present = (problem.path / name).is_file()
+        if not present and name in optional:
+            warnings.warn(f"{problem.slug}: no {name} (optional in a private pack)", stacklevel=2)
+            continue
         check.items.append(CheckItem(name, "present", present, "" if present else "missing"))
+    left = todos(problem.path)
+    if left:
+        shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        check.items.append(CheckItem("TODO markers", "none left", False, shown))
     if problem.is_quiz:
         check.items += check_quiz(problem)
         return check

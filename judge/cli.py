@@ -18,8 +18,10 @@ from judge import progress, report
 from judge.batch.cli import register as register_batch_commands
 from judge.checking import check_problem
 from judge.grading import LEVELS, BadSubmission, grade
-from judge.problems import TOPICS, Problem, ProblemError, all_problems, find_problem
+from judge.layout import KINDS
+from judge.problems import REPO_PROBLEMS, TOPICS, Problem, ProblemError, all_problems, find_problem
 from judge.results import GradeResult
+from judge.scaffold import new_problem
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
@@ -284,15 +286,46 @@ def check_problems(ctx: click.Context, slugs: tuple[str, ...], level: str, fast:
     broken = len(errors)
     for problem in problems:
         result = check_problem(problem, level=level, others_level="in-process" if fast else None)
-        mark = click.style("ok  ", fg="green") if result.ok else click.style("FAIL", fg="red")
-        checked = sum(1 for i in result.items if i.expected != "present")
-        click.echo(f"{mark} {problem.slug} ({checked} files graded)")
+        graded = sum(1 for i in result.items if i.expected not in ("present", "none left"))
+        ok = result.ok and graded > 0
+        mark = click.style("ok  ", fg="green") if ok else click.style("FAIL", fg="red")
+        click.echo(f"{mark} {problem.slug} ({graded} files graded)")
         for item in result.failures:
             click.echo(f"     {item.file}: expected {item.expected}; {item.message}")
-        broken += not result.ok
+        if not graded:
+            click.echo("     nothing was graded: a problem is checked by grading its files")
+        broken += not ok
     if broken:
         raise Failure(f"{broken} of {len(problems) + len(errors)} problems failed their checks")
     click.echo(f"all {len(problems)} problems check out")
+
+
+@cli.command("new")
+@click.argument("slug")
+@click.option("--kind", type=click.Choice(KINDS), default="code", show_default=True)
+@click.option("--topic", type=click.Choice(TOPICS), default="concepts", show_default=True)
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False),
+    help="The pack to add it to (default: the first --problems pack, else ./problems, else .).",
+)
+@click.pass_context
+def new(ctx: click.Context, slug: str, kind: str, topic: str, into: str | None) -> None:
+    """Scaffold a new problem folder; fill its TODOs, then run check-problems on it."""
+    packs = _packs(ctx)
+    root = Path(into or (packs[0] if packs else "problems" if Path("problems").is_dir() else "."))
+    try:
+        folder = new_problem(root, slug, kind=kind, topic=topic)
+    except (ValueError, OSError) as exc:
+        raise Failure(str(exc)) from exc
+    click.echo(f"wrote {folder}/")
+    for name in sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()):
+        click.echo(f"  {name}")
+    click.echo(
+        f"Fill every TODO, then: judge --problems {root} check-problems {slug}"
+        if root.resolve() != REPO_PROBLEMS.resolve()
+        else f"Fill every TODO (and add the .zh.md twins), then: judge check-problems {slug}"
+    )
 
 
 @cli.group()

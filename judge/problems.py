@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from judge import layout
 from judge.runner.limits import Limits
 from judge.verdicts import JudgeError
 
@@ -269,14 +270,14 @@ def load_problem(folder: Path) -> Problem:
 
 def _check_files(problem: Problem, toml: Path) -> None:
     """The files grading needs; the full folder format is checked by ``check_problem``."""
-    needed = ["prompt.md"]
-    if problem.is_quiz:
-        needed += ["questions.toml", "answers.toml", "starter_answers.toml"]
-    else:
-        needed += ["public_tests.py", "hidden_tests.py", "solution.py", "starter.py"]
-    for name in needed:
+    for name in layout.needed_to_grade(problem.kind):
         if not (problem.path / name).is_file():
             raise ProblemError(f"{problem.path / name}: missing; a {problem.kind} problem needs it")
+
+
+def is_bundled(problem: Problem) -> bool:
+    """Whether the problem is one of this project's own (not a private pack's)."""
+    return problem.path.resolve().parent == REPO_PROBLEMS.resolve()
 
 
 def hint_from_source(text: str, suffix: str = ".py") -> str:

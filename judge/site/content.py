@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from judge import layout
 from judge.problems import Problem, hint_from_source
 from judge.site.mathrender import highlight_code, render_inline, render_markdown
 
@@ -29,23 +30,7 @@ __all__ = [
     "plain_text",
 ]
 
-PUBLIC_FILES = (
-    "problem.toml",
-    "prompt.md",
-    "prompt.zh.md",
-    "starter.py",
-    "public_tests.py",
-    "solution.py",
-    "editorial.md",
-    "editorial.zh.md",
-    "questions.toml",
-    "starter_answers.toml",
-    "answers.toml",
-    "model_answer.md",
-    "model_answer.zh.md",
-    "rubric.md",
-    "rubric.zh.md",
-)
+PUBLIC_FILES = layout.public_files()
 
 # Topic slug -> (English heading, Chinese heading, English blurb, Chinese blurb), in learning
 # order.
