@@ -57,7 +57,7 @@ def time_cli(slug: str) -> dict:
     """Wall seconds of `judge grade SLUG problems/SLUG/solution.py --json` as a new process."""
     judge = Path(sys.executable).with_name("judge")
     command = [str(judge)] if judge.exists() else [sys.executable, "-m", "judge"]
-    command += ["grade", slug, str(ROOT / "problems" / slug / "solution.py"), "--json"]
+    command += ["grade", slug, f"problems/{slug}/solution.py", "--json"]  # run from ROOT
     started = time.perf_counter()
     run = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
     wall = time.perf_counter() - started

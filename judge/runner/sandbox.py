@@ -5,7 +5,7 @@ milliseconds), restarted after any kill. The submission is copied into a fresh b
 directory beside a copy of ``judge/harness`` and run as ``python -I -B
 <box>/harness/child.py`` with the box as working directory, a scrubbed environment and
 rlimits. How the parent reads the child's replies is in :mod:`judge.runner.channel`; the trust
-boundary and the isolation recipe are in DESIGN.md.
+boundary is told in :mod:`judge.runner`.
 
 - ``isolated`` (Linux, root, util-linux ``unshare``): the trusted ``harness/boot.py`` is PID 1
   of new mount/net/ipc/uts/pid namespaces; it hides the repo, /root, /home and the problem

@@ -1,0 +1,108 @@
+"""docs/problems.md, written from the problem folders: each problem's contract in one place.
+
+``python -m judge.catalogue`` rewrites the file; a test fails when it is out of date. Read
+statically (``ast``), so nothing here imports torch or runs a problem's code.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+from judge.problems import Problem, all_problems, hint_from_source
+
+__all__ = ["contract", "render", "test_counts"]
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "problems.md"
+
+
+def test_counts(problem: Problem) -> tuple[int, int]:
+    """(public, hidden) tests of a code problem: its ``test_*`` functions."""
+
+    def count(path: Path) -> int:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        return sum(
+            isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+            for node in tree.body
+        )
+
+    return count(problem.public_tests), count(problem.hidden_tests)
+
+
+def contract(problem: Problem) -> list[tuple[str, str]]:
+    """``(signature, docstring)`` of each entry point, as the starter states it."""
+    tree = ast.parse(problem.starter.read_text(encoding="utf-8"))
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in problem.entry_points:
+            if isinstance(node, ast.FunctionDef):
+                head = f"def {node.name}({ast.unparse(node.args)})"
+                if node.returns is not None:
+                    head += f" -> {ast.unparse(node.returns)}"
+            else:
+                bases = ", ".join(ast.unparse(b) for b in node.bases)
+                head = f"class {node.name}({bases})" if bases else f"class {node.name}"
+            found[node.name] = (head, ast.get_docstring(node) or "")
+    return [found[name] for name in problem.entry_points if name in found]
+
+
+def _code_section(problem: Problem) -> list[str]:
+    public, hidden = test_counts(problem)
+    limits = problem.limits
+    lines = [
+        f"Entry points: {', '.join(f'`{e}`' for e in problem.entry_points)}; "
+        f"{limits.time_s:g} s per call, {limits.memory_mb} MiB; {problem.points:g} points; "
+        f"{public} public and {hidden} hidden tests, {len(problem.alternatives)} correct "
+        f"alternatives, {len(list((problem.path / 'mistakes').glob('*.py')))} known mistakes.",
+        "",
+    ]
+    for head, doc in contract(problem):
+        lines += ["```python", head, "```", ""]
+        if doc:
+            lines += [doc, ""]
+    mistakes = sorted((problem.path / "mistakes").glob("*.py"))
+    if mistakes:
+        lines.append("Known mistakes, each rejected with its hint:")
+        lines.append("")
+        for path in mistakes:
+            hint = hint_from_source(path.read_text(encoding="utf-8"))
+            lines.append(f"- `{path.stem}`: {hint}")
+        lines.append("")
+    return lines
+
+
+def render(problems: list[Problem]) -> str:
+    """The whole of docs/problems.md."""
+    lines = [
+        "# The problems",
+        "",
+        "Each problem's contract: the entry points a submission defines, as its starter states",
+        "them, and the known mistakes the judge names. Written by `python -m judge.catalogue`",
+        "from the folders under `problems/` (the prompts, in English and Chinese, say the rest).",
+        "",
+    ]
+    topic = None
+    for problem in problems:
+        if problem.topic != topic:
+            topic = problem.topic
+            lines += [f"## {topic}", ""]
+        lines += [
+            f"### `{problem.slug}`: {problem.title}",
+            "",
+            f"{problem.kind}, {problem.difficulty}; {problem.title_zh}.",
+            "",
+        ]
+        if problem.is_quiz:
+            continue
+        lines += _code_section(problem)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main() -> None:
+    DOC.write_text(render(all_problems()), encoding="utf-8")
+    print(f"wrote {DOC}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
