@@ -26,6 +26,7 @@ but AF_UNIX, no unshare/setns/mount/ptrace/bpf/io_uring. With it the basic level
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import secrets
@@ -39,7 +40,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from judge.runner import channel
+from judge.runner import channel, processes
 from judge.runner.limits import Limits
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
@@ -315,7 +316,7 @@ class Sandbox:
         """The child ended on its own: how? (JudgeError when that cannot be known.)"""
         child = self._child
         try:
-            status = channel.status_of(child, deadline=time.monotonic() + 3)
+            status = processes.status_of(child, deadline=time.monotonic() + 3)
         finally:
             exceeded = child["drain"].exceeded
             self._discard()
@@ -357,7 +358,7 @@ class Sandbox:
         token = self.marker = secrets.token_hex(8)
         prefixes = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)})
         prefixes += [p for p in (sys.prefix, sys.base_prefix) if p not in prefixes]
-        nproc = self.limits.processes if isolated else channel.basic_nproc(self.limits.processes)
+        nproc = self.limits.processes if isolated else processes.basic_nproc(self.limits.processes)
         rlimits = _rlimits(self.limits, nproc)
         config = {
             "submission": name,
@@ -368,7 +369,7 @@ class Sandbox:
             "seccomp": True,
             "rlimits": {} if isolated else rlimits,
         }
-        (box / "harness" / "config.json").write_text(channel.json.dumps(config))
+        (box / "harness" / "config.json").write_text(json.dumps(config))
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": str(box),
@@ -405,7 +406,7 @@ class Sandbox:
                     "env": env,
                 }
                 cmd = [shutil.which("unshare"), *UNSHARE, sys.executable, "-I", "-B"]
-                cmd += [str(box / "harness" / "boot.py"), channel.json.dumps(boot)]
+                cmd += [str(box / "harness" / "boot.py"), json.dumps(boot)]
                 popen_env = {"PATH": env["PATH"], "LANG": "C.UTF-8"}
                 cwd = "/"
             else:
@@ -427,11 +428,11 @@ class Sandbox:
                 os.close(fd)
         child["proc"] = proc
         kill = lambda: self._signal(child)  # noqa: E731
-        child["drain"] = channel.OutputDrain(out_r, self.limits.output_bytes, kill)
+        child["drain"] = processes.OutputDrain(out_r, self.limits.output_bytes, kill)
         os.set_blocking(req_w, False)
         os.set_blocking(reply_r, False)
         if isolated:
-            child["status"] = channel.StatusReader(status_r)
+            child["status"] = processes.StatusReader(status_r)
             child["ended"] = status_r
             start = child["status"].wait_for("start", time.monotonic() + 30)
             if start is None:
@@ -457,7 +458,7 @@ class Sandbox:
         elif proc is not None:
             with contextlib.suppress(OSError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            channel.kill_marked(child["token"])
+            processes.kill_marked(child["token"])
 
     def _discard(self) -> None:
         """Kill the child if alive, reap it, close the pipes, delete the box."""
@@ -473,7 +474,7 @@ class Sandbox:
                 proc.kill()
                 proc.wait(timeout=10)
         if self.level == "basic":
-            channel.kill_marked(child["token"])
+            processes.kill_marked(child["token"])
         drain = child.get("drain")
         if drain is not None:
             drain.join(5)
