@@ -14,6 +14,7 @@ import select
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 class StatusReader:
@@ -99,18 +100,18 @@ class OutputDrain:
         return bytes(self._tail).decode("utf-8", errors="replace")
 
 
-def status_of(child: dict, deadline: float) -> dict | str | None:
+def status_of(child: Any, deadline: float) -> dict | str | None:
     """How the child ended: an ``exit``/``error`` event, ``"running"``, or None (no status).
 
     Isolated: from the boot script's status pipe (unshare's own exit status is not
     trusted). Basic: from waiting for the process ourselves (it is our own child).
     """
-    if "status" in child:
-        event = child["status"].wait_for(("exit", "error"), deadline)
+    if child.status is not None:
+        event = child.status.wait_for(("exit", "error"), deadline)
         if event is not None:
             return event
-        return "running" if child["proc"].poll() is None else None
-    proc = child["proc"]
+        return "running" if child.proc.poll() is None else None
+    proc = child.proc
     while True:
         pid, wstatus, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
