@@ -76,10 +76,10 @@ def _readonly(target: str, extra: int = MS_NOSUID | MS_NODEV) -> None:
     _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | extra | keep)
 
 
-def _bind(fd: int, target: str, readonly: bool = True) -> None:
+def _bind(fd: int, target: str, readonly: bool = True, extra: int = MS_NOSUID | MS_NODEV) -> None:
     _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
     if readonly:
-        _readonly(target)
+        _readonly(target, extra)
 
 
 def _placeholder(target: str, directory: bool) -> None:
@@ -138,7 +138,7 @@ def build_root(cfg: dict) -> None:
     _mount("proc", f"{r}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
     for name in PROC_MASKED:  # host facts the child has no use for: empty, read-only
         if os.path.exists(f"{r}/proc/{name}"):
-            _bind(devices["null"], f"{r}/proc/{name}")
+            _bind(devices["null"], f"{r}/proc/{name}", extra=MS_NOSUID)  # a device: no nodev
     _tmpfs(f"{r}/tmp", f"{SCRATCH_MB}m", "1777")
     # The box: a small tmpfs of its own (writes cannot fill the host's disk and vanish with
     # the namespace), holding a copy of the submission and the harness owned by this process.
@@ -179,12 +179,17 @@ def _pivot(root: str) -> None:
     os.chdir("/")
 
 
-def _drop_capabilities() -> None:
-    """Root of a user namespace -> no capability, now or after execve (securebits)."""
-    _check(_libc.prctl(PR_SET_SECUREBITS, SECUREBITS, 0, 0, 0), "PR_SET_SECUREBITS")
+def _drop_bounding_set() -> None:
+    """No capability can ever come back (a file capability, a setuid binary)."""
     cap = 0
     while _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
         cap += 1
+
+
+def _drop_capabilities() -> None:
+    """Root of a user namespace -> no capability, now or after execve (securebits)."""
+    _check(_libc.prctl(PR_SET_SECUREBITS, SECUREBITS, 0, 0, 0), "PR_SET_SECUREBITS")
+    _drop_bounding_set()
     _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
 
     class Header(ctypes.Structure):
@@ -216,6 +221,7 @@ def _child(cfg: dict) -> None:
         _drop_capabilities()
     else:  # real root: a fresh unprivileged uid (its own RLIMIT_NPROC count)
         uid = cfg["uid"]
+        _drop_bounding_set()
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
