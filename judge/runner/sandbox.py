@@ -1,31 +1,16 @@
 """Sandbox: run a submission in an untrusted child process, at one of two isolation levels.
 
 One long-lived child per submission (importing torch costs seconds; a call costs
-milliseconds), restarted after any kill. The submission is copied into a fresh box
-directory beside a copy of ``judge/harness`` and run as ``python -I -B
-<box>/harness/child.py`` with the box as working directory, a scrubbed environment and
-rlimits. How the parent reads the child's replies is in :mod:`judge.runner.channel`; the trust
-boundary is told in :mod:`judge.runner`.
-
-- ``isolated`` (Linux, root, util-linux ``unshare``): the trusted ``harness/boot.py`` is PID 1
-  of new mount/net/ipc/uts/pid namespaces; it hides the repo, /root, /home and the problem
-  folders, gives fresh scratch space, and forks the child under a fresh unprivileged uid (not
-  a shared 65534: RLIMIT_NPROC counts per uid, so sandboxes sharing one uid would share one
-  process budget and a fork bomb in one would starve the others). No network. Killing PID 1
-  kills everything the submission started.
-- ``basic`` (anything else): a subprocess in its own session with rlimits, the import guard,
-  a scrubbed environment and a wall-clock kill of its process group. A determined submission
-  can escape the in-process guard and setsid daemons can escape the kill (a best-effort sweep
-  by environment marker follows); batch grading refuses this level.
-
-At both levels the child installs a seccomp filter where it can (x86_64 Linux): no sockets
-but AF_UNIX, no unshare/setns/mount/ptrace/bpf/io_uring. With it the basic level reports
-``network = "blocked"`` too; without it, ``"allowed"``.
+milliseconds), restarted after any kill. The trust boundary, the processes and what each
+level guarantees are told in :mod:`judge.runner`; how the parent reads the child's replies
+is in :mod:`judge.runner.channel`; what the isolated child's root holds in
+:mod:`judge.runner.rootfs`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import secrets
@@ -36,10 +21,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from judge.runner import channel
+from judge.runner import channel, processes, rootfs
 from judge.runner.limits import Limits
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
@@ -63,34 +49,91 @@ HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "probes.py", "child.py
 START_BUDGET_S = 120.0
 """Seconds the harness may take to import torch (the judge's own time, not the submission's)."""
 UNSHARE = ("--mount", "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child")
-SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock")
+USERNS = ("--user", "--map-root-user")
 BOX_MB = 64
+BOX_PREFIX = "metajudge-box-"
+"""Box folders are named ``metajudge-box-<judge pid>-<random>``: a later judge removes those
+of a judge that is gone (killed before it could)."""
 
 _isolation: tuple[bool, str] | None = None
 
 
+def _unshare_prefix() -> list[str]:
+    """``unshare`` with the namespaces, plus a user namespace unless the judge is root."""
+    return [shutil.which("unshare") or "unshare", *(USERNS if os.geteuid() != 0 else ()), *UNSHARE]
+
+
 def isolation_available() -> tuple[bool, str]:
-    """Whether the ``isolated`` level works here, and why not (checked once per process)."""
+    """Whether the ``isolated`` level works here, and why not (checked once per process).
+
+    As root: mount/net/ipc/uts/pid namespaces. As anyone else: the same inside a new user
+    namespace, where the kernel allows unprivileged ones (most desktops and CI runners)."""
     global _isolation
     if _isolation is None:
-        unshare = shutil.which("unshare")
         if not sys.platform.startswith("linux"):
             _isolation = (False, "not Linux")
-        elif os.geteuid() != 0:
-            _isolation = (False, "not running as root")
-        elif unshare is None:
+        elif shutil.which("unshare") is None:
             _isolation = (False, "util-linux unshare is not installed")
         elif not hasattr(os, "pidfd_open"):
             _isolation = (False, "no pidfd_open")
         else:
             try:
-                trial = subprocess.run([unshare, *UNSHARE, "true"], capture_output=True, timeout=30)
+                trial = subprocess.run(
+                    [*_unshare_prefix(), "--mount-proc", "true"], capture_output=True, timeout=30
+                )
                 ok = trial.returncode == 0
                 why = trial.stderr.decode(errors="replace").strip()[:200]
             except (OSError, subprocess.TimeoutExpired) as exc:
                 ok, why = False, str(exc)
-            _isolation = (ok, "" if ok else f"unshare failed: {why}")
+            who = "as root" if os.geteuid() == 0 else "in an unprivileged user namespace"
+            _isolation = (ok, "" if ok else f"unshare {who} failed: {why}")
     return _isolation
+
+
+def reap_stale_boxes(folder: str | None = None) -> int:
+    """Delete the box folders of judges that are gone (a SIGKILLed judge cannot clean up);
+    returns how many. Only this user's, only of processes that no longer exist."""
+    removed = 0
+    folder = folder or tempfile.gettempdir()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            pid = entry.name[len(BOX_PREFIX) :].partition("-")[0]
+            if not (entry.name.startswith(BOX_PREFIX) and pid.isdigit()):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_uid != os.geteuid():
+                    continue
+                try:
+                    os.kill(int(pid), 0)
+                    continue  # its judge is alive
+                except ProcessLookupError:
+                    pass
+                except PermissionError:
+                    continue
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+_reaped = False
+
+
+@dataclass
+class _Child:
+    """One started child: its box, the judge's ends of its pipes, and how to kill it."""
+
+    box: Path
+    req: int
+    reply: int
+    token: str
+    began: float
+    proc: subprocess.Popen | None = None
+    drain: processes.OutputDrain | None = None
+    status: processes.StatusReader | None = None
+    ended: int | None = None
+    """An fd that becomes readable when the child has ended (status pipe or pidfd)."""
+    pidfd: int | None = None
+    started: bool = False
 
 
 def _rlimits(limits: Limits, nproc: int) -> dict[str, tuple[int, int]]:
@@ -135,6 +178,12 @@ class Sandbox:
         elif level != "basic":
             raise ValueError(f"level must be auto, isolated or basic, not {level!r}")
         self.level = level
+        self.reason = "" if level == "isolated" else isolation_available()[1] or "asked for"
+        """Why the level is ``basic`` (empty at ``isolated``)."""
+        self.isolation = ""
+        """How the isolated level isolates: ``root`` or ``user namespace``."""
+        if level == "isolated":
+            self.isolation = "root" if os.geteuid() == 0 else "user namespace"
         self.network = "blocked" if level == "isolated" else "allowed"
         """"allowed" at the basic level until a started child reports its seccomp filter."""
         self.seccomp = False
@@ -144,11 +193,13 @@ class Sandbox:
         self.timings: dict[str, float | None] = {}
         """The last start: ``torch_import_s`` in the child, ``start_s`` in all."""
         self.uid: int | None = None
-        """The child's uid at the isolated level (fresh for each start)."""
+        """The child's uid at the isolated level as root (fresh for each start); None in a
+        user namespace, where only the judge's own uid can be mapped (the child runs as it,
+        without any capability and with no_new_privs)."""
         self.marker: str | None = None
         """The value of METAJUDGE_SANDBOX in the child's environment (fresh for each start)."""
         self._nonce = 0
-        self._child: dict[str, Any] | None = None
+        self._child: _Child | None = None
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -163,11 +214,11 @@ class Sandbox:
 
     def start(self) -> None:
         """Boot the child and import the submission (SubmissionFailed if that fails)."""
-        if self._child is not None and self._child.get("started"):
+        if self._child is not None and self._child.started:
             return
         self.launch()
         child = self._child
-        began = child["began"]
+        began = child.began
         try:
             try:  # nothing of the submission has run yet: any failure here is the judge's
                 ready = self._receive(time.monotonic() + START_BUDGET_S, "starting the sandbox")
@@ -180,6 +231,8 @@ class Sandbox:
             if ready.get("kind") != "ready":
                 raise JudgeError("the sandbox's harness did not start")
             self.timings = {"torch_import_s": ready.get("torch_import_s")}
+            if self.level == "isolated":  # boot has copied it into the namespace: not needed
+                shutil.rmtree(child.box, ignore_errors=True)
             self.seccomp = ready.get("seccomp") is True
             if self.seccomp:  # no socket but AF_UNIX can be opened, at either level
                 self.network = "blocked"
@@ -193,7 +246,7 @@ class Sandbox:
             raise self._failed(started)
         self.signatures = dict(started.get("signatures", {}))
         self.timings["start_s"] = time.monotonic() - began
-        child["started"] = True
+        child.started = True
 
     def call(
         self, entry: str, args: tuple, kwargs: dict, probe: tuple[str, tuple] | None = None
@@ -217,7 +270,7 @@ class Sandbox:
         what = f"{entry}()"
         try:
             channel.write_all(
-                child["req"], channel.HEADER.pack(len(body)) + body, deadline, child["ended"]
+                child.req, channel.HEADER.pack(len(body)) + body, deadline, child.ended
             )
         except channel.Timeout:
             self._timeout(what)
@@ -257,7 +310,7 @@ class Sandbox:
     @property
     def output(self) -> str:
         """The last few KiB the child printed (stdout and stderr together)."""
-        drain = self._child["drain"] if self._child else getattr(self, "_last_drain", None)
+        drain = self._child.drain if self._child else getattr(self, "_last_drain", None)
         return drain.tail() if drain else ""
 
     # -- receiving and classifying ----------------------------------------------------------
@@ -265,9 +318,7 @@ class Sandbox:
     def _receive(self, deadline: float, what: str) -> dict:
         child = self._child
         try:
-            data = channel.read_message(
-                child["reply"], self.limits.reply_bytes, deadline, child["ended"]
-            )
+            data = channel.read_message(child.reply, self.limits.reply_bytes, deadline, child.ended)
             message = channel.decode(data, self.limits.reply_bytes)
         except channel.Timeout:
             self._timeout(what)
@@ -275,18 +326,18 @@ class Sandbox:
             raise self._ended(what) from None
         except channel.BadReply as exc:
             self._discard()
-            if child["drain"].exceeded:
+            if child.drain.exceeded:
                 raise self._output_limit(what) from None
             raise SubmissionFailed(
                 Verdict.RUNTIME_ERROR, f"{what}: the child's reply was rejected: {exc}"
             ) from None
-        if child["drain"].exceeded:
+        if child.drain.exceeded:
             self._discard()
             raise self._output_limit(what)
         return message
 
     def _timeout(self, what: str) -> None:
-        exceeded = self._child["drain"].exceeded
+        exceeded = self._child.drain.exceeded
         self._discard()
         if exceeded:
             raise self._output_limit(what)
@@ -315,9 +366,9 @@ class Sandbox:
         """The child ended on its own: how? (JudgeError when that cannot be known.)"""
         child = self._child
         try:
-            status = channel.status_of(child, deadline=time.monotonic() + 3)
+            status = processes.status_of(child, deadline=time.monotonic() + 3)
         finally:
-            exceeded = child["drain"].exceeded
+            exceeded = child.drain.exceeded
             self._discard()
         if exceeded:
             return self._output_limit(what)
@@ -347,7 +398,11 @@ class Sandbox:
     # -- processes --------------------------------------------------------------------------
 
     def _spawn(self) -> None:
-        box = Path(tempfile.mkdtemp(prefix="metajudge-box-"))
+        global _reaped
+        if not _reaped:
+            _reaped = True
+            reap_stale_boxes()
+        box = Path(tempfile.mkdtemp(prefix=f"{BOX_PREFIX}{os.getpid()}-"))
         name = self.submission.name if self.submission.name != "harness" else "submission.py"
         shutil.copyfile(self.submission, box / name)
         (box / "harness").mkdir()
@@ -357,21 +412,22 @@ class Sandbox:
         token = self.marker = secrets.token_hex(8)
         prefixes = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)})
         prefixes += [p for p in (sys.prefix, sys.base_prefix) if p not in prefixes]
-        nproc = self.limits.processes if isolated else channel.basic_nproc(self.limits.processes)
+        nproc = self.limits.processes if isolated else processes.basic_nproc(self.limits.processes)
         rlimits = _rlimits(self.limits, nproc)
+        root = rootfs.plan() if isolated else None
         config = {
             "submission": name,
             "entry_points": list(self.entry_points),
             "forbidden_roots": [str(REPO_ROOT), *self.hide],
-            "allowed_roots": prefixes,
+            "allowed_roots": [rootfs.VENV, rootfs.PYTHON] if isolated else prefixes,
             "memory_mb": self.limits.memory_mb,
             "seccomp": True,
             "rlimits": {} if isolated else rlimits,
         }
-        (box / "harness" / "config.json").write_text(channel.json.dumps(config))
+        (box / "harness" / "config.json").write_text(json.dumps(config))
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(box),
+            "HOME": "/box" if isolated else str(box),
             "TMPDIR": "/tmp" if isolated else str(box),
             "LANG": "C.UTF-8",
             "OMP_NUM_THREADS": "1",
@@ -379,37 +435,40 @@ class Sandbox:
             "OPENBLAS_NUM_THREADS": "1",
             "METAJUDGE_SANDBOX": token,
         }
+        if root is not None and root.library_path:
+            env["LD_LIBRARY_PATH"] = ":".join(root.library_path)
         req_r, req_w = os.pipe()
         reply_r, reply_w = os.pipe()
         out_r, out_w = os.pipe()
         status_r, status_w = os.pipe() if isolated else (-1, -1)
         ours = [req_r, reply_w, out_w] + ([status_w] if isolated else [])
-        child: dict[str, Any] = {"box": box, "req": req_w, "reply": reply_r, "token": token}
-        child["began"] = time.monotonic()
+        child = _Child(box, req_w, reply_r, token, time.monotonic())
         self._child = child
+        # The sandbox dies with the judge, even a SIGKILLed one: setpriv --pdeathsig (kept
+        # across exec) kills unshare, whose --kill-child kills PID 1 and so the namespace.
+        setpriv = shutil.which("setpriv")
+        deathsig = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
         try:
             if isolated:
-                self.uid = 1_000_000 + secrets.randbelow(1_000_000)
-                argv = [sys.executable, "-I", "-B", f"{box}/harness/child.py", "3", "4"]
+                userns = os.geteuid() != 0
+                self.uid = None if userns else 1_000_000 + secrets.randbelow(1_000_000)
                 boot = {
                     "box": str(box),
                     "box_mb": BOX_MB,
-                    "hide": [str(REPO_ROOT), "/root", "/home", *self.hide],
-                    "keep": prefixes,
-                    "scratch": list(SCRATCH),
+                    "root": root.to_json(),
+                    "userns": userns,
                     "uid": self.uid,
                     "fds": {"req": req_r, "reply": reply_w, "out": out_w, "status": status_w},
                     "rlimits": rlimits,
-                    "python": sys.executable,
-                    "argv": argv,
+                    "argv": [root.python, "-I", "-B", "/box/harness/child.py", "3", "4"],
                     "env": env,
                 }
-                cmd = [shutil.which("unshare"), *UNSHARE, sys.executable, "-I", "-B"]
-                cmd += [str(box / "harness" / "boot.py"), channel.json.dumps(boot)]
+                cmd = [*deathsig, *_unshare_prefix(), sys.executable, "-I", "-B"]
+                cmd += [str(box / "harness" / "boot.py"), json.dumps(boot)]
                 popen_env = {"PATH": env["PATH"], "LANG": "C.UTF-8"}
                 cwd = "/"
             else:
-                cmd = [sys.executable, "-I", "-B", f"{box}/harness/child.py"]
+                cmd = [*deathsig, sys.executable, "-I", "-B", f"{box}/harness/child.py"]
                 cmd += [str(req_r), str(reply_w)]
                 popen_env, cwd = env, str(box)
             proc = subprocess.Popen(
@@ -425,39 +484,39 @@ class Sandbox:
         finally:
             for fd in ours:
                 os.close(fd)
-        child["proc"] = proc
-        kill = lambda: self._signal(child)  # noqa: E731
-        child["drain"] = channel.OutputDrain(out_r, self.limits.output_bytes, kill)
+        child.proc = proc
+        child.drain = processes.OutputDrain(
+            out_r, self.limits.output_bytes, lambda: self._signal(child)
+        )
         os.set_blocking(req_w, False)
         os.set_blocking(reply_r, False)
         if isolated:
-            child["status"] = channel.StatusReader(status_r)
-            child["ended"] = status_r
-            start = child["status"].wait_for("start", time.monotonic() + 30)
+            child.status = processes.StatusReader(status_r)
+            child.ended = status_r
+            start = child.status.wait_for("start", time.monotonic() + 30)
             if start is None:
                 self._discard()
                 raise JudgeError("the sandbox's boot script did not report its start")
             with contextlib.suppress(OSError):
-                child["pidfd"] = os.pidfd_open(int(start["host_pid"]))
+                child.pidfd = os.pidfd_open(int(start["host_pid"]))
         else:
-            child["pidfd"] = os.pidfd_open(proc.pid) if hasattr(os, "pidfd_open") else None
-            child["ended"] = child["pidfd"]
+            child.pidfd = os.pidfd_open(proc.pid) if hasattr(os, "pidfd_open") else None
+            child.ended = child.pidfd
 
-    def _signal(self, child: dict) -> None:
+    def _signal(self, child: _Child) -> None:
         """SIGKILL the whole sandbox now (thread-safe; reaping is :meth:`_discard`'s job)."""
-        proc = child.get("proc")
+        proc = child.proc
         if self.level == "isolated":
-            pidfd = child.get("pidfd")
-            if pidfd is not None:
+            if child.pidfd is not None:
                 with contextlib.suppress(OSError):
-                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                    signal.pidfd_send_signal(child.pidfd, signal.SIGKILL)
             elif proc is not None:  # unshare's --kill-child takes PID 1 with it
                 with contextlib.suppress(OSError):
                     proc.kill()
         elif proc is not None:
             with contextlib.suppress(OSError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            channel.kill_marked(child["token"])
+            processes.kill_marked(child.token)
 
     def _discard(self) -> None:
         """Kill the child if alive, reap it, close the pipes, delete the box."""
@@ -465,7 +524,7 @@ class Sandbox:
         if child is None:
             return
         self._signal(child)
-        proc = child.get("proc")
+        proc = child.proc
         if proc is not None:
             try:
                 proc.wait(timeout=10)
@@ -473,15 +532,14 @@ class Sandbox:
                 proc.kill()
                 proc.wait(timeout=10)
         if self.level == "basic":
-            channel.kill_marked(child["token"])
-        drain = child.get("drain")
-        if drain is not None:
-            drain.join(5)
-            self._last_drain = drain
-        for key in ("req", "reply", "pidfd"):
-            if child.get(key) is not None:
+            processes.kill_marked(child.token)
+        if child.drain is not None:
+            child.drain.join(5)
+            self._last_drain = child.drain
+        for fd in (child.req, child.reply, child.pidfd):
+            if fd is not None:
                 with contextlib.suppress(OSError):
-                    os.close(child[key])
-        if child.get("status") is not None:
-            child["status"].close()
-        shutil.rmtree(child["box"], ignore_errors=True)
+                    os.close(fd)
+        if child.status is not None:
+            child.status.close()
+        shutil.rmtree(child.box, ignore_errors=True)

@@ -1,19 +1,22 @@
-"""PID 1 of the isolated sandbox: build the mount namespace, drop privileges, fork the child.
+"""PID 1 of the isolated sandbox: build the allowlist root, drop privileges, fork the child.
 
-Run by the judge as ``unshare --mount --net --ipc --uts --pid --fork --kill-child
-python -I boot.py CONFIG_JSON``, as root. This file is trusted: the submission does not exist
-yet when it runs, and it imports nothing but the standard library (everything up front, so
-that nothing is loaded once the child runs). Its status pipe to the judge carries one JSON
-line per event (``start`` with this process's pid in the judge's namespace, ``error`` if the
-sandbox cannot be built, ``exit`` with how the child ended); the child never holds that pipe.
-When the child ends this process reports and exits, and the kernel kills whatever else is
-left in the PID namespace (setsid daemons, fork bombs).
+Run by the judge as ``unshare [--user --map-root-user] --mount --net --ipc --uts --pid
+--fork --kill-child python -I boot.py CONFIG_JSON``: as real root, or as root of a fresh user
+namespace (an unprivileged judge). This file is trusted: the submission does not exist yet
+when it runs, and it imports nothing but the standard library. Its status pipe to the judge
+carries one JSON line per event (``start`` with this process's pid in the judge's namespace,
+``error`` if the sandbox cannot be built, ``exit`` with how the child ended); the child never
+holds that pipe. When the child ends this process reports and exits, and the kernel kills
+whatever else is left in the PID namespace (setsid daemons, fork bombs).
 
-The config (built by ``judge.runner.sandbox``): box (host directory holding submission.py and
-harness/), box_mb, hide (paths covered with an empty tmpfs: the repo, /root, problem
-folders), keep (paths under a hidden one bound back read-only: the venv, the interpreter),
-scratch (world-writable directories given a fresh small tmpfs), uid, fds (req, reply, out,
-status), rlimits, python, argv, env, seccomp.
+The root is a fresh tmpfs holding only the config's ``root`` plan (read-only binds computed
+by ``judge.runner.rootfs``), ``/box`` (a tmpfs with a copy of the submission and the
+harness), a private ``/proc`` (hidepid=2), ``/dev`` with null, zero, urandom and a small
+``/dev/shm``, an empty ``/tmp`` and a minimal ``/etc``; the host's root is unmounted
+(``pivot_root``). Then the tmpfs root itself is made read-only.
+
+The config (built by ``judge.runner.sandbox``): box (host folder holding the submission and
+harness/), box_mb, root, userns, uid, fds (req, reply, out, status), rlimits, argv, env.
 """
 
 from __future__ import annotations
@@ -21,78 +24,186 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import platform
 import resource
 import shutil
 import socket
 import sys
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-PR_SET_NO_NEW_PRIVS = 38
+MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
+MNT_DETACH = 2
+PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 4, 24, 28
+PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
+SECUREBITS = 0xEF  # NOROOT, NO_SETUID_FIXUP, NO_CAP_AMBIENT_RAISE (all locked), KEEP_CAPS_LOCKED
+PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 CHILD_REQ, CHILD_REPLY = 3, 4
+NEW_ROOT = "/tmp"  # any existing folder: the new root is mounted over it, then pivoted to
+SCRATCH_MB = 64
+PROC_MASKED = ("cmdline", "kallsyms", "config.gz", "timer_list", "keys", "kmsg", "kcore")
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
 def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
     enc = lambda s: None if s is None else s.encode()  # noqa: E731
-    if _libc.mount(enc(src), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data or None)):
-        err = ctypes.get_errno()
-        raise OSError(err, f"mount {target}: {os.strerror(err)}")
+    flags_ = ctypes.c_ulong(flags)
+    _check(_libc.mount(enc(src), enc(target), enc(fstype), flags_, enc(data or None)), target)
 
 
 def _tmpfs(path: str, size: str, mode: str) -> None:
+    os.makedirs(path, exist_ok=True)
     _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode={mode}")
 
 
-def _bind_readonly(fd: int, target: str) -> None:
-    os.makedirs(target, exist_ok=True)
+def _readonly(target: str, extra: int = MS_NOSUID | MS_NODEV) -> None:
+    """Remount a mount read-only, keeping the flags a user namespace may not clear."""
+    flag = os.statvfs(target).f_flag
+    keep = 0
+    # statvfs's ST_* -> mount's MS_*: nosuid, nodev, noexec, noatime, nodiratime, relatime
+    pairs = ((MS_NOSUID, MS_NOSUID), (MS_NODEV, MS_NODEV), (MS_NOEXEC, MS_NOEXEC),
+             (1024, 1024), (2048, 2048), (4096, 1 << 21))  # fmt: skip
+    for st, ms in pairs:
+        if flag & st:
+            keep |= ms
+    _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | extra | keep)
+
+
+def _bind(fd: int, target: str, readonly: bool = True, extra: int = MS_NOSUID | MS_NODEV) -> None:
     _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
-    _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    if readonly:
+        _readonly(target, extra)
 
 
-def _under(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip("/") + "/")
+def _placeholder(target: str, directory: bool) -> None:
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    if directory:
+        os.makedirs(target, exist_ok=True)
+    elif not os.path.exists(target):
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o644))
 
 
-def build_namespace(cfg: dict) -> None:
-    """Private mounts; hide the repo and secrets; fresh scratch space; the box; a new /proc."""
+def _depth(path: str) -> tuple[int, str]:
+    return (path.rstrip("/").count("/"), path)
+
+
+def build_root(cfg: dict) -> None:
+    """The allowlist root (see the module docstring), then pivot into it."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    plan = cfg["root"]
+    # Everything is opened before the new root covers NEW_ROOT (a venv or the box may be there).
+    sources = {target: os.open(source, os.O_PATH) for target, source in plan["binds"]}
+    devices = {name: os.open(f"/dev/{name}", os.O_PATH) for name in ("null", "zero", "urandom")}
     box_fd = os.open(cfg["box"], os.O_PATH | os.O_DIRECTORY)
-    scratch = [p for p in cfg["scratch"] if os.path.isdir(p) and not os.path.islink(p)]
-    # What must stay visible (the interpreter and its site-packages) may lie under a hidden
-    # path (a .venv inside the repo) or under a scratch one (a checkout under /tmp, as a CI
-    # runner may make): it is bound back read-only after both are covered.
-    covered = [*cfg["hide"], *scratch]
-    keep = [p for p in cfg["keep"] if any(_under(p, c) for c in covered)]
-    keep_fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in keep}
-    for path in cfg["hide"]:
-        if os.path.isdir(path):  # one under an already hidden path is gone: nothing to do
-            _tmpfs(path, "1m", "755")
-    for path in scratch:
-        _tmpfs(path, "64m", "1777")
-    for path in sorted(keep):  # parents before children
-        _bind_readonly(keep_fds[path], path)
+    r = NEW_ROOT
+    _tmpfs(r, "16m", "755")
+    steps = [(t, "bind") for t in sources] + [(m, "mask") for m in plan["masks"]]
+    steps += [(p, "link") for p in plan["symlinks"]] + [(p, "file") for p in plan["files"]]
+    for path, kind in sorted(steps, key=lambda step: _depth(step[0])):
+        target = r + path
+        if kind == "bind":
+            _placeholder(target, os.path.isdir(f"/proc/self/fd/{sources[path]}"))
+            _bind(sources[path], target)
+        elif kind == "mask":
+            _tmpfs(target, "1m", "755")
+        elif kind == "link":
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.symlink(plan["symlinks"][path], target)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w") as f:
+                f.write(plan["files"][path])
+    for mask in plan["masks"]:
+        _readonly(r + mask)
+    # /dev: three devices bound from the host (a user namespace cannot mknod), a small shm.
+    _tmpfs(f"{r}/dev", "64k", "755")
+    for name, fd in devices.items():
+        _placeholder(f"{r}/dev/{name}", directory=False)
+        _bind(fd, f"{r}/dev/{name}", readonly=False)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):  # fmt: skip
+        os.symlink(target, f"{r}/dev/{name}")
+    _tmpfs(f"{r}/dev/shm", f"{SCRATCH_MB}m", "1777")
+    _readonly(f"{r}/dev", MS_NOSUID)
+    # A new /proc must be mounted while the host's is still visible (the kernel refuses a
+    # proc mount in a user namespace that would reveal more than the ones it can see).
+    os.makedirs(f"{r}/proc", exist_ok=True)
+    _mount("proc", f"{r}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+    for name in PROC_MASKED:  # host facts the child has no use for: empty, read-only
+        if os.path.exists(f"{r}/proc/{name}"):
+            _bind(devices["null"], f"{r}/proc/{name}", extra=MS_NOSUID)  # a device: no nodev
+    _tmpfs(f"{r}/tmp", f"{SCRATCH_MB}m", "1777")
     # The box: a small tmpfs of its own (writes cannot fill the host's disk and vanish with
-    # the namespace), holding a root-owned copy of the submission and the harness.
-    box = cfg["box"]
-    os.makedirs(box, exist_ok=True)
-    _tmpfs(box, f"{cfg['box_mb']}m", "1777")
+    # the namespace), holding a copy of the submission and the harness owned by this process.
+    _tmpfs(f"{r}/box", f"{cfg['box_mb']}m", "1777")
     src = f"/proc/self/fd/{box_fd}"
     for name in os.listdir(src):
         if os.path.isdir(os.path.join(src, name)):
-            shutil.copytree(os.path.join(src, name), os.path.join(box, name))
+            shutil.copytree(os.path.join(src, name), f"{r}/box/{name}")
         else:
-            shutil.copyfile(os.path.join(src, name), os.path.join(box, name))
-    for fd in (box_fd, *keep_fds.values()):
+            shutil.copyfile(os.path.join(src, name), f"{r}/box/{name}")
+    os.makedirs(f"{r}/etc", exist_ok=True)
+    uid = cfg["uid"] if not cfg["userns"] else 0
+    etc = {
+        "passwd": f"root:x:0:0:root:/box:/nonexistent\nsandbox:x:{uid}:{uid}::/box:/nonexistent\n",
+        "group": f"root:x:0:\nsandbox:x:{uid}:\n",
+        "hostname": "sandbox\n",
+        "hosts": "127.0.0.1 localhost sandbox\n::1 localhost\n",
+    }
+    for name, text in etc.items():
+        with open(f"{r}/etc/{name}", "w") as f:
+            f.write(text)
+    for fd in (box_fd, *sources.values(), *devices.values()):
         os.close(fd)
-    # hidepid=2: the child sees only its own processes, not PID 1's command line.
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+    _pivot(r)
+    _readonly("/")
     socket.sethostname("sandbox")
 
 
+def _pivot(root: str) -> None:
+    """Make ``root`` the root and unmount the host's (pivot_root(".", "."), as runc does)."""
+    os.chdir(root)
+    number = PIVOT_ROOT.get(platform.machine())
+    if number is not None and _libc.syscall(number, b".", b".") == 0:
+        _check(_libc.umount2(b".", MNT_DETACH), "umount2 the host's root")
+    else:  # an unknown architecture: move the mount over / and chroot (no caps to escape)
+        _mount(root, "/", None, MS_MOVE)
+        os.chroot(".")
+    os.chdir("/")
+
+
+def _drop_bounding_set() -> None:
+    """No capability can ever come back (a file capability, a setuid binary)."""
+    cap = 0
+    while _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
+        cap += 1
+
+
+def _drop_capabilities() -> None:
+    """Root of a user namespace -> no capability, now or after execve (securebits)."""
+    _check(_libc.prctl(PR_SET_SECUREBITS, SECUREBITS, 0, 0, 0), "PR_SET_SECUREBITS")
+    _drop_bounding_set()
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_uint32) for n in ("effective", "permitted", "inheritable")]
+
+    empty = (Data * 2)()
+    _check(_libc.capset(ctypes.byref(Header(0x20080522, 0)), empty), "capset")
+
+
 def _child(cfg: dict) -> None:
-    """In the forked child: fds, rlimits, uid 65534-like, no new privileges, then exec."""
+    """In the forked child: fds, rlimits, no capabilities, no new privileges, then exec."""
     fds = cfg["fds"]
     high = [os.dup2(fds[name], 100 + i) for i, name in enumerate(("req", "reply", "out"))]
     null = os.open(os.devnull, os.O_RDONLY)
@@ -103,16 +214,19 @@ def _child(cfg: dict) -> None:
     os.dup2(high[1], CHILD_REPLY)
     os.closerange(CHILD_REPLY + 1, 1 << 16)  # the status pipe and everything else
     os.setsid()
-    os.chdir(cfg["box"])
+    os.chdir("/box")
     for name, (soft, hard) in cfg["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
-    uid = cfg["uid"]
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0):
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
-    os.execve(cfg["python"], cfg["argv"], cfg["env"])
+    if cfg["userns"]:  # only the judge's own uid is mapped: the same uid, without capabilities
+        _drop_capabilities()
+    else:  # real root: a fresh unprivileged uid (its own RLIMIT_NPROC count)
+        uid = cfg["uid"]
+        _drop_bounding_set()
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS")
+    os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
 
 
 def _report(status_fd: int, **event: object) -> None:
@@ -125,7 +239,7 @@ def main() -> None:
     # /proc is still the judge's here, so this is our pid as the judge sees it.
     _report(status, event="start", host_pid=int(os.readlink("/proc/self")))
     try:
-        build_namespace(cfg)
+        build_root(cfg)
     except Exception as exc:
         _report(status, event="error", message=f"{type(exc).__name__}: {exc}")
         sys.exit(1)
@@ -135,6 +249,8 @@ def main() -> None:
             _child(cfg)
         finally:
             os._exit(127)
+    # Not dumpable: the child (same uid in a user namespace) cannot open /proc/1/*.
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     for fd in ("req", "reply", "out"):
         os.close(cfg["fds"][fd])
     while True:  # PID 1 reaps every orphan; the child's own end is the one reported

@@ -251,6 +251,8 @@ class Child:
 
 
 def main() -> None:
+    # Only for the loader of a relocated interpreter (already read): not the submission's.
+    os.environ.pop("LD_LIBRARY_PATH", None)
     req_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
     with open(os.path.join(BOX, "harness", "config.json"), encoding="utf-8") as f:
         config = json.load(f)

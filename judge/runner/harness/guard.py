@@ -108,48 +108,79 @@ def install(
 
 
 # -- the system-call filter -----------------------------------------------------------------
-# A seccomp filter (x86_64 only) denying what a submission never needs and a sandbox escape
-# would: namespaces, mounts, tracing, kernel modules and keys, io_uring (it can open sockets
-# past this filter), and every socket but AF_UNIX. It works with torch; it applies to every
-# thread (TSYNC) and is inherited by children.
+# A seccomp filter (x86_64 and aarch64) denying what a submission never needs and a sandbox
+# escape would: namespaces, mounts, tracing, kernel modules and keys, io_uring (it can open
+# sockets past this filter), every socket but AF_UNIX, and signals to PID 1 (the trusted boot
+# script: in a user namespace it shares the child's uid, and init silently drops the signal,
+# which would let a submission "kill" it and carry on). It works with torch; it applies to
+# every thread (TSYNC) and is inherited by children. Elsewhere it is absent and the sandbox
+# says so (``seccomp`` false, network "allowed" at the basic level).
 
-_AUDIT_ARCH_X86_64 = 0xC000003E
 _RET_ALLOW = 0x7FFF0000
 _RET_ERRNO = 0x00050000
 _EPERM, _ENOSYS, _EACCES = 1, 38, 13
-_DENIED = {
-    101: "ptrace", 155: "pivot_root", 161: "chroot", 165: "mount", 166: "umount2",
-    167: "swapon", 168: "swapoff", 169: "reboot", 175: "init_module", 176: "delete_module",
-    246: "kexec_load", 248: "add_key", 249: "request_key", 250: "keyctl", 272: "unshare",
-    298: "perf_event_open", 303: "name_to_handle_at", 304: "open_by_handle_at", 308: "setns",
-    310: "process_vm_readv", 311: "process_vm_writev", 313: "finit_module", 321: "bpf",
-    323: "userfaultfd", 425: "io_uring_setup", 426: "io_uring_enter", 427: "io_uring_register",
+_ARCHES = {
+    "x86_64": {
+        "audit": 0xC000003E, "x32": True, "socket": 41, "clone": 56, "clone3": 435,
+        "seccomp": 317, "pid_calls": (62, 200, 234, 434),  # kill tkill tgkill pidfd_open
+        "denied": {
+            101: "ptrace", 155: "pivot_root", 161: "chroot", 165: "mount", 166: "umount2",
+            167: "swapon", 168: "swapoff", 169: "reboot", 175: "init_module",
+            176: "delete_module", 246: "kexec_load", 248: "add_key", 249: "request_key",
+            250: "keyctl", 272: "unshare", 298: "perf_event_open", 303: "name_to_handle_at",
+            304: "open_by_handle_at", 308: "setns", 310: "process_vm_readv",
+            311: "process_vm_writev", 313: "finit_module", 321: "bpf", 323: "userfaultfd",
+            425: "io_uring_setup", 426: "io_uring_enter", 427: "io_uring_register",
+        },
+    },
+    "aarch64": {
+        "audit": 0xC00000B7, "x32": False, "socket": 198, "clone": 220, "clone3": 435,
+        "seccomp": 277, "pid_calls": (129, 130, 131, 434),  # kill tkill tgkill pidfd_open
+        "denied": {
+            117: "ptrace", 41: "pivot_root", 51: "chroot", 40: "mount", 39: "umount2",
+            224: "swapon", 225: "swapoff", 142: "reboot", 105: "init_module",
+            106: "delete_module", 104: "kexec_load", 217: "add_key", 218: "request_key",
+            219: "keyctl", 97: "unshare", 241: "perf_event_open", 264: "name_to_handle_at",
+            265: "open_by_handle_at", 268: "setns", 270: "process_vm_readv",
+            271: "process_vm_writev", 273: "finit_module", 280: "bpf", 282: "userfaultfd",
+            425: "io_uring_setup", 426: "io_uring_enter", 427: "io_uring_register",
+        },
+    },
 }  # fmt: skip
-_SYS_SOCKET, _SYS_CLONE, _SYS_CLONE3, _SYS_SECCOMP = 41, 56, 435, 317
 _CLONE_NEW_FLAGS = 0x7E020080  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
 
 
-def _filter() -> list[tuple[int, int, int, int]]:
+def _filter(machine: str = "x86_64") -> list[tuple[int, int, int, int]]:
+    """The BPF program for one architecture (KeyError for one it does not know)."""
+    arch = _ARCHES[machine]
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     prog = [
         (ld, 0, 0, 4),  # arch
-        (jeq, 1, 0, _AUDIT_ARCH_X86_64),
+        (jeq, 1, 0, arch["audit"]),
         (ret, 0, 0, _RET_ERRNO | _ENOSYS),
         (ld, 0, 0, 0),  # syscall number
-        (jge, 0, 1, 0x40000000),  # the x32 ABI
-        (ret, 0, 0, _RET_ERRNO | _ENOSYS),
     ]
-    for nr in _DENIED:
+    if arch["x32"]:
+        prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, _RET_ERRNO | _ENOSYS)]
+    for nr in arch["denied"]:
         prog += [(jeq, 0, 1, nr), (ret, 0, 0, _RET_ERRNO | _EPERM)]
-    prog += [(jeq, 0, 1, _SYS_CLONE3), (ret, 0, 0, _RET_ERRNO | _ENOSYS)]  # glibc falls back
+    prog += [(jeq, 0, 1, arch["clone3"]), (ret, 0, 0, _RET_ERRNO | _ENOSYS)]  # glibc falls back
+    for nr in arch["pid_calls"]:  # (pid, ...) with pid == 1: refused
+        prog += [
+            (jeq, 0, 4, nr),
+            (ld, 0, 0, 16),  # the first argument (low word: a pid is an int)
+            (jeq, 0, 1, 1),
+            (ret, 0, 0, _RET_ERRNO | _EPERM),
+            (ret, 0, 0, _RET_ALLOW),
+        ]
     prog += [
-        (jeq, 0, 4, _SYS_SOCKET),
+        (jeq, 0, 4, arch["socket"]),
         (ld, 0, 0, 16),  # socket(domain, ...)
         (jeq, 0, 1, 1),  # AF_UNIX
         (ret, 0, 0, _RET_ALLOW),
         (ret, 0, 0, _RET_ERRNO | _EACCES),
         (ld, 0, 0, 0),
-        (jeq, 0, 4, _SYS_CLONE),
+        (jeq, 0, 4, arch["clone"]),
         (ld, 0, 0, 16),  # clone(flags, ...)
         (jset, 0, 1, _CLONE_NEW_FLAGS),
         (ret, 0, 0, _RET_ERRNO | _EPERM),
@@ -164,7 +195,8 @@ def install_seccomp() -> bool:
     import ctypes
     import platform
 
-    if platform.machine() != "x86_64" or not sys.platform.startswith("linux"):
+    machine = platform.machine()
+    if machine not in _ARCHES or not sys.platform.startswith("linux"):
         return False
 
     class SockFilter(ctypes.Structure):
@@ -174,7 +206,7 @@ def install_seccomp() -> bool:
     class SockFprog(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
 
-    prog = _filter()
+    prog = _filter(machine)
     array = (SockFilter * len(prog))(*[SockFilter(*ins) for ins in prog])
     fprog = SockFprog(len(prog), array)
     libc = ctypes.CDLL(None, use_errno=True)
@@ -182,4 +214,4 @@ def install_seccomp() -> bool:
     if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
         return False
     # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog)
-    return libc.syscall(_SYS_SECCOMP, 1, 1, ctypes.byref(fprog)) == 0
+    return libc.syscall(_ARCHES[machine]["seccomp"], 1, 1, ctypes.byref(fprog)) == 0

@@ -1,0 +1,320 @@
+"""The isolated level's allowlist root: what the plan holds, what a child can see, who it runs
+as, that no process or box outlives a killed judge, and the same as an unprivileged user."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from judge.runner import rootfs
+from judge.runner.limits import Limits
+from judge.runner.sandbox import (
+    BOX_PREFIX,
+    REPO_ROOT,
+    Sandbox,
+    isolation_available,
+    reap_stale_boxes,
+)
+
+ISOLATED, WHY = isolation_available()
+needs_isolated = pytest.mark.skipif(not ISOLATED, reason=f"isolated level unavailable: {WHY}")
+LIMITS = Limits(time_s=20.0, cpu_s=60.0)
+HOST_FOLDERS = ("/opt", "/home", "/root", "/srv")
+
+LISTER = """
+import os
+
+
+def ls(path):
+    try:
+        return sorted(os.listdir(path))
+    except OSError as exc:
+        return type(exc).__name__
+
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError as exc:
+        return type(exc).__name__
+
+
+def status(x):
+    with open("/proc/self/status") as f:
+        return dict(line.split(":\\t", 1) for line in f.read().splitlines() if ":\\t" in line)
+"""
+
+
+def _under(path: str, root: Path) -> bool:
+    return path == str(root) or path.startswith(f"{root}/")
+
+
+# -- the plan, computed without a child --------------------------------------------------------
+
+
+def test_plan_holds_torch_numpy_and_no_project_source() -> None:
+    plan = rootfs.compute_plan()
+    targets = [t for t, _ in plan.binds]
+    sources = [s for _, s in plan.binds]
+    names = {os.path.basename(t) for t in targets}
+    assert {"torch", "numpy"} <= names
+    assert not any(_under(s, REPO_ROOT / "judge") or s == str(REPO_ROOT) for s in sources)
+    assert not any(_under(s, REPO_ROOT / "problems") for s in sources)
+    for name in ("pytest", "hypothesis", "click", "ruff", "playwright"):
+        assert name not in names, f"{name} is not something torch or numpy needs"
+    assert not any(t.startswith(str(REPO_ROOT)) for t in [*targets, *plan.symlinks])
+    assert plan.python and all(os.path.isabs(t) for t in targets)
+
+
+def test_plan_never_places_anything_at_a_venv_or_private_interpreter_host_path() -> None:
+    plan = rootfs.compute_plan()
+    if sys.prefix != sys.base_prefix:
+        assert plan.python.startswith(rootfs.VENV)
+        assert not any(_under(t, Path(sys.prefix).resolve()) for t, _ in plan.binds)
+    base = os.path.realpath(sys.base_prefix)
+    if base not in rootfs.SYSTEM_PREFIXES:
+        assert not any(_under(t, Path(base)) for t, _ in plan.binds)
+
+
+def test_closure_follows_requirements_and_skips_extras() -> None:
+    names = {d.metadata["Name"].lower() for d in rootfs.distribution_closure(("torch",))}
+    assert {"torch", "sympy", "typing_extensions"} <= {n.replace("-", "_") for n in names}
+    assert "pytest" not in names and "metajudge" not in names
+
+
+def test_elf_dependencies_of_the_interpreter_reach_libc() -> None:
+    libraries = rootfs.shared_libraries([os.path.realpath(sys.executable)])
+    assert any(os.path.basename(p).startswith("libc.so") for p in libraries)
+    _, _, interp = rootfs.elf_dependencies(os.path.realpath(sys.executable))
+    assert interp and interp in libraries
+
+
+def test_elf_dependencies_of_a_non_elf_file_are_empty(tmp_path: Path) -> None:
+    path = tmp_path / "not.so"
+    path.write_bytes(b"\x7fELF" + b"\0" * 10)
+    assert rootfs.elf_dependencies(str(path)) == ([], [], None)
+
+
+def test_plan_round_trips_through_json() -> None:
+    plan = rootfs.compute_plan()
+    assert rootfs.RootPlan.from_json(json.loads(json.dumps(plan.to_json()))) == plan
+
+
+def test_stale_boxes_of_dead_judges_are_reaped(tmp_path: Path) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f"{BOX_PREFIX}{dead.pid}-abc"
+    live = tmp_path / f"{BOX_PREFIX}{os.getpid()}-abc"
+    other = tmp_path / "metajudge-box-unrelated"
+    for folder in (stale, live, other):
+        (folder / "harness").mkdir(parents=True)
+    assert reap_stale_boxes(str(tmp_path)) == 1
+    assert not stale.exists() and live.exists() and other.exists()
+
+
+# -- what a child sees --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lister(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
+    path = tmp_path_factory.mktemp("lister") / "lister.py"
+    path.write_text(textwrap.dedent(LISTER))
+    with Sandbox(path, ["ls", "read", "status"], LIMITS, level="isolated") as box:
+        yield box
+
+
+@needs_isolated
+def test_host_folders_are_absent_or_empty(lister: Sandbox) -> None:
+    # The checkout's parent (the checkout and a venv inside it are under it; the import
+    # guard would refuse the checkout itself before the file system could answer).
+    for folder in (*HOST_FOLDERS, str(REPO_ROOT.parent)):
+        seen = lister.call("ls", (folder,), {}).value
+        assert seen in ("FileNotFoundError", []), f"{folder}: {seen}"
+
+
+@needs_isolated
+def test_another_candidates_files_and_the_cache_are_unreachable(
+    lister: Sandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "alice.py").write_text("SECRET = 42\n")
+    (tmp_path / ".judge-cache").mkdir()
+    (tmp_path / ".judge-cache" / "entry.json").write_text("{}")
+    for path in (tmp_path / "alice.py", tmp_path / ".judge-cache" / "entry.json"):
+        assert lister.call("read", (str(path),), {}).value == "FileNotFoundError"
+    assert lister.call("ls", (str(tmp_path),), {}).value == "FileNotFoundError"
+
+
+@needs_isolated
+def test_root_holds_only_the_allowlist(lister: Sandbox) -> None:
+    top = set(lister.call("ls", ("/",), {}).value)
+    assert top <= {"box", "dev", "etc", "proc", "tmp", "usr", "lib", "lib64", "venv", "python"}
+    assert set(lister.call("ls", ("/dev",), {}).value) <= {
+        "null", "zero", "urandom", "shm", "fd", "stdin", "stdout", "stderr"
+    }  # fmt: skip
+    assert lister.call("ls", ("/tmp",), {}).value == []
+    assert lister.call("read", ("/proc/cmdline",), {}).value == ""
+    assert lister.call("read", ("/etc/hostname",), {}).value.strip() == "sandbox"
+
+
+@needs_isolated
+def test_child_has_no_capability_and_no_new_privileges(lister: Sandbox) -> None:
+    status = lister.call("status", (0,), {}).value
+    for field in ("CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb"):
+        assert int(status[field], 16) == 0, f"{field}: {status[field]}"
+    assert status["NoNewPrivs"].strip() == "1"
+    assert status["Seccomp"].strip() == "2"
+    if lister.isolation == "root":
+        assert status["Uid"].split()[0] == str(lister.uid)
+
+
+# -- process hygiene ----------------------------------------------------------------------------
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from judge.runner.limits import Limits
+from judge.runner.sandbox import Sandbox
+box = Sandbox(Path(sys.argv[1]), ["ls"], Limits(time_s=30), level="isolated")
+box.start()
+print(box.marker, flush=True)
+time.sleep(600)
+"""
+
+
+def _marked(marker: str) -> list[int]:
+    found = []
+    needle = f"METAJUDGE_SANDBOX={marker}".encode()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"{entry.path}/environ", "rb") as f:
+                    if needle in f.read().split(b"\0"):
+                        found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@needs_isolated
+@pytest.mark.slow
+def test_a_sigkilled_judge_leaves_no_sandbox_running(tmp_path: Path) -> None:
+    submission = tmp_path / "lister.py"
+    submission.write_text(textwrap.dedent(LISTER))
+    judge = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(submission)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        marker = judge.stdout.readline().strip()
+        assert marker and _marked(marker), "the sandbox should be running"
+    finally:
+        judge.send_signal(signal.SIGKILL)
+        judge.wait()
+    deadline = time.monotonic() + 30
+    while _marked(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _marked(marker) == [], "the sandbox outlived its judge"
+    assert not [p for p in Path("/tmp").glob(f"{BOX_PREFIX}{judge.pid}-*")]
+
+
+# -- as an unprivileged user --------------------------------------------------------------------
+
+AS_USER = """
+import json, sys
+from pathlib import Path
+import torch
+from judge.runner.limits import Limits
+from judge.runner.sandbox import Sandbox, isolation_available
+attacks, folders = Path(sys.argv[1]), json.loads(sys.argv[2])
+out = {"isolation": isolation_available()}
+with Sandbox(Path(sys.argv[3]), ["ls"], Limits(time_s=60), level="isolated") as box:
+    out["how"] = box.isolation
+    out["seen"] = {f: box.call("ls", (f,), {}).value for f in folders}
+for name in ("list_host_folders.py", "read_host_identity.py", "kill_pid1.py"):
+    with Sandbox(attacks / name, ["solve"], Limits(time_s=60), level="isolated") as box:
+        try:
+            value = box.call("solve", (torch.arange(4.0),), {}).value
+            out[name] = "accepted" if torch.equal(value, torch.arange(4.0) * 2) else "wrong"
+        except Exception as exc:
+            out[name] = type(exc).__name__
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv an unprivileged user can read: Debian's python3, torch from the local wheels,
+    the judge installed from this checkout (editable: the problems are read from here)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("creating an unprivileged user's run needs root and setpriv")
+    python = shutil.which("python3", path="/usr/bin:/usr/local/bin")
+    if python is None:
+        pytest.skip("no system python3 outside root's home")
+    root = tmp_path_factory.mktemp("unprivileged")
+    os.chmod(root, 0o755)
+    for parent in root.parents:  # pytest's temporary folders are private to root
+        if str(parent).startswith("/tmp/pytest-of-"):
+            os.chmod(parent, 0o755)
+    venv = root / "venv"
+    steps = [
+        [python, "-m", "venv", str(venv)],
+        [str(venv / "bin/pip"), "install", "-q", "torch==2.13.0"],
+        [str(venv / "bin/pip"), "install", "-q", "-e", str(REPO_ROOT)],
+    ]
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            pytest.skip(f"cannot set up the venv ({' '.join(step[:3])}): {done.stderr[-500:]}")
+    subprocess.run(["chmod", "-R", "a+rX", str(root)], check=True)
+    work = root / "work"
+    work.mkdir()
+    os.chown(work, 65534, 65534)
+    return venv
+
+
+def _as_nobody(venv: Path, *args: str) -> subprocess.CompletedProcess:
+    home = venv.parent / "work"
+    env = {"PATH": f"{venv}/bin:/usr/bin:/bin", "HOME": str(home), "JUDGE_NO_HISTORY": "1"}
+    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", f"{venv}/bin/python"]
+    return subprocess.run(
+        [*cmd, *args], capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=600
+    )
+
+
+@pytest.mark.slow
+def test_unprivileged_user_gets_the_isolated_level(user_venv: Path) -> None:
+    trial = _as_nobody(user_venv, "-c", "from judge.runner.sandbox import *; "
+                       "print(isolation_available())")  # fmt: skip
+    if "True" not in trial.stdout:
+        pytest.skip(f"no unprivileged user namespaces here: {trial.stdout}{trial.stderr[-300:]}")
+    graded = _as_nobody(
+        user_venv, "-m", "judge", "grade", "maml-adapt", "problems/maml-adapt/solution.py", "--json"
+    )
+    result = json.loads(graded.stdout)
+    assert result["verdict"] == "accepted", graded.stdout[-2000:] + graded.stderr[-2000:]
+    assert result["sandbox"]["level"] == "isolated"
+    submission = user_venv.parent / "work" / "lister.py"
+    submission.write_text(textwrap.dedent(LISTER))
+    os.chown(submission, 65534, 65534)
+    folders = [*HOST_FOLDERS, str(REPO_ROOT.parent), str(user_venv.parent)]
+    ran = _as_nobody(
+        user_venv, "-c", AS_USER, str(REPO_ROOT / "tests/attacks"), json.dumps(folders),
+        str(submission),
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    out = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert out["how"] == "user namespace"
+    for folder, seen in out["seen"].items():
+        assert seen in ("FileNotFoundError", []), f"{folder}: {seen}"
+    assert out["list_host_folders.py"] == "wrong"
+    assert out["read_host_identity.py"] == "wrong"
+    assert out["kill_pid1.py"] == "SubmissionFailed"
