@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from judge.files import NotRegular, read_regular
 from judge.runner import channel
 from judge.runner.limits import Limits
 from judge.text import MESSAGE_CHARS, clean
@@ -366,7 +367,11 @@ class Sandbox:
     def _spawn(self) -> None:
         box = Path(tempfile.mkdtemp(prefix="metajudge-box-"))
         name = self.submission.name if self.submission.name != "harness" else "submission.py"
-        shutil.copyfile(self.submission, box / name)
+        try:  # never through a link: the file is checked on its open descriptor
+            (box / name).write_bytes(read_regular(self.submission))
+        except NotRegular as exc:
+            shutil.rmtree(box, ignore_errors=True)
+            raise SubmissionFailed(Verdict.COMPILE_ERROR, clean(exc, MESSAGE_CHARS)) from None
         (box / "harness").mkdir()
         for file in HARNESS_FILES:
             shutil.copyfile(HARNESS / file, box / "harness" / file)
