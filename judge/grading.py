@@ -26,6 +26,7 @@ from typing import Any
 from judge.problems import REPO_PROBLEMS, Problem, ProblemError
 from judge.quiz import grade_quiz
 from judge.results import GradeResult, TestResult
+from judge.text import MESSAGE_CHARS, cap, clean
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 # torch (through judge.testing and judge.runner.inprocess) is imported only when grading starts, so
@@ -39,6 +40,12 @@ _counter = itertools.count()
 class BadSubmission(ValueError):
     """The submission file cannot be graded at all (missing, a directory, empty, not UTF-8):
     a usage error (exit 2), not a verdict."""
+
+
+class RefusedSubmission(BadSubmission):
+    """The submission is a symbolic link, a hard link, a FIFO or a device, or not owned by
+    its folder's owner (:mod:`judge.files`): never followed, and graded ``compile_error``
+    with the reason (the submission's doing, not a usage error)."""
 
 
 # -- loading tests ----------------------------------------------------------------------
@@ -127,16 +134,17 @@ class Session:
 # -- the runner -------------------------------------------------------------------------
 def check_submission_file(path: Path) -> Path:
     """Refuse what cannot be graded at all: a usage error, before any sandbox starts."""
+    from judge.files import NotRegular, read_regular
+
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise BadSubmission(f"{path}: no such file")
-    if not path.is_file():
-        raise BadSubmission(
-            f"{path}: is a directory, not a file"
-            if path.is_dir()
-            else f"{path}: not a regular file"
-        )
-    data = path.read_bytes()
+    if path.is_dir() and not path.is_symlink():
+        raise BadSubmission(f"{path}: is a directory, not a file")
+    try:
+        data = read_regular(path)
+    except NotRegular as exc:
+        raise RefusedSubmission(str(exc)) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -170,13 +178,19 @@ class _Boot:
 
     def __init__(self, runner: Any) -> None:
         self.runner = runner
+        self.failure: SubmissionFailed | None = None
         launch = getattr(runner, "launch", None)
         if launch is not None:
-            launch()
+            try:
+                launch()
+            except SubmissionFailed as failure:  # the file turned into a link meanwhile
+                self.failure = failure
 
     def wait(self, starter: Path) -> SubmissionFailed | None:
         """The submission's import failure or a signature that breaks the contract (in
         ``starter``), if any; the judge's own errors are raised."""
+        if self.failure is not None:
+            return self.failure
         try:
             self.runner.start()
         except SubmissionFailed as failure:
@@ -207,7 +221,16 @@ def grade(
     graded and :class:`ProblemError` for a broken problem; every other failure of the judge
     comes back as ``grading_status = "judge_error"``.
     """
-    submission = check_submission_file(Path(submission))
+    try:
+        submission = check_submission_file(Path(submission))
+    except RefusedSubmission as exc:
+        result = GradeResult(problem.slug, str(Verdict.COMPILE_ERROR), 0.0, problem.points, 0.0)
+        message = f"the submission was not graded: {clean(exc, MESSAGE_CHARS)}"
+        result.tests = [
+            TestResult("submission", str(Verdict.COMPILE_ERROR), 0.0, problem.points, message)
+        ]
+        result.hidden = tests == "hidden"
+        return result
     if problem.is_quiz:
         return grade_quiz(problem, submission, tests=tests)
     session = session or Session(problem)
@@ -240,7 +263,7 @@ def grade(
                 "mistakes": session.mistakes,
                 "problem": problem,
             }
-            result.tests = [run_test(t, fixtures) for t in loaded]
+            result.tests = run_tests(loaded, fixtures, runner, limits)
     except ProblemError:
         raise  # a broken problem: the caller's error (exit 2), not a result
     except JudgeError as exc:  # ReferenceFailed too
@@ -263,6 +286,27 @@ def grade(
         failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
         result.verdict = failing[0].verdict if failing else str(Verdict.ACCEPTED)
     return result
+
+
+def run_tests(
+    loaded: list[LoadedTest], fixtures: dict[str, Any], runner: Any, limits: Any
+) -> list[TestResult]:
+    """Run the tests in order within the submission's total time budget
+    (:meth:`~judge.runner.limits.Limits.total_budget`): the last call that starts may not run
+    past it, and the tests after it are ``time_limit`` without running."""
+    budget = limits.total_budget()
+    began = time.monotonic()
+    out = []
+    for test in loaded:
+        left = budget - (time.monotonic() - began)
+        if left <= 0:
+            message = f"not run: the submission used up its {budget:g} s for all the tests"
+            out.append(TestResult(test.name, str(Verdict.TIME_LIMIT), 0.0, test.points, message))
+            continue
+        if left < limits.time_s and hasattr(runner, "limits"):
+            runner.limits = limits.with_overrides(time_s=max(left, 1.0))
+        out.append(run_test(test, fixtures))
+    return out
 
 
 def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
@@ -291,6 +335,7 @@ def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
             f"(at {Path(frame.filename).name}:{frame.lineno})"
         )
     score = test.points if verdict == Verdict.ACCEPTED else 0.0
+    message = cap(clean(message, MESSAGE_CHARS), MESSAGE_CHARS)  # a test may format a huge result
     return TestResult(
         test.name, verdict, score, test.points, message, hint, time.perf_counter() - started
     )

@@ -161,6 +161,7 @@ _FIELDS = {
     "tags",
     "entry_points",
     "time_limit_s",
+    "total_time_limit_s",
     "memory_limit_mb",
     "points",
     "papers",
@@ -232,6 +233,10 @@ def load_problem(folder: Path) -> Problem:
     if kind == "quiz" and entry_points:
         raise ProblemError(f"{toml}: field 'entry_points' given; a quiz has none")
     time_s = _field(meta, toml, "time_limit_s", (int, float), "a positive number", default=10)
+    total_s = _field(meta, toml, "total_time_limit_s", (int, float), "a positive number",
+                     default=None)  # fmt: skip
+    if total_s is not None and total_s <= 0:
+        raise ProblemError(f"{toml}: field 'total_time_limit_s' = {total_s!r}; expected > 0")
     memory = _field(meta, toml, "memory_limit_mb", int, "a positive integer (MiB)", default=2048)
     points = _field(meta, toml, "points", (int, float), "a positive number", default=100)
     for name, value in (("time_limit_s", time_s), ("memory_limit_mb", memory), ("points", points)):
@@ -258,7 +263,11 @@ def load_problem(folder: Path) -> Problem:
         order=_field(meta, toml, "order", int, "an integer (position within the topic)"),
         tags=_str_list(meta, toml, "tags", "a list of strings"),
         entry_points=entry_points,
-        limits=Limits(time_s=float(time_s), memory_mb=int(memory)),
+        limits=Limits(
+            time_s=float(time_s),
+            memory_mb=int(memory),
+            total_s=None if total_s is None else float(total_s),
+        ),
         points=float(points),
         papers=tuple(papers),
         related=_str_list(meta, toml, "related", "a list of problem slugs", _SLUG),

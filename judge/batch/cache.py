@@ -2,12 +2,18 @@
 
 Keyed by (submission SHA-256, problem hash, judge version, level, limit overrides), so a
 rerun grades only what changed and an interrupted batch loses nothing.
+
+Each entry carries an HMAC-SHA256 of its key and its row under a secret kept *beside* the
+cache folder (``<folder>.key``, mode 0600, made on first use), not in it: an entry edited by
+hand, copied from another cache or planted by anyone who cannot read the key does not verify,
+and is graded again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -46,9 +52,14 @@ def judge_version() -> str:
 
 
 def sha256_file(path: Path) -> str:
-    """SHA-256 of a file's bytes; of a marker for what is not a readable regular file."""
+    """SHA-256 of a file's bytes; of a marker for what is not a readable regular file (a
+    link is never followed: :mod:`judge.files`)."""
+    from judge.files import NotRegular, read_regular
+
     try:
-        data = path.read_bytes() if path.is_file() else b"\0not a regular file"
+        data = read_regular(path)
+    except NotRegular:
+        data = b"\0not a regular file"
     except OSError:
         data = b"\0unreadable"
     return hashlib.sha256(data).hexdigest()
@@ -76,20 +87,55 @@ def atomic_write(path: str | Path, text: str) -> None:
         raise
 
 
+def _secret(path: Path) -> bytes:
+    """The cache's HMAC key at ``path``, made (0600, 32 random bytes) if missing."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(os.urandom(32).hex())
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd) as f:
+        secret = bytes.fromhex(f.read(256).strip())
+    if len(secret) < 16:
+        raise OSError(f"{path}: not a cache key; delete it to make a new one")
+    return secret
+
+
 class Cache:
-    """Finished results as one JSON file each, ``<dir>/<key[:2]>/<key>.json``."""
+    """Finished results as one JSON file each, ``<dir>/<key[:2]>/<key>.json``, each signed
+    with the key in ``<dir>.key``."""
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
+        self.key_file = self.folder.with_name(self.folder.name + ".key")
+        self._secret: bytes | None = None
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
+    def _mac(self, key: str, row: dict[str, Any]) -> str:
+        if self._secret is None:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            self._secret = _secret(self.key_file)
+        body = json.dumps([key, row], sort_keys=True, ensure_ascii=True)
+        return hmac.new(self._secret, body.encode(), hashlib.sha256).hexdigest()
+
     def get(self, key: str) -> dict[str, Any] | None:
+        """The row stored under ``key`` if its MAC verifies; None (grade again) otherwise."""
         try:
-            return json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
             return None  # missing, or unreadable: grade again
+        if not isinstance(entry, dict) or not isinstance(entry.get("row"), dict):
+            return None
+        mac = entry.get("mac")
+        if not isinstance(mac, str) or not hmac.compare_digest(mac, self._mac(key, entry["row"])):
+            return None  # edited, planted or from another cache: grade again
+        return entry["row"]
 
     def put(self, key: str, row: dict[str, Any]) -> None:
-        atomic_write(self._path(key), json.dumps(row, ensure_ascii=False))
+        entry = {"mac": self._mac(key, row), "row": row}
+        atomic_write(self._path(key), json.dumps(entry, ensure_ascii=True))

@@ -243,7 +243,11 @@ def grade_batch(
         if bar is not None:
             bar.__exit__(None, None, None)
     rows = outcome.rows
-    pairs = _similar(rows, problems, similarity_threshold)
+    try:  # bounded per submission; whatever still fails costs the pairs, never the reports
+        pairs = _similar(rows, problems, similarity_threshold)
+    except Exception as exc:  # MemoryError too
+        warn(f"similarity not computed: {type(exc).__name__}: {exc}"[:300])
+        pairs = []
     doc = batch_report.document(
         rows,
         _problem_meta(problems),

@@ -70,8 +70,10 @@ def discover_jobs(
         for entry in sorted(root.iterdir()):
             if entry.name.startswith((".", "__")):
                 continue
-            if entry.suffix in SUFFIXES:
-                jobs.append(Job(entry.stem, problem, entry))
+            if entry.suffix in SUFFIXES or entry.is_symlink():
+                # a link (to a file or a folder) is a row refused by the grader, never followed
+                stem = entry.stem if entry.suffix in SUFFIXES else entry.name
+                jobs.append(Job(stem, problem, entry))
             elif entry.is_dir():
                 hit = next((p for p in sorted(entry.iterdir()) if p.name in names), None)
                 if hit is not None:
@@ -79,6 +81,9 @@ def discover_jobs(
     else:
         for folder in sorted(p for p in root.iterdir() if p.is_dir()):
             if folder.name.startswith((".", "__")):
+                continue
+            if folder.is_symlink():
+                warn(f"{folder}: skipped: a candidate folder that is a link is never followed")
                 continue
             for entry in sorted(folder.iterdir()):
                 if entry.suffix not in SUFFIXES or entry.name.startswith("."):

@@ -9,11 +9,20 @@ Results are cached under a cache folder keyed by (submission SHA-256, problem ha
 version, level, limit overrides); each finished result is written atomically as soon as it
 arrives, so an interrupted batch loses nothing and a rerun grades only what changed.
 Judge errors are not cached: they are the judge's fault and a rerun retries them.
+
+Stopping: on SIGTERM/SIGINT (a ``KeyboardInterrupt`` in the parent) the pool's workers are
+told to stop at once; each kills the sandboxes it started and exits, so the batch ends in
+about a second with every finished result in the cache. A worker watches its parent too:
+when the judge is killed outright (SIGKILL), its workers and their sandboxes go with it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +35,7 @@ from judge.batch.discovery import Job
 from judge.grading import BadSubmission, Session, grade
 from judge.problems import Problem
 from judge.results import GradeResult, TestResult
+from judge.text import MESSAGE_CHARS, clean
 from judge.verdicts import Verdict
 
 __all__ = ["BatchOutcome", "grade_jobs", "grade_one"]
@@ -53,6 +63,19 @@ def grade_one(job: Job, problem: Problem, level: str, limits: dict[str, Any]) ->
         result.grading_status, result.error = "judge_error", f"{type(exc).__name__}: {exc}"
     row.update(result.to_dict())
     return row
+
+
+def clean_row(value: Any, depth: int = 0) -> Any:
+    """``value`` with every string passed through :func:`judge.text.clean` (messages capped)."""
+    if isinstance(value, str):
+        return clean(value, MESSAGE_CHARS * 2)
+    if depth > 8:
+        return None
+    if isinstance(value, dict):
+        return {clean(k, 200): clean_row(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_row(v, depth + 1) for v in value]
+    return value
 
 
 def _judge_error_row(job: Job, problem: Problem, message: str) -> dict[str, Any]:
@@ -125,6 +148,7 @@ def grade_jobs(
             todo.append(job)
 
     def finish(job: Job, row: dict[str, Any]) -> None:
+        row = clean_row(row)  # every text of a row can be written to any report and cache
         rows[job] = row
         outcome.graded += 1
         if cache is not None and row.get("grading_status") == "graded":
@@ -138,6 +162,66 @@ def grade_jobs(
         _pool_grade(todo, problems, jobs_n, level, limits, finish)
     outcome.rows = [rows[job] for job in jobs]
     return outcome
+
+
+def _children() -> list[int]:
+    """The PIDs of this process's children (its sandboxes: unshare or the basic child)."""
+    me, found = str(os.getpid()), []
+    for entry in os.scandir("/proc") if os.path.isdir("/proc") else []:
+        if entry.name.isdigit():
+            with (
+                contextlib.suppress(OSError, IndexError),
+                open(os.path.join(entry.path, "stat"), "rb") as f,
+            ):
+                if f.read().rsplit(b")", 1)[1].split()[1].decode() == me:
+                    found.append(int(entry.name))
+    return found
+
+
+def _die(*_: object) -> None:
+    """Kill this worker's sandboxes (each in its own session; an isolated one's PID 1 dies
+    with its unshare) and exit now, without waiting for the call in flight."""
+    for pid in _children():
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    os._exit(1)
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: die on SIGTERM, and when the judge (``parent``) is gone."""
+    signal.signal(signal.SIGTERM, _die)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it sends SIGTERM
+
+    def watch() -> None:
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                _die()
+            except OSError:
+                pass
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _new_pool(workers: int, context: Any) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now: SIGTERM its workers (see :func:`_die`), cancel what is queued."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, AttributeError):
+            os.kill(process.pid, signal.SIGTERM)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _pool_grade(
@@ -161,9 +245,13 @@ def _pool_grade(
     pool = None
     try:
         for job in broken:  # one at a time in one worker: a death names its culprit
-            pool = pool or ProcessPoolExecutor(max_workers=1, mp_context=context)
+            pool = pool or _new_pool(1, context)
             try:
                 row = pool.submit(grade_one, job, problems[job.slug], level, limits).result()
+            except KeyboardInterrupt:
+                _stop(pool)
+                pool = None
+                raise
             except BrokenProcessPool:
                 pool.shutdown(wait=True)
                 pool = None
@@ -188,7 +276,7 @@ def _run_pool(
 ) -> list[Job]:
     """Grade ``todo`` in one pool; return the jobs lost to a broken pool."""
     broken: list[Job] = []
-    pool = ProcessPoolExecutor(max_workers=min(jobs_n, len(todo)), mp_context=context)
+    pool = _new_pool(min(jobs_n, len(todo)), context)
     try:
         futures: dict[Future, Job] = {
             pool.submit(grade_one, job, problems[job.slug], level, limits): job for job in todo
@@ -206,6 +294,11 @@ def _run_pool(
                 except Exception as exc:  # pickling and the like: the judge's fault
                     row = _judge_error_row(job, problems[job.slug], f"{type(exc).__name__}: {exc}")
                 finish(job, row)
+    except KeyboardInterrupt:  # SIGTERM or SIGINT: stop now, the finished rows are cached
+        _stop(pool)
+        pool = None
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return sorted(broken)

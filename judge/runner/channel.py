@@ -3,9 +3,9 @@
 Messages are an 8-byte little-endian length and ``torch.save`` bytes. What comes from the
 child is untrusted: a reply is read with a deadline and a size cap, must be a zip archive
 whose entries are all stored (no compression, so no zip bomb) and add up to no more than the
-cap, and is decoded with ``torch.load(weights_only=True)`` and then checked to be plain data
-(``convert.to_data``). Any deviation raises :class:`BadReply`, which the sandbox turns into
-the submission's ``runtime_error``.
+cap, and is decoded by :mod:`judge.runner.decode`, which bounds the decoded size, the
+number of objects and the depth before it materialises anything. Any deviation raises
+:class:`BadReply`, which the sandbox turns into the submission's ``runtime_error``.
 """
 
 from __future__ import annotations
@@ -14,15 +14,14 @@ import io
 import os
 import select
 import struct
+import sys
 import time
-import zipfile
 from typing import Any
 
+from judge.runner import decode as _decode
+from judge.runner.decode import BadReply
+
 HEADER = struct.Struct("<Q")
-
-
-class BadReply(Exception):
-    """The child sent something that is not a well-formed reply."""
 
 
 class Timeout(Exception):
@@ -110,29 +109,33 @@ def read_message(
 
 
 def decode(data: bytes, cap: int) -> dict:
-    """A reply's bytes -> a dict of plain data, or :class:`BadReply`."""
-    if not data.startswith(b"PK\x03\x04"):
-        raise BadReply("the reply is not a torch.save archive")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise BadReply(f"the reply is not a valid archive: {exc}") from exc
-    if any(i.compress_type != zipfile.ZIP_STORED for i in infos):
-        raise BadReply("the reply holds compressed entries")
-    if sum(i.file_size for i in infos) > cap:
-        raise BadReply("the reply unpacks to more than the size limit")
-    import torch
+    """A reply's bytes -> a dict of plain data, or :class:`BadReply` (see
+    :mod:`judge.runner.decode`: every size is bounded before anything is materialised)."""
+    return _decode.decode(data, cap)
 
-    from judge.runner.harness import convert
 
-    try:
-        message = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
-    except Exception as exc:
-        raise BadReply(f"the reply is not data: {type(exc).__name__}: {exc}"[:500]) from exc
-    if type(message) is not dict or type(message.get("kind")) is not str:
-        raise BadReply("the reply is not a message of the judge's harness")
-    try:
-        return convert.to_data(message)
-    except convert.NotData as exc:
-        raise BadReply(f"the reply holds {exc}") from exc
+CHILD_MODULES = frozenset({"torch", "__builtin__", "copy_reg", *sys.stdlib_module_names})
+"""Module roots the child can import to unpickle a request (not judge, reference, tests)."""
+
+
+def foreign_globals(pickled: bytes) -> list[str]:
+    """The globals a ``torch.save`` archive (a request) names that the child cannot import."""
+    import pickletools
+    import zipfile
+
+    found = []
+    with zipfile.ZipFile(io.BytesIO(pickled)) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("data.pkl"))
+        ops = pickletools.genops(archive.read(name))
+        strings: list[str] = []
+        for opcode, arg, _ in ops:
+            if opcode.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE", "BINUNICODE8"):
+                strings = [*strings[-1:], arg]
+            elif opcode.name == "GLOBAL":
+                module = str(arg).partition(" ")[0]
+                if module.partition(".")[0] not in CHILD_MODULES:
+                    found.append(str(arg).replace(" ", "."))
+            elif opcode.name == "STACK_GLOBAL" and len(strings) == 2:
+                root = strings[0].partition(".")[0]
+                found += [".".join(strings)] if root not in CHILD_MODULES else []
+    return found

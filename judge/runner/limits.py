@@ -25,6 +25,15 @@ class Limits:
     """Open file descriptors (RLIMIT_NOFILE)."""
     reply_bytes: int = 64 << 20
     """Largest reply the judge reads from the child; a longer one is a runtime_error."""
+    total_s: float | None = None
+    """Wall-clock seconds for all of one submission's tests (``total_time_limit_s`` in
+    problem.toml); past it the remaining tests are ``time_limit`` without running. None:
+    :meth:`total_budget`'s default."""
+
+    def total_budget(self) -> float:
+        """``total_s``, or four calls' worth of time (at least 30 s): an honest submission
+        needs a fraction of it, one that runs every call to the limit is stopped in time."""
+        return self.total_s if self.total_s is not None else max(30.0, 4 * self.time_s)
 
     def with_overrides(self, **changes: object) -> Limits:
         """A copy with the given fields replaced (``None`` values are ignored)."""

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from judge.files import NotRegular, read_regular
 from judge.runner import channel, processes, rootfs
 from judge.runner.limits import Limits
+from judge.text import MESSAGE_CHARS, clean
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 if TYPE_CHECKING:
@@ -244,7 +246,14 @@ class Sandbox:
         if started.get("kind") != "started":
             self._discard()
             raise self._failed(started)
-        self.signatures = dict(started.get("signatures", {}))
+        signatures = started.get("signatures")
+        if not isinstance(signatures, dict) or not all(
+            isinstance(v, str) for v in signatures.values()
+        ):
+            self._discard()
+            raise SubmissionFailed(Verdict.RUNTIME_ERROR, f"{what}: malformed reply from the child")
+        # a signature is bounded text: the child states at most 500 characters of each
+        self.signatures = {k: v if len(v) <= 1000 else "(...)" for k, v in signatures.items()}
         self.timings["start_s"] = time.monotonic() - began
         child.started = True
 
@@ -266,6 +275,9 @@ class Sandbox:
             raise JudgeError(
                 f"the arguments of {entry}() cannot be sent to the child: {exc}"
             ) from exc
+        foreign = channel.foreign_globals(body[8:])
+        if foreign:  # checked here, so that a "bad_request" from the child is never believed
+            raise JudgeError(f"the arguments of {entry}() need {foreign[0]}, which the child lacks")
         deadline = time.monotonic() + self.limits.time_s
         what = f"{entry}()"
         try:
@@ -277,13 +289,17 @@ class Sandbox:
         except channel.Closed:
             raise self._ended(what) from None
         message = self._receive(deadline, what)
-        if message.get("nonce") != self._nonce:
+        nonce = message.get("nonce")
+        if type(nonce) is not int or nonce != self._nonce:
             self._discard()
             raise SubmissionFailed(
                 Verdict.RUNTIME_ERROR, f"{what}: the child sent a reply out of turn (forged?)"
             )
-        if message["kind"] == "bad_request":
-            raise JudgeError(f"the child could not run the request: {message.get('message')}")
+        if message["kind"] == "bad_request":  # the request was checked well-formed above
+            self._discard()
+            raise SubmissionFailed(
+                Verdict.RUNTIME_ERROR, f"{what}: the child refused a well-formed request"
+            )
         if message["kind"] == "failed":
             raise self._failed(message)
         if message["kind"] != "reply" or not isinstance(message.get("args_after"), list):
@@ -311,7 +327,7 @@ class Sandbox:
     def output(self) -> str:
         """The last few KiB the child printed (stdout and stderr together)."""
         drain = self._child.drain if self._child else getattr(self, "_last_drain", None)
-        return drain.tail() if drain else ""
+        return clean(drain.tail()) if drain else ""
 
     # -- receiving and classifying ----------------------------------------------------------
 
@@ -351,15 +367,17 @@ class Sandbox:
         )
 
     def _failed(self, message: dict) -> SubmissionFailed:
-        verdict = message.get("verdict")
-        if verdict not in {v.value for v in Verdict} or verdict == Verdict.ACCEPTED:
+        verdict = message.get("verdict")  # any value: the child may send a list or a tensor
+        if type(verdict) is not str or verdict not in {v.value for v in Verdict}:
+            verdict = Verdict.RUNTIME_ERROR
+        if verdict == Verdict.ACCEPTED:
             verdict = Verdict.RUNTIME_ERROR
         exc_type = message.get("exc_type")
         return SubmissionFailed(
             Verdict(verdict),
-            str(message.get("message", ""))[:4000],
-            exc_type=exc_type if isinstance(exc_type, str) else None,
-            detail=str(message.get("detail", ""))[:20000],
+            clean(message.get("message", ""), MESSAGE_CHARS),
+            exc_type=clean(exc_type, 200) if isinstance(exc_type, str) else None,
+            detail=clean(message.get("detail", ""), 20000),
         )
 
     def _ended(self, what: str) -> SubmissionFailed:
@@ -404,7 +422,11 @@ class Sandbox:
             reap_stale_boxes()
         box = Path(tempfile.mkdtemp(prefix=f"{BOX_PREFIX}{os.getpid()}-"))
         name = self.submission.name if self.submission.name != "harness" else "submission.py"
-        shutil.copyfile(self.submission, box / name)
+        try:  # never through a link: the file is checked on its open descriptor
+            (box / name).write_bytes(read_regular(self.submission))
+        except NotRegular as exc:
+            shutil.rmtree(box, ignore_errors=True)
+            raise SubmissionFailed(Verdict.COMPILE_ERROR, clean(exc, MESSAGE_CHARS)) from None
         (box / "harness").mkdir()
         for file in HARNESS_FILES:
             shutil.copyfile(HARNESS / file, box / "harness" / file)

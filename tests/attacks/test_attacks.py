@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 import time
 from pathlib import Path
 
@@ -131,6 +132,9 @@ def test_attack(attack: Path, level: str) -> None:
         sandbox.close()
     assert outcome == spec["EXPECT"], f"{attack.name} at {level}: {outcome} ({value!r:.300})"
     assert outcome != "accepted"
+    if isinstance(value, str):  # a verdict's message: printable anywhere, bounded
+        assert len(value) <= 4000
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]", value), repr(value)
     deadline = time.monotonic() + 5
     while leftovers(sandbox) and time.monotonic() < deadline:
         time.sleep(0.1)

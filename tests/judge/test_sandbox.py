@@ -216,6 +216,16 @@ def test_unpicklable_arguments_are_the_judges_error(sandbox: Sandbox) -> None:
         sandbox.call("double", (lambda: 1,), {})
 
 
+class Local:
+    """A class of this test file: the child cannot import it to unpickle an argument."""
+
+
+def test_arguments_the_child_cannot_load_are_the_judges_error(sandbox: Sandbox) -> None:
+    # checked by the judge before sending, so a "bad_request" from the child is never believed
+    with pytest.raises(JudgeError, match="which the child lacks"):
+        sandbox.call("double", (Local(),), {})
+
+
 def test_unknown_entry_point_is_refused(sandbox: Sandbox) -> None:
     with pytest.raises(SubmissionFailed) as info:
         sandbox.call("scaled", (torch.ones(1), torch.ones(1)), {})

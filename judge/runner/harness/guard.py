@@ -4,9 +4,11 @@ Installed in the child before the submission is imported. A ``sys.meta_path`` fi
 the judge's own packages (``judge``, ``reference``, ``problems``) and an audit hook (which
 Python code cannot remove) refuses opening or listing paths under the judge's repo and the
 problem folders, except the interpreter's own prefixes (the venv may live inside the repo).
-It also refuses network sockets (anything but AF_UNIX). All raise a subclass of the usual
-exception (``ImportError`` / ``PermissionError``) and record the attempt, so that a
-submission which catches the error is still judged ``forbidden``.
+It also refuses network sockets (anything but AF_UNIX), and the ways into the harness's own
+objects that honest code never needs (``gc.get_objects``/``get_referrers``, other threads'
+frames, ``sys.settrace``/``setprofile``, replacing a harness function's code). All raise a
+subclass of the usual exception (``ImportError`` / ``PermissionError``) and record the
+attempt, so that a submission which catches the error is still judged ``forbidden``.
 
 At the isolated level this is a second line: those files are not even in the child's mount
 namespace. At the basic level it is the only one, and an in-process guard can be defeated by
@@ -21,6 +23,12 @@ import sys
 from collections.abc import Iterable
 
 FORBIDDEN_MODULES = ("judge", "reference", "problems")
+_INTROSPECTION = {
+    "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._current_frames",
+    "sys.settrace", "sys.setprofile",
+}  # fmt: skip
+"""Ways to reach the harness's own objects and frames (to forge a probe or the arguments
+after a call); honest code never needs them."""
 _PATH_EVENTS = {"open", "os.listdir", "os.scandir", "os.chdir", "os.exec", "os.posix_spawn"}
 _violations: list[str] = []
 
@@ -77,6 +85,15 @@ def install(
     violations_ = _violations  # bound here: rebinding the module global changes nothing
 
     def hook(event: str, args: tuple) -> None:
+        if event in _INTROSPECTION or (
+            event == "object.__setattr__"
+            and len(args) > 1
+            and args[1] == "__code__"
+            and str(getattr(args[0], "__module__", "")).partition(".")[0] in ("harness", "__main__")
+        ):
+            message = f"{event} (reaching into the judge's harness) is not allowed in a submission"
+            violations_.append(message)
+            raise ForbiddenAccess(message)
         if event == "socket.__new__" and len(args) > 1 and args[1] != socket.AF_UNIX:
             message = "opening a network socket is not allowed in a submission"
             violations_.append(message)

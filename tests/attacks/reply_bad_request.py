@@ -1,0 +1,33 @@
+"""Forges the harness bad_request reply, so that its grade would become a judge error."""
+
+EXPECT = "runtime_error"
+
+import io
+import os
+import struct
+import sys
+
+import torch
+
+
+def _nonce():
+    """The nonce of the request being served, read from the harness's frame."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "serve" and "nonce" in frame.f_locals:
+            return frame.f_locals["nonce"]
+        frame = frame.f_back
+    return 0
+
+
+def _forge(message):
+    """Write ``message`` to the reply pipe as a frame of the harness's protocol."""
+    buffer = io.BytesIO()
+    torch.save(message, buffer)
+    data = buffer.getvalue()
+    os.write(4, struct.pack("<Q", len(data)) + data)
+
+
+def solve(x):
+    _forge({"kind": "bad_request", "nonce": _nonce(), "message": "unpickling failed"})
+    return x * 2
