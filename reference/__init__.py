@@ -41,6 +41,7 @@ from reference.fuse import (
     logit_ensemble,
     probability_ensemble,
     task_vector,
+    ties_merge,
     uniform_soup,
 )
 from reference.maml import (
@@ -122,6 +123,7 @@ __all__ = [
     "sinusoid_regressor",
     "soft_target_loss",
     "task_vector",
+    "ties_merge",
     "train_classifier",
     "train_maml",
     "train_meta_sgd",

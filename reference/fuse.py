@@ -223,3 +223,55 @@ def diagonal_fisher(
                     total[k] += torch.einsum("b,b...->...", w, g[k] ** 2)
     model.train(was_training)
     return {k: v / len(x) for k, v in total.items()}
+
+
+def _task_vectors(pretrained: StateDict, finetuned: Sequence[StateDict]) -> list[StateDict]:
+    """The task vector of every fine-tuned model, validated against ``pretrained``."""
+    if len(finetuned) == 0:
+        raise ValueError("need at least one fine-tuned model")
+    return [task_vector(pretrained, ft) for ft in finetuned]
+
+
+def _keep_top_magnitudes(tau: Tensor, density: float) -> Tensor:
+    """``tau`` with all but its ``round(density * numel)`` largest magnitudes set to zero.
+
+    Among equal magnitudes the lower flat index is kept (a stable sort), so the count kept
+    is exact and the choice deterministic.
+    """
+    k = round(density * tau.numel())
+    flat = tau.reshape(-1)
+    order = torch.sort(flat.abs(), descending=True, stable=True).indices
+    kept = torch.zeros_like(flat)
+    kept[order[:k]] = flat[order[:k]]
+    return kept.reshape(tau.shape)
+
+
+def ties_merge(
+    pretrained: StateDict, finetuned: Sequence[StateDict], density: float, scale: float
+) -> StateDict:
+    """TIES-merging (Yadav et al. 2023): trim, elect sign, disjoint mean, then add.
+
+    Per floating tensor: each task vector keeps its ``round(density * numel)`` largest
+    magnitudes (ties to the lower index); the elected sign of an entry is the sign of the
+    sum of the trimmed vectors (its total mass); the merged entry is the mean of the nonzero
+    trimmed entries that have the elected sign (zero where none has, including an exact tie
+    of the masses); θ = θ_pre + scale·τ_merged. Non-floating tensors are copied from
+    ``pretrained``. Trimming is per tensor, as merging toolkits do (the paper trims the
+    whole flattened vector).
+    """
+    if not 0.0 < density <= 1.0:
+        raise ValueError(f"density must be in (0, 1], got {density}")
+    taus = _task_vectors(pretrained, finetuned)
+    out: StateDict = {}
+    for k, v in pretrained.items():
+        if not v.is_floating_point():
+            out[k] = v.clone()
+            continue
+        trimmed = torch.stack([_keep_top_magnitudes(tau[k], density) for tau in taus])
+        trimmed = trimmed.to(torch.float64)
+        elected = trimmed.sum(dim=0).sign()
+        agree = (trimmed.sign() == elected) & (trimmed != 0)
+        count = agree.sum(dim=0)
+        merged = (trimmed * agree).sum(dim=0) / count.clamp(min=1)
+        out[k] = (v.detach().to(torch.float64) + scale * merged).to(v.dtype)
+    return out

@@ -26,6 +26,7 @@ TOPICS = {
     "greedy-soup": "fusion",
     "task-arithmetic": "fusion",
     "fisher-merging": "fusion",
+    "ties-merging": "fusion",
 }
 
 
@@ -141,6 +142,17 @@ def test_self_contained_solutions_agree_with_the_reference() -> None:
         solution("greedy-soup").greedy_soup(model, ingredients, x, y),
         fuse.greedy_soup(model, ingredients, x, y),
     )
+
+
+def test_merging_solutions_agree_with_the_reference() -> None:
+    """TIES, DARE and permutation alignment: the self-contained copies match reference/."""
+    fuse = importlib.import_module("reference.fuse")
+    sds = states(4)
+    for density, scale in ((0.3, 1.0), (0.75, -0.4), (1.0, 0.5)):
+        assert close(
+            solution("ties-merging").ties_merge(sds[0], sds[1:], density, scale),
+            fuse.ties_merge(sds[0], sds[1:], density, scale),
+        )
 
 
 def test_the_guides_mistakes_are_among_the_known_mistakes() -> None:

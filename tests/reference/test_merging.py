@@ -1,0 +1,80 @@
+"""TIES-merging, DARE and permutation alignment (reference/fuse.py): properties that pin the
+methods down (special cases that reduce to task arithmetic, exact counts, invariances)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from reference.fuse import apply_task_vectors, task_vector, ties_merge
+
+torch.set_num_threads(1)
+
+
+def net_state(seed: int) -> dict[str, torch.Tensor]:
+    """A state dict with BatchNorm buffers, so num_batches_tracked (int64) is present."""
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(3, 5), nn.BatchNorm1d(5), nn.Linear(5, 2))
+    model(torch.randn(6, 3))
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def assert_state_close(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for k in a:
+        assert a[k].dtype == b[k].dtype, k
+        torch.testing.assert_close(a[k], b[k], rtol=1e-6, atol=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seeds=st.tuples(st.integers(0, 500), st.integers(0, 500)), scale=st.floats(-2, 2))
+def test_ties_with_one_model_and_density_one_is_task_arithmetic(seeds, scale):
+    pre, ft = net_state(seeds[0]), net_state(seeds[1])
+    want = apply_task_vectors(pre, [task_vector(pre, ft)], scale)
+    assert_state_close(ties_merge(pre, [ft], 1.0, scale), want)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 500), n=st.integers(2, 5), scale=st.floats(-2, 2))
+def test_ties_of_identical_models_is_task_arithmetic_of_one(seed, n, scale):
+    """n copies agree everywhere: the disjoint mean is the vector itself, not n times it."""
+    pre, ft = net_state(seed), net_state(seed + 1)
+    want = apply_task_vectors(pre, [task_vector(pre, ft)], scale)
+    assert_state_close(ties_merge(pre, [ft] * n, 1.0, scale), want)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seeds=st.lists(st.integers(0, 500), min_size=2, max_size=4), density=st.floats(0.05, 1))
+def test_ties_keeps_at_most_the_trimmed_entries_and_never_flips_the_elected_sign(seeds, density):
+    pre, fts = net_state(seeds[0]), [net_state(s + 1000) for s in seeds[1:]]
+    merged = ties_merge(pre, fts, density, 1.0)
+    for k, v in pre.items():
+        if not v.is_floating_point():
+            assert torch.equal(merged[k], v)
+            continue
+        tau = merged[k] - v
+        kept = round(density * v.numel())
+        assert int((tau != 0).sum()) <= len(fts) * kept
+        # a merged entry is zero or a mean of some of the models' entries: within their range
+        taus = torch.stack([ft[k] - v for ft in fts])
+        inside = (tau <= taus.max(0).values + 1e-6) & (tau >= taus.min(0).values - 1e-6)
+        assert bool((inside | (tau == 0)).all())
+
+
+def test_ties_is_invariant_to_the_order_of_the_models():
+    pre, fts = net_state(0), [net_state(s) for s in (1, 2, 3)]
+    assert_state_close(ties_merge(pre, fts, 0.4, 0.7), ties_merge(pre, fts[::-1], 0.4, 0.7))
+
+
+def test_ties_rejects_bad_arguments():
+    pre, ft = net_state(0), net_state(1)
+    for density in (0.0, -0.1, 1.01):
+        with pytest.raises(ValueError):
+            ties_merge(pre, [ft], density, 1.0)
+    with pytest.raises(ValueError):
+        ties_merge(pre, [], 0.5, 1.0)
+    with pytest.raises(ValueError):
+        ties_merge(pre, [{k: v for k, v in ft.items() if k != "2.bias"}], 0.5, 1.0)
