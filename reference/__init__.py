@@ -35,6 +35,7 @@ from reference.distill import distill, distillation_loss, soft_target_loss, trai
 from reference.fuse import (
     apply_task_vectors,
     average_state_dicts,
+    dare_merge,
     diagonal_fisher,
     fisher_merge,
     greedy_soup,
@@ -86,6 +87,7 @@ __all__ = [
     "batched_adapt",
     "batched_meta_gradient",
     "batched_meta_loss",
+    "dare_merge",
     "dequantize",
     "diagonal_fisher",
     "digits_split",

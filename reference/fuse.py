@@ -275,3 +275,38 @@ def ties_merge(
         merged = (trimmed * agree).sum(dim=0) / count.clamp(min=1)
         out[k] = (v.detach().to(torch.float64) + scale * merged).to(v.dtype)
     return out
+
+
+def dare_merge(
+    pretrained: StateDict,
+    finetuned: Sequence[StateDict],
+    drop_rate: float,
+    scale: float,
+    generator: torch.Generator,
+) -> StateDict:
+    """DARE (Yu et al. 2024, "Language Models are Super Mario"): drop and rescale, then add.
+
+    Each entry of each task vector is dropped with probability ``drop_rate`` and the
+    survivors are multiplied by 1 / (1 − drop_rate), so every entry keeps its expectation;
+    θ = θ_pre + scale·Σ_i τ̃_i. The masks come from ``generator`` in a fixed order (model by
+    model, then the floating keys in ``pretrained``'s order, one float32 ``torch.rand`` of
+    the tensor's shape each; an entry survives when its draw is ≥ ``drop_rate``), so one
+    generator state gives one result. Non-floating tensors are copied from ``pretrained``.
+    """
+    if not 0.0 <= drop_rate < 1.0:
+        raise ValueError(f"drop_rate must be in [0, 1), got {drop_rate}")
+    taus = _task_vectors(pretrained, finetuned)
+    total = {
+        k: torch.zeros(v.shape, dtype=torch.float64)
+        for k, v in pretrained.items()
+        if v.is_floating_point()
+    }
+    for tau in taus:
+        for k in total:
+            keep = torch.rand(tau[k].shape, generator=generator) >= drop_rate
+            total[k] += torch.where(keep, tau[k].to(torch.float64) / (1.0 - drop_rate), 0.0)
+    return {
+        k: (v.detach().to(torch.float64) + scale * total[k]).to(v.dtype) if k in total
+        else v.clone()
+        for k, v in pretrained.items()
+    }  # fmt: skip

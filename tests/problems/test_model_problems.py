@@ -27,6 +27,7 @@ TOPICS = {
     "task-arithmetic": "fusion",
     "fisher-merging": "fusion",
     "ties-merging": "fusion",
+    "dare-merging": "fusion",
 }
 
 
@@ -152,6 +153,13 @@ def test_merging_solutions_agree_with_the_reference() -> None:
         assert close(
             solution("ties-merging").ties_merge(sds[0], sds[1:], density, scale),
             fuse.ties_merge(sds[0], sds[1:], density, scale),
+        )
+    for p, seed in ((0.0, 0), (0.5, 1), (0.9, 2)):
+        assert close(
+            solution("dare-merging").dare_merge(
+                sds[0], sds[1:], p, -0.7, torch.Generator().manual_seed(seed)
+            ),
+            fuse.dare_merge(sds[0], sds[1:], p, -0.7, torch.Generator().manual_seed(seed)),
         )
 
 

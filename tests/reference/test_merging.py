@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from reference.fuse import apply_task_vectors, task_vector, ties_merge
+from reference.fuse import apply_task_vectors, dare_merge, task_vector, ties_merge
 
 torch.set_num_threads(1)
 
@@ -78,3 +78,47 @@ def test_ties_rejects_bad_arguments():
         ties_merge(pre, [], 0.5, 1.0)
     with pytest.raises(ValueError):
         ties_merge(pre, [{k: v for k, v in ft.items() if k != "2.bias"}], 0.5, 1.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seeds=st.lists(st.integers(0, 500), min_size=2, max_size=4), scale=st.floats(-2, 2))
+def test_dare_with_drop_rate_zero_is_task_arithmetic(seeds, scale):
+    pre, fts = net_state(seeds[0]), [net_state(s + 1000) for s in seeds[1:]]
+    want = apply_task_vectors(pre, [task_vector(pre, ft) for ft in fts], scale)
+    got = dare_merge(pre, fts, 0.0, scale, torch.Generator().manual_seed(seeds[0]))
+    assert_state_close(got, want)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31), p=st.floats(0.05, 0.95))
+def test_dare_is_a_function_of_the_generator_state(seed, p):
+    pre, fts = net_state(0), [net_state(1), net_state(2)]
+    g = torch.Generator().manual_seed(seed)
+    first = dare_merge(pre, fts, p, 1.0, torch.Generator().manual_seed(seed))
+    assert_state_close(dare_merge(pre, fts, p, 1.0, g), first)
+    assert any(not torch.equal(a, b) for a, b in zip(
+        dare_merge(pre, fts, p, 1.0, g).values(), first.values(), strict=True
+    )), "the generator advanced, so a second call must draw new masks"  # fmt: skip
+
+
+@pytest.mark.parametrize("p", [0.3, 0.9])
+def test_dare_survivors_are_rescaled_and_unbiased(p):
+    pre = {"w": torch.zeros(200, 100)}
+    tau = torch.randn(200, 100, generator=torch.Generator().manual_seed(0))
+    got = dare_merge(pre, [{"w": tau}], p, 1.0, torch.Generator().manual_seed(1))["w"]
+    kept = got != 0
+    torch.testing.assert_close(got[kept], tau[kept] / (1 - p))
+    assert abs(float(kept.float().mean()) - (1 - p)) < 0.01
+    # the mean over many draws approaches tau (E[mask] / (1 - p) = 1)
+    g = torch.Generator().manual_seed(2)
+    mean = sum(dare_merge(pre, [{"w": tau}], p, 1.0, g)["w"] for _ in range(200)) / 200
+    assert float((mean - tau).abs().mean()) < 0.15 * float(tau.abs().mean()) * (p / (1 - p)) ** 0.5
+
+
+def test_dare_rejects_bad_arguments():
+    pre, ft = net_state(0), net_state(1)
+    for p in (-0.1, 1.0, 1.5):
+        with pytest.raises(ValueError):
+            dare_merge(pre, [ft], p, 1.0, torch.Generator())
+    with pytest.raises(ValueError):
+        dare_merge(pre, [], 0.5, 1.0, torch.Generator())
