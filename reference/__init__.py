@@ -33,6 +33,7 @@ from reference.data import (
 )
 from reference.distill import distill, distillation_loss, soft_target_loss, train_student
 from reference.fuse import (
+    align_mlp,
     apply_task_vectors,
     average_state_dicts,
     dare_merge,
@@ -81,6 +82,7 @@ __all__ = [
     "ProtoConfig",
     "accuracy",
     "adapt",
+    "align_mlp",
     "apply_masks",
     "apply_task_vectors",
     "average_state_dicts",

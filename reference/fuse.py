@@ -11,6 +11,7 @@ Fisher-Weighted Averaging").
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Sequence
 
 import torch
@@ -310,3 +311,51 @@ def dare_merge(
         else v.clone()
         for k, v in pretrained.items()
     }  # fmt: skip
+
+
+def _linear_layers(model: nn.Sequential) -> list[tuple[str, nn.Linear]]:
+    """The named ``nn.Linear`` children in order; any other module must hold no state."""
+    layers = []
+    for name, module in model.named_children():
+        if isinstance(module, nn.Linear):
+            layers.append((name, module))
+        elif any(True for _ in module.parameters()) or any(True for _ in module.buffers()):
+            raise ValueError(f"module {name!r} ({type(module).__name__}) is not nn.Linear")
+    return layers
+
+
+def align_mlp(model_a: nn.Sequential, model_b: nn.Sequential) -> StateDict:
+    """Git Re-Basin weight matching (Ainsworth et al. 2023): ``model_b``'s state dict with its
+    hidden units permuted to line up with ``model_a``'s.
+
+    One pass from the first hidden layer to the last: hidden unit i of A is matched to the
+    unit π(i) of B that maximises Σ_i S[i, π(i)] (a linear assignment), with
+    S = W_a W_bᵀ + b_a b_bᵀ the inner products of the units' incoming weights and biases
+    (B's inputs already permuted by the previous step). B's rows, bias and the next layer's
+    columns are then reordered by π. Permuting hidden units leaves B's function unchanged; it
+    only makes its weights comparable with A's, so that averaging them is meaningful. A
+    permuted copy of A is recovered exactly. (The paper's weight matching also scores the
+    outgoing weights and sweeps the layers until no permutation changes; in one forward pass
+    the outgoing weights of a deeper layer are still unaligned and only add noise.)
+    """
+    # Imported here: scipy is only needed by this function (and is installed with sklearn).
+    from scipy.optimize import linear_sum_assignment
+
+    sd_a, sd_b = model_a.state_dict(), model_b.state_dict()
+    _check_compatible([sd_a, sd_b], "models")
+    layers = [name for name, _ in _linear_layers(model_b)]
+    if [name for name, _ in _linear_layers(model_a)] != layers:
+        raise ValueError("the two models have different layers")
+    out = {k: v.detach().clone() for k, v in sd_b.items()}
+    for here, after in itertools.pairwise(layers):
+        wa, wb = sd_a[f"{here}.weight"].double(), out[f"{here}.weight"].double()
+        score = wa @ wb.T
+        if f"{here}.bias" in out:
+            score += torch.outer(sd_a[f"{here}.bias"].double(), out[f"{here}.bias"].double())
+        _, perm = linear_sum_assignment(score.numpy(), maximize=True)
+        perm = torch.as_tensor(perm, dtype=torch.long)
+        out[f"{here}.weight"] = out[f"{here}.weight"][perm]
+        if f"{here}.bias" in out:
+            out[f"{here}.bias"] = out[f"{here}.bias"][perm]
+        out[f"{after}.weight"] = out[f"{after}.weight"][:, perm]
+    return out

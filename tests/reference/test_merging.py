@@ -3,13 +3,16 @@ methods down (special cases that reduce to task arithmetic, exact counts, invari
 
 from __future__ import annotations
 
+import copy
+import itertools
+
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from reference.fuse import apply_task_vectors, dare_merge, task_vector, ties_merge
+from reference.fuse import align_mlp, apply_task_vectors, dare_merge, task_vector, ties_merge
 
 torch.set_num_threads(1)
 
@@ -122,3 +125,90 @@ def test_dare_rejects_bad_arguments():
             dare_merge(pre, [ft], p, 1.0, torch.Generator())
     with pytest.raises(ValueError):
         dare_merge(pre, [], 0.5, 1.0, torch.Generator())
+
+
+ACTIVATIONS = [nn.ReLU, nn.Tanh, nn.GELU, nn.Sigmoid]
+
+
+def random_mlp(widths: list[int], seed: int, act: type[nn.Module], bias: bool) -> nn.Sequential:
+    torch.manual_seed(seed)
+    layers: list[nn.Module] = []
+    for n_in, n_out in itertools.pairwise(widths):
+        layers += [nn.Linear(n_in, n_out, bias=bias), act()]
+    return nn.Sequential(*layers[:-1]).double()
+
+
+mlp_specs = st.tuples(
+    st.lists(st.integers(1, 9), min_size=2, max_size=5),
+    st.integers(0, 10_000),
+    st.sampled_from(ACTIVATIONS),
+    st.booleans(),
+)
+
+
+def loaded_like(model: nn.Sequential, state: dict) -> nn.Sequential:
+    clone = copy.deepcopy(model)
+    clone.load_state_dict(state)
+    return clone
+
+
+@settings(max_examples=30, deadline=None)
+@given(spec=mlp_specs)
+def test_the_aligned_model_computes_the_same_function(spec):
+    widths, seed, act, bias = spec
+    a, b = random_mlp(widths, seed, act, bias), random_mlp(widths, seed + 1, act, bias)
+    x = torch.randn(6, widths[0], dtype=torch.float64)
+    aligned = loaded_like(b, align_mlp(a, b))
+    with torch.no_grad():
+        torch.testing.assert_close(aligned(x), b(x), rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(spec=mlp_specs, perm_seed=st.integers(0, 10_000))
+def test_a_shuffled_copy_is_recovered_exactly(spec, perm_seed):
+    widths, seed, act, bias = spec
+    a = random_mlp(widths, seed, act, bias)
+    state = {k: v.clone() for k, v in a.state_dict().items()}
+    linears = [n for n, m in a.named_children() if isinstance(m, nn.Linear)]
+    g = torch.Generator().manual_seed(perm_seed)
+    for here, after in itertools.pairwise(linears):
+        perm = torch.randperm(state[f"{here}.weight"].shape[0], generator=g)
+        for key in (f"{here}.weight", f"{here}.bias"):
+            if key in state:
+                state[key] = state[key][perm]
+        state[f"{after}.weight"] = state[f"{after}.weight"][:, perm]
+    got = align_mlp(a, loaded_like(a, state))
+    for k, v in a.state_dict().items():
+        assert torch.equal(got[k], v), k
+
+
+@settings(max_examples=20, deadline=None)
+@given(width=st.integers(1, 5), seed=st.integers(0, 10_000))
+def test_the_first_layer_assignment_is_the_best_of_all_permutations(width, seed):
+    a = random_mlp([3, width, 2], seed, nn.ReLU, True)
+    b = random_mlp([3, width, 2], seed + 1, nn.ReLU, True)
+
+    def score(w: torch.Tensor, bias: torch.Tensor) -> float:
+        return float((a[0].weight * w).sum() + (a[0].bias * bias).sum())
+
+    got = align_mlp(a, b)
+    best = max(
+        score(b[0].weight[list(p)], b[0].bias[list(p)])
+        for p in itertools.permutations(range(width))
+    )
+    assert score(got["0.weight"], got["0.bias"]) == pytest.approx(best, rel=1e-12)
+
+
+def test_align_mlp_leaves_the_models_alone_and_rejects_other_layers():
+    a, b = random_mlp([4, 6, 3], 0, nn.ReLU, True), random_mlp([4, 6, 3], 1, nn.ReLU, True)
+    before = [copy.deepcopy(m.state_dict()) for m in (a, b)]
+    got = align_mlp(a, b)
+    for model, state in zip((a, b), before, strict=True):
+        for k, v in model.state_dict().items():
+            assert torch.equal(v, state[k])
+            assert got[k].untyped_storage().data_ptr() != v.untyped_storage().data_ptr()
+    with pytest.raises(ValueError):
+        align_mlp(a, random_mlp([4, 7, 3], 1, nn.ReLU, True))
+    bn = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.Linear(6, 3))
+    with pytest.raises(ValueError):
+        align_mlp(bn, copy.deepcopy(bn))
