@@ -189,7 +189,8 @@ def test_the_first_layer_assignment_is_the_best_of_all_permutations(width, seed)
     b = random_mlp([3, width, 2], seed + 1, nn.ReLU, True)
 
     def score(w: torch.Tensor, bias: torch.Tensor) -> float:
-        return float((a[0].weight * w).sum() + (a[0].bias * bias).sum())
+        with torch.no_grad():
+            return float((a[0].weight * w).sum() + (a[0].bias * bias).sum())
 
     got = align_mlp(a, b)
     best = max(
