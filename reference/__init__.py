@@ -33,14 +33,17 @@ from reference.data import (
 )
 from reference.distill import distill, distillation_loss, soft_target_loss, train_student
 from reference.fuse import (
+    align_mlp,
     apply_task_vectors,
     average_state_dicts,
+    dare_merge,
     diagonal_fisher,
     fisher_merge,
     greedy_soup,
     logit_ensemble,
     probability_ensemble,
     task_vector,
+    ties_merge,
     uniform_soup,
 )
 from reference.maml import adapt, maml_meta_gradient, meta_sgd_adapt, reptile_step
@@ -76,12 +79,14 @@ __all__ = [
     "ProtoConfig",
     "accuracy",
     "adapt",
+    "align_mlp",
     "apply_masks",
     "apply_task_vectors",
     "average_state_dicts",
     "batched_adapt",
     "batched_meta_gradient",
     "batched_meta_loss",
+    "dare_merge",
     "dequantize",
     "diagonal_fisher",
     "digits_split",
@@ -119,6 +124,7 @@ __all__ = [
     "sinusoid_regressor",
     "soft_target_loss",
     "task_vector",
+    "ties_merge",
     "train_classifier",
     "train_maml",
     "train_meta_sgd",

@@ -11,6 +11,7 @@ Fisher-Weighted Averaging").
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Sequence
 
 import torch
@@ -223,3 +224,138 @@ def diagonal_fisher(
                     total[k] += torch.einsum("b,b...->...", w, g[k] ** 2)
     model.train(was_training)
     return {k: v / len(x) for k, v in total.items()}
+
+
+def _task_vectors(pretrained: StateDict, finetuned: Sequence[StateDict]) -> list[StateDict]:
+    """The task vector of every fine-tuned model, validated against ``pretrained``."""
+    if len(finetuned) == 0:
+        raise ValueError("need at least one fine-tuned model")
+    return [task_vector(pretrained, ft) for ft in finetuned]
+
+
+def _keep_top_magnitudes(tau: Tensor, density: float) -> Tensor:
+    """``tau`` with all but its ``round(density * numel)`` largest magnitudes set to zero.
+
+    Among equal magnitudes the lower flat index is kept (a stable sort), so the count kept
+    is exact and the choice deterministic.
+    """
+    k = round(density * tau.numel())
+    flat = tau.reshape(-1)
+    order = torch.sort(flat.abs(), descending=True, stable=True).indices
+    kept = torch.zeros_like(flat)
+    kept[order[:k]] = flat[order[:k]]
+    return kept.reshape(tau.shape)
+
+
+def ties_merge(
+    pretrained: StateDict, finetuned: Sequence[StateDict], density: float, scale: float
+) -> StateDict:
+    """TIES-merging (Yadav et al. 2023): trim, elect sign, disjoint mean, then add.
+
+    Per floating tensor: each task vector keeps its ``round(density * numel)`` largest
+    magnitudes (ties to the lower index); the elected sign of an entry is the sign of the
+    sum of the trimmed vectors (its total mass); the merged entry is the mean of the nonzero
+    trimmed entries that have the elected sign (zero where none has, including an exact tie
+    of the masses); θ = θ_pre + scale·τ_merged. Non-floating tensors are copied from
+    ``pretrained``. Trimming is per tensor, as merging toolkits do (the paper trims the
+    whole flattened vector).
+    """
+    if not 0.0 < density <= 1.0:
+        raise ValueError(f"density must be in (0, 1], got {density}")
+    taus = _task_vectors(pretrained, finetuned)
+    out: StateDict = {}
+    for k, v in pretrained.items():
+        if not v.is_floating_point():
+            out[k] = v.clone()
+            continue
+        trimmed = torch.stack([_keep_top_magnitudes(tau[k], density) for tau in taus])
+        trimmed = trimmed.to(torch.float64)
+        elected = trimmed.sum(dim=0).sign()
+        agree = (trimmed.sign() == elected) & (trimmed != 0)
+        count = agree.sum(dim=0)
+        merged = (trimmed * agree).sum(dim=0) / count.clamp(min=1)
+        out[k] = (v.detach().to(torch.float64) + scale * merged).to(v.dtype)
+    return out
+
+
+def dare_merge(
+    pretrained: StateDict,
+    finetuned: Sequence[StateDict],
+    drop_rate: float,
+    scale: float,
+    generator: torch.Generator,
+) -> StateDict:
+    """DARE (Yu et al. 2024, "Language Models are Super Mario"): drop and rescale, then add.
+
+    Each entry of each task vector is dropped with probability ``drop_rate`` and the
+    survivors are multiplied by 1 / (1 − drop_rate), so every entry keeps its expectation;
+    θ = θ_pre + scale·Σ_i τ̃_i. The masks come from ``generator`` in a fixed order (model by
+    model, then the floating keys in ``pretrained``'s order, one float32 ``torch.rand`` of
+    the tensor's shape each; an entry survives when its draw is ≥ ``drop_rate``), so one
+    generator state gives one result. Non-floating tensors are copied from ``pretrained``.
+    """
+    if not 0.0 <= drop_rate < 1.0:
+        raise ValueError(f"drop_rate must be in [0, 1), got {drop_rate}")
+    taus = _task_vectors(pretrained, finetuned)
+    total = {
+        k: torch.zeros(v.shape, dtype=torch.float64)
+        for k, v in pretrained.items()
+        if v.is_floating_point()
+    }
+    for tau in taus:
+        for k in total:
+            keep = torch.rand(tau[k].shape, generator=generator) >= drop_rate
+            total[k] += torch.where(keep, tau[k].to(torch.float64) / (1.0 - drop_rate), 0.0)
+    return {
+        k: (v.detach().to(torch.float64) + scale * total[k]).to(v.dtype) if k in total
+        else v.clone()
+        for k, v in pretrained.items()
+    }  # fmt: skip
+
+
+def _linear_layers(model: nn.Sequential) -> list[tuple[str, nn.Linear]]:
+    """The named ``nn.Linear`` children in order; any other module must hold no state."""
+    layers = []
+    for name, module in model.named_children():
+        if isinstance(module, nn.Linear):
+            layers.append((name, module))
+        elif any(True for _ in module.parameters()) or any(True for _ in module.buffers()):
+            raise ValueError(f"module {name!r} ({type(module).__name__}) is not nn.Linear")
+    return layers
+
+
+def align_mlp(model_a: nn.Sequential, model_b: nn.Sequential) -> StateDict:
+    """Git Re-Basin weight matching (Ainsworth et al. 2023): ``model_b``'s state dict with its
+    hidden units permuted to line up with ``model_a``'s.
+
+    One pass from the first hidden layer to the last: hidden unit i of A is matched to the
+    unit π(i) of B that maximises Σ_i S[i, π(i)] (a linear assignment), with
+    S = W_a W_bᵀ + b_a b_bᵀ the inner products of the units' incoming weights and biases
+    (B's inputs already permuted by the previous step). B's rows, bias and the next layer's
+    columns are then reordered by π. Permuting hidden units leaves B's function unchanged; it
+    only makes its weights comparable with A's, so that averaging them is meaningful. A
+    permuted copy of A is recovered exactly. (The paper's weight matching also scores the
+    outgoing weights and sweeps the layers until no permutation changes; in one forward pass
+    the outgoing weights of a deeper layer are still unaligned and only add noise.)
+    """
+    # Imported here: scipy is only needed by this function (and is installed with sklearn).
+    from scipy.optimize import linear_sum_assignment
+
+    sd_a, sd_b = model_a.state_dict(), model_b.state_dict()
+    _check_compatible([sd_a, sd_b], "models")
+    layers = [name for name, _ in _linear_layers(model_b)]
+    if [name for name, _ in _linear_layers(model_a)] != layers:
+        raise ValueError("the two models have different layers")
+    out = {k: v.detach().clone() for k, v in sd_b.items()}
+    for here, after in itertools.pairwise(layers):
+        wa, wb = sd_a[f"{here}.weight"].double(), out[f"{here}.weight"].double()
+        score = wa @ wb.T
+        if f"{here}.bias" in out:
+            score += torch.outer(sd_a[f"{here}.bias"].double(), out[f"{here}.bias"].double())
+        _, perm = linear_sum_assignment(score.numpy(), maximize=True)
+        perm = torch.as_tensor(perm, dtype=torch.long)
+        out[f"{here}.weight"] = out[f"{here}.weight"][perm]
+        if f"{here}.bias" in out:
+            out[f"{here}.bias"] = out[f"{here}.bias"][perm]
+        out[f"{after}.weight"] = out[f"{after}.weight"][:, perm]
+    return out

@@ -56,8 +56,9 @@ TOPICS = {
     "fusion": (
         "Model fusion",
         "模型融合",
-        "Combine trained models in weight space: averaging, soups, task vectors, Fisher merging.",
-        "在权重空间合并模型：权重平均、模型汤、任务向量、Fisher 融合。",
+        "Combine trained models in weight space: averaging, soups, task vectors, Fisher merging, "
+        "TIES, DARE, permutation alignment.",
+        "在权重空间合并模型：权重平均、模型汤、任务向量、Fisher 融合、TIES、DARE、置换对齐。",
     ),
     "concepts": (
         "Concept quizzes",
@@ -82,6 +83,7 @@ RESULT_PAGES = {
     "distillation": ("distill-student", "distillation-loss"),
     "compression": ("magnitude-pruning", "int8-quantization", "low-rank-factorization"),
     "fusion": ("greedy-soup", "weight-averaging", "task-arithmetic", "fisher-merging"),
+    "merging": ("permutation-alignment", "ties-merging", "dare-merging"),
 }
 
 

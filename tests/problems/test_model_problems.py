@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import itertools
 import tomllib
 from pathlib import Path
 
@@ -26,6 +27,9 @@ TOPICS = {
     "greedy-soup": "fusion",
     "task-arithmetic": "fusion",
     "fisher-merging": "fusion",
+    "ties-merging": "fusion",
+    "dare-merging": "fusion",
+    "permutation-alignment": "fusion",
 }
 
 
@@ -80,6 +84,14 @@ def states(n: int) -> list[dict[str, torch.Tensor]]:
         model(torch.randn(6, 5))
         out.append({k: v.clone() for k, v in model.state_dict().items()})
     return out
+
+
+def make_sequential(widths: tuple[int, ...], seed: int, bias: bool) -> torch.nn.Sequential:
+    torch.manual_seed(seed)
+    layers: list[torch.nn.Module] = []
+    for n_in, n_out in itertools.pairwise(widths):
+        layers += [torch.nn.Linear(n_in, n_out, bias=bias), torch.nn.ReLU()]
+    return torch.nn.Sequential(*layers[:-1])
 
 
 def test_self_contained_solutions_agree_with_the_reference() -> None:
@@ -141,6 +153,27 @@ def test_self_contained_solutions_agree_with_the_reference() -> None:
         solution("greedy-soup").greedy_soup(model, ingredients, x, y),
         fuse.greedy_soup(model, ingredients, x, y),
     )
+
+
+def test_merging_solutions_agree_with_the_reference() -> None:
+    """TIES, DARE and permutation alignment: the self-contained copies match reference/."""
+    fuse = importlib.import_module("reference.fuse")
+    sds = states(4)
+    for density, scale in ((0.3, 1.0), (0.75, -0.4), (1.0, 0.5)):
+        assert close(
+            solution("ties-merging").ties_merge(sds[0], sds[1:], density, scale),
+            fuse.ties_merge(sds[0], sds[1:], density, scale),
+        )
+    for p, seed in ((0.0, 0), (0.5, 1), (0.9, 2)):
+        assert close(
+            solution("dare-merging").dare_merge(
+                sds[0], sds[1:], p, -0.7, torch.Generator().manual_seed(seed)
+            ),
+            fuse.dare_merge(sds[0], sds[1:], p, -0.7, torch.Generator().manual_seed(seed)),
+        )
+    for widths, bias in (((5, 9, 7, 3), True), ((4, 6, 2), False)):
+        a, b = (make_sequential(widths, seed, bias) for seed in (0, 1))
+        assert close(solution("permutation-alignment").align_mlp(a, b), fuse.align_mlp(a, b))
 
 
 def test_the_guides_mistakes_are_among_the_known_mistakes() -> None:

@@ -34,6 +34,9 @@ def test_problem_entry_points_have_the_contract_signatures() -> None:
         "task_vector": "(pretrained, finetuned)",
         "apply_task_vectors": "(pretrained, vectors, scale)",
         "fisher_merge": "(state_dicts, fishers, eps=1e-08)",
+        "ties_merge": "(pretrained, finetuned, density, scale)",
+        "dare_merge": "(pretrained, finetuned, drop_rate, scale, generator)",
+        "align_mlp": "(model_a, model_b)",
     }
     for name, want in contracts.items():
         sig = inspect.signature(getattr(reference, name))

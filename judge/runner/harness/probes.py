@@ -19,7 +19,7 @@ from torch import nn
 
 from .convert import to_data
 
-__all__ = ["arg_grads", "meta_sgd_grads", "query_grad"]
+__all__ = ["arg_grads", "input_safety", "meta_sgd_grads", "query_grad"]
 
 
 def _find_model(args: tuple, kwargs: dict) -> nn.Module:
@@ -143,3 +143,43 @@ def arg_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) -> d
                 grads[key] = g.detach()
                 unused.remove(key)
     return {"value": to_data(result), "grads": grads, "unused": unused}
+
+
+def _tensors(value: Any, path: str, depth: int = 0) -> list[tuple[str, torch.Tensor]]:
+    """Every tensor reachable in ``value`` (tensors, modules, lists, tuples, dicts), by path."""
+    if depth > 8:
+        return []
+    if isinstance(value, torch.Tensor):
+        return [(path, value)]
+    if isinstance(value, nn.Module):
+        value = dict(value.state_dict(keep_vars=True))
+    if isinstance(value, list | tuple):
+        return [t for i, v in enumerate(value) for t in _tensors(v, f"{path}[{i}]", depth + 1)]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in _tensors(v, f"{path}[{k!r}]", depth + 1)]
+    return []
+
+
+def input_safety(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """Which input tensors the call changed, and which result tensors share an input's memory.
+
+    ``changed`` lists the paths (``args[1][0]['w']``) of tensor arguments, or tensors inside
+    list/dict/module arguments, whose shape, dtype or values differ after the call;
+    ``shared`` lists the paths (``result['w']``) of returned tensors whose storage is an
+    input tensor's storage (writing to the result would change the input).
+    """
+    inputs = _tensors(list(args), "args") + _tensors(dict(kwargs), "kwargs")
+    before = [t.detach().clone() for _, t in inputs]
+    result = call(*args, **kwargs)
+    changed = [
+        path
+        for (path, t), old in zip(inputs, before, strict=True)
+        if t.shape != old.shape or t.dtype != old.dtype or not torch.equal(t.detach(), old)
+    ]
+    storages = {t.untyped_storage().data_ptr() for _, t in inputs if t.numel() > 0}
+    shared = [
+        path
+        for path, t in _tensors(result, "result")
+        if t.numel() > 0 and t.untyped_storage().data_ptr() in storages
+    ]
+    return {"value": to_data(result), "changed": changed, "shared": shared}

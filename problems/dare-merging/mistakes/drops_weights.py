@@ -1,0 +1,28 @@
+"""The fine-tuned weights are dropped instead of the task vector: DARE drops entries of delta =
+finetuned - pretrained (the small fine-tuning updates), never the weights themselves.
+"""
+
+import torch
+
+
+def _check(pretrained, finetuned, drop_rate):
+    if not finetuned or not 0 <= drop_rate < 1:
+        raise ValueError("invalid")
+    for ft in finetuned:
+        if set(ft) != set(pretrained) or any(ft[k].shape != v.shape for k, v in pretrained.items()):
+            raise ValueError("incompatible")
+
+
+def dare_merge(pretrained, finetuned, drop_rate, scale, generator):
+    _check(pretrained, finetuned, drop_rate)
+    floating = [k for k, v in pretrained.items() if v.is_floating_point()]
+    total = {k: torch.zeros_like(pretrained[k], dtype=torch.float64) for k in floating}
+    for ft in finetuned:
+        for k in floating:
+            w = ft[k].double()
+            keep = torch.rand(w.shape, generator=generator) >= drop_rate
+            total[k] += torch.where(keep, w / (1 - drop_rate), 0.0) - pretrained[k].double()
+    return {
+        k: (v.double() + scale * total[k]).to(v.dtype) if k in total else v.clone()
+        for k, v in pretrained.items()
+    }

@@ -1,0 +1,34 @@
+"""The assignment minimises the similarity instead of maximising it: scipy's linear_sum_assignment
+minimises a cost, so pass maximize=True (or negate the scores); otherwise each unit of A is
+paired with the least similar unit of B.
+"""
+
+import torch
+from scipy.optimize import linear_sum_assignment
+from torch import nn
+
+
+def _layers(a, b):
+    for model in (a, b):
+        for m in model:
+            if not isinstance(m, nn.Linear) and len(m.state_dict()) > 0:
+                raise ValueError("not an MLP")
+    sa, sb = a.state_dict(), b.state_dict()
+    if set(sa) != set(sb) or any(sa[k].shape != sb[k].shape for k in sa):
+        raise ValueError("different architectures")
+    return sa, sb, [str(i) for i, m in enumerate(b) if isinstance(m, nn.Linear)]
+
+
+def align_mlp(model_a, model_b):
+    sa, sb, names = _layers(model_a, model_b)
+    out = {k: v.detach().clone() for k, v in sb.items()}
+    for here, after in zip(names, names[1:]):
+        s = sa[f"{here}.weight"].double() @ out[f"{here}.weight"].double().T
+        if f"{here}.bias" in out:
+            s += torch.outer(sa[f"{here}.bias"].double(), out[f"{here}.bias"].double())
+        perm = torch.as_tensor(linear_sum_assignment(s.numpy())[1])
+        out[f"{here}.weight"] = out[f"{here}.weight"][perm]
+        if f"{here}.bias" in out:
+            out[f"{here}.bias"] = out[f"{here}.bias"][perm]
+        out[f"{after}.weight"] = out[f"{after}.weight"][:, perm]
+    return out

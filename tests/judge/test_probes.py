@@ -1,0 +1,50 @@
+"""The input_safety probe: it sees an input changed in place and a result aliasing an input,
+inside dicts and lists, and reports nothing for a function that does neither."""
+
+from __future__ import annotations
+
+import torch
+
+from judge.harness.probes import input_safety
+
+
+def clean(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    return {k: sum(sd[k] for sd in sds) for k in sds[0]}
+
+
+def aliases(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    out = clean(sds)
+    out["b"] = sds[0]["b"]  # the input tensor itself
+    return out
+
+
+def view_alias(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    return {k: v.view(-1) for k, v in sds[0].items()}  # a view shares the storage
+
+
+def mutates(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    sds[1]["w"].add_(1.0)
+    return clean(sds)
+
+
+def inputs() -> tuple:
+    return (
+        [{"w": torch.ones(2, 2), "b": torch.zeros(2)}, {"w": torch.ones(2, 2), "b": torch.ones(2)}],
+    )
+
+
+def test_a_clean_function_reports_nothing() -> None:
+    got = input_safety(clean, inputs(), {})
+    assert got["changed"] == [] and got["shared"] == []
+    torch.testing.assert_close(got["value"]["w"], torch.full((2, 2), 2.0))
+
+
+def test_aliasing_is_reported_by_result_path() -> None:
+    assert input_safety(aliases, inputs(), {})["shared"] == ["result['b']"]
+    assert input_safety(view_alias, inputs(), {})["shared"] == ["result['w']", "result['b']"]
+
+
+def test_mutation_is_reported_by_argument_path() -> None:
+    got = input_safety(mutates, inputs(), {})
+    assert got["changed"] == ["args[0][1]['w']"]
+    assert got["shared"] == []
