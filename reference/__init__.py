@@ -31,7 +31,14 @@ from reference.data import (
     train_classifier,
     trained_teacher,
 )
-from reference.distill import distill, distillation_loss, soft_target_loss, train_student
+from reference.distill import (
+    decoupled_kd_loss,
+    distill,
+    distillation_loss,
+    hint_loss,
+    soft_target_loss,
+    train_student,
+)
 from reference.fuse import (
     apply_task_vectors,
     average_state_dicts,
@@ -85,6 +92,7 @@ __all__ = [
     "batched_adapt",
     "batched_meta_gradient",
     "batched_meta_loss",
+    "decoupled_kd_loss",
     "dequantize",
     "diagonal_fisher",
     "digits_split",
@@ -97,6 +105,7 @@ __all__ = [
     "finetune_pruned",
     "fisher_merge",
     "greedy_soup",
+    "hint_loss",
     "int8_model_bytes",
     "iterative_prune",
     "logit_ensemble",

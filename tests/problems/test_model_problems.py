@@ -19,6 +19,7 @@ PROBLEMS = ROOT / "problems"
 TOPICS = {
     "distillation-loss": "distillation",
     "distill-student": "distillation",
+    "decoupled-kd": "distillation",
     "magnitude-pruning": "compression",
     "int8-quantization": "compression",
     "low-rank-factorization": "compression",
