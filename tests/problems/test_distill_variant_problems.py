@@ -35,3 +35,23 @@ def test_decoupled_kd_solution_agrees_with_the_reference() -> None:
             (g_got,) = torch.autograd.grad(got, s)
             (g_want,) = torch.autograd.grad(want, s)
             torch.testing.assert_close(g_got, g_want, rtol=1e-6, atol=1e-7)
+
+
+def test_feature_distillation_solution_agrees_with_the_reference() -> None:
+    from reference.distill import hint_loss
+
+    sol = solution("feature-distillation").hint_loss
+    torch.manual_seed(0)
+    cases = [
+        (torch.nn.Linear(5, 9), torch.randn(6, 5), torch.randn(6, 9)),
+        (torch.nn.Conv2d(3, 7, 1), torch.randn(2, 3, 4, 4), torch.randn(2, 7, 4, 4)),
+    ]
+    for regressor, s, t in cases:
+        s.requires_grad_()
+        params = [s, *regressor.parameters()]
+        got, want = sol(s, t, regressor), hint_loss(s, t, regressor)
+        torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-7)
+        for a, b in zip(
+            torch.autograd.grad(got, params), torch.autograd.grad(want, params), strict=True
+        ):
+            torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)

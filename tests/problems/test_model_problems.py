@@ -20,6 +20,7 @@ TOPICS = {
     "distillation-loss": "distillation",
     "distill-student": "distillation",
     "decoupled-kd": "distillation",
+    "feature-distillation": "distillation",
     "magnitude-pruning": "compression",
     "int8-quantization": "compression",
     "low-rank-factorization": "compression",
