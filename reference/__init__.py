@@ -63,6 +63,7 @@ from reference.maml import (
     train_meta_sgd,
     train_reptile,
 )
+from reference.meta_variants import anil_adapt
 from reference.models import embedding_net, mlp, mlp_classifier, sinusoid_regressor
 from reference.protonet import (
     ProtoConfig,
@@ -86,6 +87,7 @@ __all__ = [
     "ProtoConfig",
     "accuracy",
     "adapt",
+    "anil_adapt",
     "apply_masks",
     "apply_task_vectors",
     "average_state_dicts",

@@ -28,6 +28,7 @@ META = [
     "episode-sampler",
     "prototypical-logits",
     "maml-sinusoid",
+    "anil-adapt",
 ]
 
 
