@@ -63,7 +63,7 @@ from reference.maml import (
     train_meta_sgd,
     train_reptile,
 )
-from reference.meta_variants import anil_adapt
+from reference.meta_variants import anil_adapt, lslr_multi_step_loss
 from reference.models import embedding_net, mlp, mlp_classifier, sinusoid_regressor
 from reference.protonet import (
     ProtoConfig,
@@ -112,6 +112,7 @@ __all__ = [
     "iterative_prune",
     "logit_ensemble",
     "low_rank_linear",
+    "lslr_multi_step_loss",
     "magnitude_prune",
     "make_mlp",
     "make_student",

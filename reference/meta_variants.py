@@ -73,3 +73,59 @@ def anil_adapt(
         name: fast[name[len(prefix) :]] if name.startswith(prefix) else p
         for name, p in model.named_parameters()
     }
+
+
+# --------------------------------------------------------------------------- MAML++ (LSLR + MSL)
+
+
+def _check_rates(model: nn.Module, lrs: Params, step_weights: Tensor) -> int:
+    """The number of inner steps K, after checking that ``lrs`` and ``step_weights`` agree."""
+    if step_weights.dim() != 1 or step_weights.numel() == 0:
+        raise ValueError(
+            f"step_weights must be a non-empty [K] tensor, got {tuple(step_weights.shape)}"
+        )
+    steps = step_weights.numel()
+    names = [n for n, _ in model.named_parameters()]
+    if set(lrs) != set(names):
+        raise ValueError(f"lrs must have exactly the keys {names}, got {sorted(lrs)}")
+    for name, rate in lrs.items():
+        if rate.shape != (steps,):
+            raise ValueError(
+                f"lrs[{name!r}] must be [{steps}] (one rate per step), got {tuple(rate.shape)}"
+            )
+    return steps
+
+
+def lslr_multi_step_loss(
+    model: nn.Module,
+    lrs: Params,
+    x_support: Tensor,
+    y_support: Tensor,
+    x_query: Tensor,
+    y_query: Tensor,
+    loss_fn: LossFn,
+    step_weights: Tensor,
+) -> Tensor:
+    """MAML++'s multi-step loss with per-layer, per-step learned inner rates.
+
+    θ_0 = θ; θ_k = θ_{k−1} − lrs[name][k−1] · ∇ loss_fn(f(x_support; θ_{k−1}), y_support) for
+    every parameter tensor ``name``; returns Σ_k step_weights[k−1] · loss_fn(f(x_query; θ_k),
+    y_query) for k = 1..K, K = len(step_weights). Differentiable with respect to θ (second
+    order) and to the rates; the model and ``lrs`` are not changed.
+    """
+    steps = _check_rates(model, lrs, step_weights)
+    params = dict(model.named_parameters())
+    total: Tensor | float = 0.0
+    for k in range(steps):
+        loss = loss_fn(functional_call(model, params, (x_support,)), y_support)
+        grads = torch.autograd.grad(
+            loss, list(params.values()), create_graph=True, allow_unused=True
+        )
+        params = {
+            n: p if g is None else p - lrs[n][k] * g
+            for (n, p), g in zip(params.items(), grads, strict=True)
+        }
+        query = loss_fn(functional_call(model, params, (x_query,)), y_query)
+        total = total + step_weights[k] * query
+    assert isinstance(total, Tensor)  # steps >= 1
+    return total

@@ -19,7 +19,7 @@ from torch import nn
 
 from .convert import to_data
 
-__all__ = ["arg_grads", "input_grads", "meta_sgd_grads", "query_grad"]
+__all__ = ["arg_grads", "args_after", "input_grads", "meta_sgd_grads", "query_grad"]
 
 
 def _find_model(args: tuple, kwargs: dict) -> nn.Module:
@@ -189,3 +189,19 @@ def input_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) ->
                 grads[key] = g.detach()
                 unused.remove(key)
     return {"value": to_data(result), "grads": grads, "unused": unused}
+
+
+def args_after(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """The positional arguments after a call, for "does not modify its inputs" checks that
+    ``Outcome.args`` cannot make: a dict of tensors comes back as a dict of tensors (a module
+    as its state_dict, a tensor as its value); anything else as ``None``."""
+    call(*args, **kwargs)
+    after: list[Any] = []
+    for value in args:
+        if isinstance(value, dict) and all(isinstance(v, torch.Tensor) for v in value.values()):
+            after.append({str(k): v for k, v in value.items()})
+        elif isinstance(value, torch.Tensor | nn.Module):
+            after.append(value)
+        else:
+            after.append(None)
+    return {"args": to_data(after)}

@@ -29,6 +29,7 @@ META = [
     "prototypical-logits",
     "maml-sinusoid",
     "anil-adapt",
+    "maml-plus-plus-lslr",
 ]
 
 

@@ -53,3 +53,25 @@ def test_anil_solution_agrees_with_the_reference() -> None:
         for a, b in zip(weighted_sum_grad(got, theta), weighted_sum_grad(want, theta), strict=True):
             torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
         assert all(p.grad is None for p in theta)
+
+
+def test_lslr_solution_agrees_with_the_reference() -> None:
+    from reference.meta_variants import lslr_multi_step_loss
+
+    sol = solution("maml-plus-plus-lslr").lslr_multi_step_loss
+    for seed, steps in [(4, 1), (5, 3)]:
+        model, (x, y), (x_q, y_q) = net(seed), data(seed), data(seed + 10, 9)
+        g = torch.Generator().manual_seed(seed)
+        lrs = {
+            n: (0.2 * torch.rand(steps, generator=g)).requires_grad_()
+            for n, _ in model.named_parameters()
+        }
+        w = torch.rand(steps, generator=g)
+        leaves = [*model.parameters(), *lrs.values()]
+        got = sol(model, lrs, x, y, x_q, y_q, MSE, w)
+        want = lslr_multi_step_loss(model, lrs, x, y, x_q, y_q, MSE, w)
+        torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-7)
+        for a, b in zip(
+            torch.autograd.grad(got, leaves), torch.autograd.grad(want, leaves), strict=True
+        ):
+            torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)

@@ -10,7 +10,7 @@ from torch import nn
 from torch.func import functional_call
 
 from reference.maml import adapt
-from reference.meta_variants import anil_adapt
+from reference.meta_variants import anil_adapt, lslr_multi_step_loss
 
 torch.set_num_threads(1)
 MSE = nn.MSELoss()
@@ -124,3 +124,83 @@ def test_anil_rejects_bad_models_and_steps() -> None:
             anil_adapt(bad.double(), x, y, MSE, 0.1, 1)
     with pytest.raises(ValueError):
         anil_adapt(net(0), x, y, MSE, 0.1, -1)
+
+
+# --------------------------------------------------------------------------- MAML++
+
+
+def rates(model: nn.Module, steps: int, seed: int) -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return {
+        n: (0.05 + 0.2 * torch.rand(steps, generator=g, dtype=torch.float64)).requires_grad_()
+        for n, _ in model.named_parameters()
+    }
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 1000), steps=st.integers(1, 3))
+def test_lslr_with_last_step_weight_and_one_rate_is_maml(seed, steps):
+    model = net(seed)
+    (x, y), (x_q, y_q) = data(seed), data(seed + 1, n=8)
+    lrs = {n: torch.full((steps,), 0.1, dtype=torch.float64) for n, _ in model.named_parameters()}
+    w = torch.zeros(steps, dtype=torch.float64)
+    w[-1] = 1
+    got = lslr_multi_step_loss(model, lrs, x, y, x_q, y_q, MSE, w)
+    want = query_loss(model, adapt(model, x, y, MSE, 0.1, steps), x_q, y_q)
+    torch.testing.assert_close(got, want)
+    theta = list(model.parameters())
+    for a, b in zip(torch.autograd.grad(got, theta), torch.autograd.grad(want, theta), strict=True):
+        torch.testing.assert_close(a, b)
+
+
+def test_lslr_rate_gradient_matches_finite_differences() -> None:
+    model = net(7)
+    (x, y), (x_q, y_q) = data(8), data(9, n=8)
+    lrs = rates(model, 3, 0)
+    w = torch.tensor([0.2, 0.3, 0.5], dtype=torch.float64)
+    loss = lslr_multi_step_loss(model, lrs, x, y, x_q, y_q, MSE, w)
+    grads = torch.autograd.grad(loss, list(lrs.values()))
+    eps = 1e-6
+    for name, grad in zip(lrs, grads, strict=True):
+        for k in range(3):
+            values = []
+            for sign in (1, -1):
+                shifted = {n: r.detach().clone() for n, r in lrs.items()}
+                shifted[name][k] += sign * eps
+                values.append(lslr_multi_step_loss(model, shifted, x, y, x_q, y_q, MSE, w).item())
+            assert grad[k].item() == pytest.approx((values[0] - values[1]) / (2 * eps), abs=1e-7)
+
+
+def test_lslr_one_step_rate_gradient_is_minus_the_gradient_alignment() -> None:
+    """d L_q(θ − α g)/dα = −∇L_q(θ₁)ᵀ g, summed over the tensors that share the rate."""
+    model = net(10)
+    (x, y), (x_q, y_q) = data(11), data(12, n=8)
+    lrs = rates(model, 1, 1)
+    loss = lslr_multi_step_loss(model, lrs, x, y, x_q, y_q, MSE, torch.ones(1, dtype=torch.float64))
+    got = torch.autograd.grad(loss, list(lrs.values()))
+    theta = dict(model.named_parameters())
+    g = torch.autograd.grad(MSE(model(x), y), list(theta.values()))
+    theta1 = {
+        n: (p - lrs[n][0] * gi).detach().requires_grad_()
+        for (n, p), gi in zip(theta.items(), g, strict=True)
+    }
+    gq = torch.autograd.grad(query_loss(model, theta1, x_q, y_q), list(theta1.values()))
+    for rate_grad, gi, gqi in zip(got, g, gq, strict=True):
+        torch.testing.assert_close(rate_grad[0], -(gqi * gi).sum())
+
+
+def test_lslr_rejects_mismatched_rates_and_weights() -> None:
+    model = net(0)
+    (x, y), (x_q, y_q) = data(0), data(1)
+    lrs = rates(model, 2, 0)
+    w = torch.ones(2, dtype=torch.float64)
+    bad = [
+        ({k: v for k, v in lrs.items() if k != "0.bias"}, w),
+        ({**lrs, "0.bias": torch.ones(3)}, w),
+        (lrs, torch.ones(3)),
+        (lrs, torch.ones(0)),
+        (lrs, torch.ones(2, 1)),
+    ]
+    for rate, weights in bad:
+        with pytest.raises(ValueError):
+            lslr_multi_step_loss(model, rate, x, y, x_q, y_q, MSE, weights)
