@@ -31,7 +31,14 @@ from reference.data import (
     train_classifier,
     trained_teacher,
 )
-from reference.distill import distill, distillation_loss, soft_target_loss, train_student
+from reference.distill import (
+    decoupled_kd_loss,
+    distill,
+    distillation_loss,
+    hint_loss,
+    soft_target_loss,
+    train_student,
+)
 from reference.fuse import (
     align_mlp,
     apply_task_vectors,
@@ -56,6 +63,7 @@ from reference.meta_train import (
     train_meta_sgd,
     train_reptile,
 )
+from reference.meta_variants import anil_adapt, lslr_multi_step_loss
 from reference.models import embedding_net, mlp, mlp_classifier, sinusoid_regressor
 from reference.protonet import (
     ProtoConfig,
@@ -80,6 +88,7 @@ __all__ = [
     "accuracy",
     "adapt",
     "align_mlp",
+    "anil_adapt",
     "apply_masks",
     "apply_task_vectors",
     "average_state_dicts",
@@ -87,6 +96,7 @@ __all__ = [
     "batched_meta_gradient",
     "batched_meta_loss",
     "dare_merge",
+    "decoupled_kd_loss",
     "dequantize",
     "diagonal_fisher",
     "digits_split",
@@ -99,10 +109,12 @@ __all__ = [
     "finetune_pruned",
     "fisher_merge",
     "greedy_soup",
+    "hint_loss",
     "int8_model_bytes",
     "iterative_prune",
     "logit_ensemble",
     "low_rank_linear",
+    "lslr_multi_step_loss",
     "magnitude_prune",
     "make_mlp",
     "make_student",

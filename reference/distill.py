@@ -48,6 +48,95 @@ def distillation_loss(
     return alpha * soft + (1.0 - alpha) * hard
 
 
+def _check_logits(student_logits: Tensor, teacher_logits: Tensor, labels: Tensor) -> None:
+    if student_logits.dim() != 2 or student_logits.shape != teacher_logits.shape:
+        raise ValueError(
+            f"logits must both be [batch, classes]; got {tuple(student_logits.shape)} and "
+            f"{tuple(teacher_logits.shape)}"
+        )
+    batch, classes = student_logits.shape
+    if classes < 2:
+        raise ValueError(f"decoupled KD needs at least 2 classes, got {classes}")
+    if labels.shape != (batch,):
+        raise ValueError(f"labels must be [{batch}], got {tuple(labels.shape)}")
+    if batch and not bool(((labels >= 0) & (labels < classes)).all()):
+        raise ValueError(f"labels must lie in 0..{classes - 1}")
+
+
+def _split_kl(student_logits: Tensor, teacher_logits: Tensor, labels: Tensor, t: float):
+    """Per-example TCKD and NCKD at temperature ``t`` (both [batch]), computed stably.
+
+    The binary distributions are [p_target, 1 − p_target] with log(1 − p_target) as
+    logsumexp(non-target) − logsumexp(all), so nothing underflows to log 0; the non-target
+    distribution is a softmax over the C − 1 non-target logits only (gathered, not masked).
+    """
+    batch, classes = student_logits.shape
+    target = F.one_hot(labels, classes).bool()
+
+    def parts(logits: Tensor) -> tuple[Tensor, Tensor]:
+        z = logits / t
+        others = z[~target].view(batch, classes - 1)
+        log_all = torch.logsumexp(z, dim=-1)
+        log_binary = torch.stack(
+            [z[target] - log_all, torch.logsumexp(others, dim=-1) - log_all], dim=-1
+        )
+        return log_binary, F.log_softmax(others, dim=-1)
+
+    s_bin, s_other = parts(student_logits)
+    t_bin, t_other = parts(teacher_logits.detach())
+    tckd = (t_bin.exp() * (t_bin - s_bin)).sum(dim=-1)
+    nckd = (t_other.exp() * (t_other - s_other)).sum(dim=-1)
+    return tckd, nckd
+
+
+def decoupled_kd_loss(
+    student_logits: Tensor,
+    teacher_logits: Tensor,
+    labels: Tensor,
+    alpha: float,
+    beta: float | Tensor,
+    temperature: float,
+) -> Tensor:
+    """Decoupled KD (Zhao et al. 2022): α·T²·TCKD + β·T²·NCKD, batch means.
+
+    TCKD is the KL between the teacher's and the student's binary (target vs rest)
+    distributions, NCKD the KL between their distributions over the non-target classes
+    renormalised. Classical KD is TCKD + (1 − p_target^teacher)·NCKD per example, so with
+    ``alpha=1`` and ``beta`` the tensor 1 − p_target^teacher this is ``soft_target_loss``.
+    ``beta`` is a float or a [batch] tensor of per-example weights. The teacher is detached.
+    """
+    _check_logits(student_logits, teacher_logits, labels)
+    t = float(temperature)
+    if not t > 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    if isinstance(beta, Tensor) and beta.shape != labels.shape:
+        raise ValueError(f"beta must be a float or a [batch] tensor, got {tuple(beta.shape)}")
+    tckd, nckd = _split_kl(student_logits, teacher_logits, labels, t)
+    return t * t * (alpha * tckd + beta * nckd).mean()
+
+
+def hint_loss(student_features: Tensor, teacher_features: Tensor, regressor: nn.Module) -> Tensor:
+    """FitNets' hint loss (Romero et al. 2015): ½‖teacher − regressor(student)‖², batch mean.
+
+    The regressor maps the (thinner) student's features to the teacher's shape; the squared
+    error is summed over every non-batch dimension and averaged over the batch. Gradients
+    reach the student's features and the regressor; the teacher's features are a target.
+    """
+    if student_features.shape[:1] != teacher_features.shape[:1] or student_features.dim() < 2:
+        raise ValueError(
+            f"features must be [batch, ...] with one batch size; got "
+            f"{tuple(student_features.shape)} and {tuple(teacher_features.shape)}"
+        )
+    guess = regressor(student_features)
+    if guess.shape != teacher_features.shape:
+        raise ValueError(
+            f"the regressor maps the student's features to {tuple(guess.shape)}, "
+            f"not to the teacher's {tuple(teacher_features.shape)}"
+        )
+    diff = guess - teacher_features.detach()
+    return 0.5 * diff.pow(2).flatten(1).sum(dim=1).mean()
+
+
 def train_student(
     teacher: nn.Module,
     student: nn.Module,

@@ -4,7 +4,6 @@ inside dicts and lists, and reports nothing for a function that does neither."""
 from __future__ import annotations
 
 import torch
-
 from judge.harness.probes import input_safety
 
 

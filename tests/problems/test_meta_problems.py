@@ -28,6 +28,8 @@ META = [
     "episode-sampler",
     "prototypical-logits",
     "maml-sinusoid",
+    "anil-adapt",
+    "maml-plus-plus-lslr",
 ]
 
 

@@ -20,6 +20,8 @@ PROBLEMS = ROOT / "problems"
 TOPICS = {
     "distillation-loss": "distillation",
     "distill-student": "distillation",
+    "decoupled-kd": "distillation",
+    "feature-distillation": "distillation",
     "magnitude-pruning": "compression",
     "int8-quantization": "compression",
     "low-rank-factorization": "compression",

@@ -19,7 +19,7 @@ from torch import nn
 
 from .convert import to_data
 
-__all__ = ["arg_grads", "input_safety", "meta_sgd_grads", "query_grad"]
+__all__ = ["arg_grads", "args_after", "input_grads", "input_safety", "meta_sgd_grads", "query_grad"]
 
 
 def _find_model(args: tuple, kwargs: dict) -> nn.Module:
@@ -183,3 +183,65 @@ def input_safety(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
         if t.numel() > 0 and t.untyped_storage().data_ptr() in storages
     ]
     return {"value": to_data(result), "changed": changed, "shared": shared}
+
+
+def input_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) -> dict[str, Any]:
+    """d sum(result) / d the chosen arguments (positions or keyword names), each of which is a
+    floating-point tensor (key ``"<arg>"``), an ``nn.Module`` (its parameters, keys
+    ``"<arg>.<name>"``) or a dict of floating-point tensors (keys ``"<arg>.<key>"``).
+
+    Tensors and dict entries are replaced by fresh leaves; a module's parameters are made to
+    require grad. ``unused`` names the keys the result does not depend on at all.
+    """
+    args = list(args)
+    chosen: dict[str, torch.Tensor] = {}
+
+    def leaf(key: str, value: Any) -> torch.Tensor:
+        if not isinstance(value, torch.Tensor) or not value.is_floating_point():
+            raise TypeError(f"argument {key!r} is not a floating-point tensor")
+        chosen[key] = value.detach().clone().requires_grad_(True)
+        return chosen[key]
+
+    for key in which:
+        value = args[key] if isinstance(key, int) else kwargs[key]
+        if isinstance(value, nn.Module):
+            for name, param in value.named_parameters():
+                chosen[f"{key}.{name}"] = param.requires_grad_(True)
+            continue
+        if isinstance(value, dict):
+            value = {str(k): leaf(f"{key}.{k}", v) for k, v in value.items()}
+        else:
+            value = leaf(str(key), value)
+        if isinstance(key, int):
+            args[key] = value
+        else:
+            kwargs[key] = value
+    result = call(*args, **kwargs)
+    if not isinstance(result, torch.Tensor):
+        raise TypeError(f"expected a tensor result, got {type(result).__name__}")
+    total = result.sum()
+    grads = {k: torch.zeros_like(v) for k, v in chosen.items()}
+    unused = list(chosen)
+    if total.requires_grad:
+        got = torch.autograd.grad(total, list(chosen.values()), allow_unused=True)
+        for key, g in zip(chosen, got, strict=True):
+            if g is not None:
+                grads[key] = g.detach()
+                unused.remove(key)
+    return {"value": to_data(result), "grads": grads, "unused": unused}
+
+
+def args_after(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """The positional arguments after a call, for "does not modify its inputs" checks that
+    ``Outcome.args`` cannot make: a dict of tensors comes back as a dict of tensors (a module
+    as its state_dict, a tensor as its value); anything else as ``None``."""
+    call(*args, **kwargs)
+    after: list[Any] = []
+    for value in args:
+        if isinstance(value, dict) and all(isinstance(v, torch.Tensor) for v in value.values()):
+            after.append({str(k): v for k, v in value.items()})
+        elif isinstance(value, torch.Tensor | nn.Module):
+            after.append(value)
+        else:
+            after.append(None)
+    return {"args": to_data(after)}

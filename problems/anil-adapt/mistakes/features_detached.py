@@ -1,0 +1,34 @@
+"""The body's features are detached in the inner loop: the adapted head no longer depends on
+the body, so the meta-gradient loses the body's path through the head's adaptation (ANIL is
+still differentiable to the body through the inner gradients).
+"""
+
+import torch
+from torch import nn
+from torch.func import functional_call
+
+
+def anil_adapt(model, x, y, loss_fn, inner_lr, steps=1, first_order=False):
+    if not isinstance(model, nn.Sequential) or len(model) < 2:
+        raise ValueError("need an nn.Sequential body + head")
+    if steps < 0:
+        raise ValueError("steps must be >= 0")
+    head = model[-1]
+    fast = dict(head.named_parameters())
+    if not fast:
+        raise ValueError("the head has no parameters")
+    features = model[:-1](x).detach()
+    for _ in range(steps):
+        if first_order:
+            src = {n: p.detach().requires_grad_() for n, p in fast.items()}
+            loss = loss_fn(functional_call(head, src, (features.detach(),)), y)
+        else:
+            src = fast
+            loss = loss_fn(functional_call(head, src, (features,)), y)
+        grads = torch.autograd.grad(loss, list(src.values()), create_graph=not first_order)
+        fast = {n: p - inner_lr * g for (n, p), g in zip(fast.items(), grads, strict=True)}
+    prefix = f"{len(model) - 1}."
+    return {
+        n: fast[n[len(prefix) :]] if n.startswith(prefix) else p
+        for n, p in model.named_parameters()
+    }

@@ -1,0 +1,34 @@
+"""first_order=True is ignored: with it the inner gradients must be constants (taken at
+detached head parameters and features), as in first-order MAML.
+"""
+
+import torch
+from torch import nn
+from torch.func import functional_call
+
+
+def anil_adapt(model, x, y, loss_fn, inner_lr, steps=1, first_order=False):
+    if not isinstance(model, nn.Sequential) or len(model) < 2:
+        raise ValueError("need an nn.Sequential body + head")
+    if steps < 0:
+        raise ValueError("steps must be >= 0")
+    head = model[-1]
+    fast = dict(head.named_parameters())
+    if not fast:
+        raise ValueError("the head has no parameters")
+    features = model[:-1](x)
+    first_order = False
+    for _ in range(steps):
+        if first_order:
+            src = {n: p.detach().requires_grad_() for n, p in fast.items()}
+            loss = loss_fn(functional_call(head, src, (features.detach(),)), y)
+        else:
+            src = fast
+            loss = loss_fn(functional_call(head, src, (features,)), y)
+        grads = torch.autograd.grad(loss, list(src.values()), create_graph=True)
+        fast = {n: p - inner_lr * g for (n, p), g in zip(fast.items(), grads, strict=True)}
+    prefix = f"{len(model) - 1}."
+    return {
+        n: fast[n[len(prefix) :]] if n.startswith(prefix) else p
+        for n, p in model.named_parameters()
+    }
