@@ -1,9 +1,10 @@
 """Correct, readable implementations of what the interview problems ask for.
 
 Meta-learning (MAML, first-order MAML, Reptile, Meta-SGD, prototypical networks), knowledge
-distillation, compression and model fusion, plus the synthetic tasks and the one fixed
-split of scikit-learn's digits that every benchmark, problem and test uses. Each entry point
-of ../shared/PROBLEMS.md exists here with exactly that signature.
+distillation, compression (pruning, quantization, low-rank layers and LoRA adapters) and model
+fusion, plus the synthetic tasks and the one fixed split of scikit-learn's digits that every
+benchmark, problem and test uses. Each entry point of ../shared/PROBLEMS.md exists here with
+exactly that signature.
 """
 
 from reference.compress import (
@@ -43,6 +44,7 @@ from reference.fuse import (
     task_vector,
     uniform_soup,
 )
+from reference.lora import LoRALinear
 from reference.maml import (
     MetaConfig,
     adapt,
@@ -74,6 +76,7 @@ from reference.tasks import (
 __all__ = [
     "DigitsSplit",
     "GaussianFamily",
+    "LoRALinear",
     "MetaConfig",
     "ModelSize",
     "ProtoConfig",

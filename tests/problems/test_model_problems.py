@@ -7,6 +7,7 @@ promised, and that the scenarios the tests rely on really have the property they
 from __future__ import annotations
 
 import ast
+import copy
 import importlib.util
 import tomllib
 from pathlib import Path
@@ -22,6 +23,7 @@ TOPICS = {
     "magnitude-pruning": "compression",
     "int8-quantization": "compression",
     "low-rank-factorization": "compression",
+    "lora-linear": "compression",
     "weight-averaging": "fusion",
     "greedy-soup": "fusion",
     "task-arithmetic": "fusion",
@@ -120,6 +122,20 @@ def test_self_contained_solutions_agree_with_the_reference() -> None:
         dict(solution("low-rank-factorization").low_rank_linear(layer, 3).state_dict()),
         dict(compress.low_rank_linear(layer, 3).state_dict()),
     )
+    torch.manual_seed(2)
+    base = torch.nn.Linear(7, 5)
+    torch.manual_seed(3)
+    ours = solution("lora-linear").LoRALinear(copy.deepcopy(base), 3, 6.0)
+    torch.manual_seed(3)
+    theirs = importlib.import_module("reference.lora").LoRALinear(base, 3, 6.0)
+    assert close(dict(ours.state_dict()), dict(theirs.state_dict()))
+    with torch.no_grad():
+        ours.B.normal_(generator=g)
+        theirs.B.copy_(ours.B)
+    x = torch.randn(4, 7, generator=g)
+    assert close(ours(x), theirs(x))
+    ours.merge(), theirs.merge()
+    assert close(dict(ours.state_dict()), dict(theirs.state_dict()))
     sds = states(3)
     assert close(
         solution("weight-averaging").average_state_dicts(sds, [1, 2, 3]),

@@ -29,6 +29,7 @@ def test_problem_entry_points_have_the_contract_signatures() -> None:
         "quantize_per_channel": "(weight)",
         "dequantize": "(q, scale)",
         "low_rank_linear": "(layer, rank)",
+        "LoRALinear": "(base, r, alpha)",
         "average_state_dicts": "(state_dicts, weights=None)",
         "greedy_soup": "(model, state_dicts, x_val, y_val)",
         "task_vector": "(pretrained, finetuned)",
