@@ -65,6 +65,7 @@ from reference.protonet import (
     prototypical_logits,
     train_protonet,
 )
+from reference.sparsity import nm_mask
 from reference.tasks import (
     GaussianFamily,
     sample_digits_episode,
@@ -113,6 +114,7 @@ __all__ = [
     "mlp",
     "mlp_classifier",
     "model_size",
+    "nm_mask",
     "probability_ensemble",
     "prototypical_logits",
     "prunable_weights",

@@ -24,6 +24,7 @@ TOPICS = {
     "int8-quantization": "compression",
     "low-rank-factorization": "compression",
     "lora-linear": "compression",
+    "nm-sparsity": "compression",
     "weight-averaging": "fusion",
     "greedy-soup": "fusion",
     "task-arithmetic": "fusion",
@@ -136,6 +137,10 @@ def test_self_contained_solutions_agree_with_the_reference() -> None:
     assert close(ours(x), theirs(x))
     ours.merge(), theirs.merge()
     assert close(dict(ours.state_dict()), dict(theirs.state_dict()))
+    sparsity = importlib.import_module("reference.sparsity")
+    w = torch.randint(-2, 3, (5, 11), generator=g).float()
+    for n, m in ((2, 4), (1, 3), (3, 8)):
+        assert torch.equal(solution("nm-sparsity").nm_mask(w, n, m), sparsity.nm_mask(w, n, m))
     sds = states(3)
     assert close(
         solution("weight-averaging").average_state_dicts(sds, [1, 2, 3]),

@@ -30,6 +30,7 @@ def test_problem_entry_points_have_the_contract_signatures() -> None:
         "dequantize": "(q, scale)",
         "low_rank_linear": "(layer, rank)",
         "LoRALinear": "(base, r, alpha)",
+        "nm_mask": "(weight, n=2, m=4)",
         "average_state_dicts": "(state_dicts, weights=None)",
         "greedy_soup": "(model, state_dicts, x_val, y_val)",
         "task_vector": "(pretrained, finetuned)",
