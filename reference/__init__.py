@@ -65,7 +65,7 @@ from reference.protonet import (
     prototypical_logits,
     train_protonet,
 )
-from reference.sparsity import nm_mask
+from reference.sparsity import nm_mask, prune_neurons
 from reference.tasks import (
     GaussianFamily,
     sample_digits_episode,
@@ -118,6 +118,7 @@ __all__ = [
     "probability_ensemble",
     "prototypical_logits",
     "prunable_weights",
+    "prune_neurons",
     "quantize_per_channel",
     "reptile_step",
     "sample_digits_episode",

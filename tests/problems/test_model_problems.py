@@ -25,6 +25,7 @@ TOPICS = {
     "low-rank-factorization": "compression",
     "lora-linear": "compression",
     "nm-sparsity": "compression",
+    "structured-pruning": "compression",
     "weight-averaging": "fusion",
     "greedy-soup": "fusion",
     "task-arithmetic": "fusion",
@@ -141,6 +142,16 @@ def test_self_contained_solutions_agree_with_the_reference() -> None:
     w = torch.randint(-2, 3, (5, 11), generator=g).float()
     for n, m in ((2, 4), (1, 3), (3, 8)):
         assert torch.equal(solution("nm-sparsity").nm_mask(w, n, m), sparsity.nm_mask(w, n, m))
+    torch.manual_seed(4)
+    mlp = torch.nn.Sequential(
+        torch.nn.Linear(6, 9), torch.nn.ReLU(), torch.nn.Linear(9, 7), torch.nn.Tanh(),
+        torch.nn.Linear(7, 3),
+    )  # fmt: skip
+    for amount in (0.3, 1.0):
+        assert close(
+            dict(solution("structured-pruning").prune_neurons(mlp, amount).state_dict()),
+            dict(sparsity.prune_neurons(mlp, amount).state_dict()),
+        )
     sds = states(3)
     assert close(
         solution("weight-averaging").average_state_dicts(sds, [1, 2, 3]),
