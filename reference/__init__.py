@@ -65,6 +65,7 @@ from reference.protonet import (
     prototypical_logits,
     train_protonet,
 )
+from reference.quantize import dequantize_int4, quantize_int4
 from reference.sparsity import nm_mask, prune_neurons
 from reference.tasks import (
     GaussianFamily,
@@ -90,6 +91,7 @@ __all__ = [
     "batched_meta_gradient",
     "batched_meta_loss",
     "dequantize",
+    "dequantize_int4",
     "diagonal_fisher",
     "digits_split",
     "distill",
@@ -119,6 +121,7 @@ __all__ = [
     "prototypical_logits",
     "prunable_weights",
     "prune_neurons",
+    "quantize_int4",
     "quantize_per_channel",
     "reptile_step",
     "sample_digits_episode",

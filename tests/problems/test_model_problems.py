@@ -26,6 +26,7 @@ TOPICS = {
     "lora-linear": "compression",
     "nm-sparsity": "compression",
     "structured-pruning": "compression",
+    "int4-group-quantization": "compression",
     "weight-averaging": "fusion",
     "greedy-soup": "fusion",
     "task-arithmetic": "fusion",
@@ -152,6 +153,14 @@ def test_self_contained_solutions_agree_with_the_reference() -> None:
             dict(solution("structured-pruning").prune_neurons(mlp, amount).state_dict()),
             dict(sparsity.prune_neurons(mlp, amount).state_dict()),
         )
+    quantize = importlib.import_module("reference.quantize")
+    int4 = solution("int4-group-quantization")
+    w = torch.randn(5, 48, generator=g)
+    w[1, :16] = 0
+    for group_size in (8, 16, 48):
+        ours = int4.quantize_int4(w, group_size)
+        assert close(ours, quantize.quantize_int4(w, group_size))
+        assert close(int4.dequantize_int4(*ours), quantize.dequantize_int4(*ours))
     sds = states(3)
     assert close(
         solution("weight-averaging").average_state_dicts(sds, [1, 2, 3]),

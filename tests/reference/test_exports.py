@@ -32,6 +32,8 @@ def test_problem_entry_points_have_the_contract_signatures() -> None:
         "LoRALinear": "(base, r, alpha)",
         "nm_mask": "(weight, n=2, m=4)",
         "prune_neurons": "(model, amount)",
+        "quantize_int4": "(weight, group_size)",
+        "dequantize_int4": "(packed, scales, zeros)",
         "average_state_dicts": "(state_dicts, weights=None)",
         "greedy_soup": "(model, state_dicts, x_val, y_val)",
         "task_vector": "(pretrained, finetuned)",
