@@ -65,7 +65,7 @@ from reference.protonet import (
     prototypical_logits,
     train_protonet,
 )
-from reference.quantize import dequantize_int4, quantize_int4
+from reference.quantize import dequantize_int4, fake_quantize_ste, quantize_int4
 from reference.sparsity import nm_mask, prune_neurons
 from reference.tasks import (
     GaussianFamily,
@@ -99,6 +99,7 @@ __all__ = [
     "embedding_net",
     "evaluate_protonet",
     "fake_quantize",
+    "fake_quantize_ste",
     "few_labels_split",
     "finetune_pruned",
     "fisher_merge",

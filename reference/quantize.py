@@ -58,6 +58,53 @@ def dequantize_int4(packed: Tensor, scales: Tensor, zeros: Tensor) -> Tensor:
     return (centred * scales.to(torch.float32)[..., None]).reshape(out_f, in_f)
 
 
+class _FakeQuantize(torch.autograd.Function):
+    """Exact forward; straight-through gradient for x and LSQ's gradient for the scale."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, scale: Tensor, zero_point: Tensor, qmin: int, qmax: int):
+        v = x / scale
+        rounded = torch.round(v) + zero_point
+        q = torch.clamp(rounded, qmin, qmax)
+        ctx.save_for_backward(v, rounded, zero_point)
+        ctx.bounds, ctx.scale_shape = (qmin, qmax), scale.shape
+        return (q - zero_point) * scale
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        v, rounded, zero_point = ctx.saved_tensors
+        qmin, qmax = ctx.bounds
+        below, above = rounded < qmin, rounded > qmax
+        inside = ~(below | above)
+        grad_x = grad * inside
+        # d/ds of (q − z)·s: round(v) − v inside the range (round is straight-through),
+        # qmin − z below it and qmax − z above it.
+        d_scale = torch.where(inside, rounded - zero_point - v, torch.zeros_like(v))
+        d_scale = d_scale + below * (qmin - zero_point) + above * (qmax - zero_point)
+        grad_scale = (grad * d_scale).sum_to_size(ctx.scale_shape)
+        return grad_x, grad_scale, None, None, None
+
+
+def fake_quantize_ste(
+    x: Tensor, scale: Tensor, zero_point: int | Tensor, qmin: int, qmax: int
+) -> Tensor:
+    """``(clamp(round(x / scale) + zero_point, qmin, qmax) − zero_point) · scale``, trainable.
+
+    Backward: ``x`` gets the gradient where ``qmin ≤ round(x/scale) + zero_point ≤ qmax``
+    and 0 elsewhere (the straight-through estimator, with torch's rounded-value mask); the
+    scale gets LSQ's ``round(x/s) − x/s`` inside, ``qmin − z`` below and ``qmax − z`` above,
+    summed over the entries that share it. ``scale`` broadcasts against ``x`` (one element
+    per tensor, or ``(C, 1, …)`` per channel); the zero point gets no gradient.
+    """
+    if qmin >= qmax:
+        raise ValueError(f"need qmin < qmax, got {qmin} and {qmax}")
+    scale = torch.as_tensor(scale, dtype=x.dtype)
+    if not bool((scale > 0).all()):
+        raise ValueError("every scale must be positive")
+    zero = torch.as_tensor(zero_point, dtype=x.dtype)
+    return _FakeQuantize.apply(x, scale, zero, qmin, qmax)
+
+
 def int4_bits_per_weight(group_size: int) -> float:
     """Storage per weight: 4 bits plus a float32 scale and a 4-bit zero shared by the group."""
     return 4 + (32 + 4) / group_size

@@ -27,6 +27,7 @@ TOPICS = {
     "nm-sparsity": "compression",
     "structured-pruning": "compression",
     "int4-group-quantization": "compression",
+    "fake-quant-ste": "compression",
     "weight-averaging": "fusion",
     "greedy-soup": "fusion",
     "task-arithmetic": "fusion",
@@ -161,6 +162,14 @@ def test_self_contained_solutions_agree_with_the_reference() -> None:
         ours = int4.quantize_int4(w, group_size)
         assert close(ours, quantize.quantize_int4(w, group_size))
         assert close(int4.dequantize_int4(*ours), quantize.dequantize_int4(*ours))
+    x, scale = torch.randn(3, 20, generator=g), torch.tensor([[0.1], [0.3], [0.05]])
+    grads = []
+    for fn in (solution("fake-quant-ste").fake_quantize, quantize.fake_quantize_ste):
+        xs, ss = x.clone().requires_grad_(True), scale.clone().requires_grad_(True)
+        y = fn(xs, ss, 2, -8, 7)
+        y.sum().backward()
+        grads.append((y.detach(), xs.grad, ss.grad))
+    assert close(grads[0], grads[1])
     sds = states(3)
     assert close(
         solution("weight-averaging").average_state_dicts(sds, [1, 2, 3]),

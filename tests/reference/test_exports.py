@@ -34,6 +34,7 @@ def test_problem_entry_points_have_the_contract_signatures() -> None:
         "prune_neurons": "(model, amount)",
         "quantize_int4": "(weight, group_size)",
         "dequantize_int4": "(packed, scales, zeros)",
+        "fake_quantize_ste": "(x, scale, zero_point, qmin, qmax)",
         "average_state_dicts": "(state_dicts, weights=None)",
         "greedy_soup": "(model, state_dicts, x_val, y_val)",
         "task_vector": "(pretrained, finetuned)",

@@ -7,7 +7,12 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference.quantize import dequantize_int4, int4_bits_per_weight, quantize_int4
+from reference.quantize import (
+    dequantize_int4,
+    fake_quantize_ste,
+    int4_bits_per_weight,
+    quantize_int4,
+)
 
 torch.set_num_threads(1)
 
@@ -62,3 +67,52 @@ def test_int4_storage_per_weight():
 def test_int4_rejects_group_sizes_that_do_not_pack(group_size):
     with pytest.raises(ValueError):
         quantize_int4(torch.randn(2, 20), group_size)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    scale=st.floats(0.01, 2.0),
+    bits=st.sampled_from([4, 8]),
+    zero_share=st.floats(0.0, 1.0),
+    seed=st.integers(0, 10_000),
+)
+def test_fake_quantize_matches_torch_kernels(scale, bits, zero_share, seed):
+    """Forward and x-gradient as torch.fake_quantize_per_tensor_affine; the scale gradient
+    as torch's learnable (LSQ) kernel, whose backward agrees for zero points >= 0."""
+    qmin, qmax = 0, 2**bits - 1
+    zero_point = round(zero_share * qmax)
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(300, generator=g) * scale * 2 ** (bits - 1)
+    s = torch.tensor([scale], dtype=torch.float32)
+    ours_x, ours_s = x.clone().requires_grad_(True), s.clone().requires_grad_(True)
+    y = fake_quantize_ste(ours_x, ours_s, zero_point, qmin, qmax)
+    y.sum().backward()
+    plain_x = x.clone().requires_grad_(True)
+    want = torch.fake_quantize_per_tensor_affine(plain_x, float(s), zero_point, qmin, qmax)
+    want.sum().backward()
+    torch.testing.assert_close(y, want, rtol=0, atol=0)
+    torch.testing.assert_close(ours_x.grad, plain_x.grad, rtol=0, atol=0)
+    lsq_x, lsq_s = x.clone().requires_grad_(True), s.clone().requires_grad_(True)
+    zero = torch.tensor([float(zero_point)])
+    lsq = torch._fake_quantize_learnable_per_tensor_affine(lsq_x, lsq_s, zero, qmin, qmax, 1.0)
+    lsq.sum().backward()
+    torch.testing.assert_close(ours_s.grad, lsq_s.grad, rtol=1e-4, atol=1e-3)
+
+
+def test_fake_quantize_per_channel_scale_gradient():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(4, 50, generator=g) * 2
+    s = (torch.rand(4, 1, generator=g) + 0.1).requires_grad_(True)
+    fake_quantize_ste(x, s, 0, -8, 7).sum().backward()
+    s_flat = s.detach().flatten().clone().requires_grad_(True)
+    zeros = torch.zeros(4)
+    torch._fake_quantize_learnable_per_channel_affine(
+        x, s_flat, zeros, 0, -8, 7, 1.0
+    ).sum().backward()
+    torch.testing.assert_close(s.grad.flatten(), s_flat.grad)
+
+
+@pytest.mark.parametrize(("scale", "qmin", "qmax"), [(0.0, -8, 7), (-1.0, -8, 7), (0.1, 3, 3)])
+def test_fake_quantize_rejects_bad_ranges(scale, qmin, qmax):
+    with pytest.raises(ValueError):
+        fake_quantize_ste(torch.randn(4), torch.tensor(scale), 0, qmin, qmax)
