@@ -64,6 +64,7 @@ EXPECTED_QUIZZES = {
     "quiz-meta-strategy",
     "quiz-meta-vs-transfer",
     "quiz-code-review",
+    "quiz-quantization-and-sparsity",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # A TOML basic string turns "\theta", "\frac", "\beta" into control characters; LaTeX must
