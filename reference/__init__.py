@@ -1,9 +1,10 @@
 """Correct, readable implementations of what the interview problems ask for.
 
-Meta-learning (MAML, first-order MAML, Reptile, Meta-SGD, prototypical networks), knowledge
-distillation, compression and model fusion, plus the synthetic tasks and the one fixed
-split of scikit-learn's digits that every benchmark, problem and test uses. Each problem's entry
-point (docs/problems.md) exists here with exactly that signature.
+Meta-learning (MAML, first-order MAML, Reptile, Meta-SGD, ANIL, prototypical networks),
+knowledge distillation, compression (pruning, quantization, low-rank layers and LoRA
+adapters) and model fusion, plus the synthetic tasks and the one fixed split of
+scikit-learn's digits that every benchmark, problem and test uses. Each problem's entry point
+(docs/problems.md) exists here with exactly that signature.
 """
 
 from reference.compress import (
@@ -53,6 +54,7 @@ from reference.fuse import (
     ties_merge,
     uniform_soup,
 )
+from reference.lora import LoRALinear
 from reference.maml import adapt, maml_meta_gradient, meta_sgd_adapt, reptile_step
 from reference.meta_train import (
     MetaConfig,
@@ -71,6 +73,8 @@ from reference.protonet import (
     prototypical_logits,
     train_protonet,
 )
+from reference.quantize import dequantize_int4, fake_quantize_ste, quantize_int4
+from reference.sparsity import nm_mask, prune_neurons
 from reference.tasks import (
     GaussianFamily,
     sample_digits_episode,
@@ -82,6 +86,7 @@ from reference.tasks import (
 __all__ = [
     "DigitsSplit",
     "GaussianFamily",
+    "LoRALinear",
     "MetaConfig",
     "ModelSize",
     "ProtoConfig",
@@ -98,6 +103,7 @@ __all__ = [
     "dare_merge",
     "decoupled_kd_loss",
     "dequantize",
+    "dequantize_int4",
     "diagonal_fisher",
     "digits_split",
     "distill",
@@ -105,6 +111,7 @@ __all__ = [
     "embedding_net",
     "evaluate_protonet",
     "fake_quantize",
+    "fake_quantize_ste",
     "few_labels_split",
     "finetune_pruned",
     "fisher_merge",
@@ -124,9 +131,12 @@ __all__ = [
     "mlp",
     "mlp_classifier",
     "model_size",
+    "nm_mask",
     "probability_ensemble",
     "prototypical_logits",
     "prunable_weights",
+    "prune_neurons",
+    "quantize_int4",
     "quantize_per_channel",
     "reptile_step",
     "sample_digits_episode",

@@ -2,8 +2,9 @@
 dict of tensors, with ``unused`` telling "never reached" from "zero"."""
 
 import torch
-from judge.harness import probes
 from torch import nn
+
+from judge.runner.harness import probes
 
 
 def combine(x, teacher, layer, rates):

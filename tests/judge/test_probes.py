@@ -4,7 +4,8 @@ inside dicts and lists, and reports nothing for a function that does neither."""
 from __future__ import annotations
 
 import torch
-from judge.harness.probes import input_safety
+
+from judge.runner.harness.probes import input_safety
 
 
 def clean(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:

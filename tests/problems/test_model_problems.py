@@ -7,6 +7,7 @@ promised, and that the scenarios the tests rely on really have the property they
 from __future__ import annotations
 
 import ast
+import copy
 import importlib.util
 import itertools
 import tomllib
@@ -25,6 +26,11 @@ TOPICS = {
     "magnitude-pruning": "compression",
     "int8-quantization": "compression",
     "low-rank-factorization": "compression",
+    "lora-linear": "compression",
+    "nm-sparsity": "compression",
+    "structured-pruning": "compression",
+    "int4-group-quantization": "compression",
+    "fake-quant-ste": "compression",
     "weight-averaging": "fusion",
     "greedy-soup": "fusion",
     "task-arithmetic": "fusion",
@@ -134,6 +140,50 @@ def test_self_contained_solutions_agree_with_the_reference() -> None:
         dict(solution("low-rank-factorization").low_rank_linear(layer, 3).state_dict()),
         dict(compress.low_rank_linear(layer, 3).state_dict()),
     )
+    torch.manual_seed(2)
+    base = torch.nn.Linear(7, 5)
+    torch.manual_seed(3)
+    ours = solution("lora-linear").LoRALinear(copy.deepcopy(base), 3, 6.0)
+    torch.manual_seed(3)
+    theirs = importlib.import_module("reference.lora").LoRALinear(base, 3, 6.0)
+    assert close(dict(ours.state_dict()), dict(theirs.state_dict()))
+    with torch.no_grad():
+        ours.B.normal_(generator=g)
+        theirs.B.copy_(ours.B)
+    x = torch.randn(4, 7, generator=g)
+    assert close(ours(x), theirs(x))
+    ours.merge(), theirs.merge()
+    assert close(dict(ours.state_dict()), dict(theirs.state_dict()))
+    sparsity = importlib.import_module("reference.sparsity")
+    w = torch.randint(-2, 3, (5, 11), generator=g).float()
+    for n, m in ((2, 4), (1, 3), (3, 8)):
+        assert torch.equal(solution("nm-sparsity").nm_mask(w, n, m), sparsity.nm_mask(w, n, m))
+    torch.manual_seed(4)
+    mlp = torch.nn.Sequential(
+        torch.nn.Linear(6, 9), torch.nn.ReLU(), torch.nn.Linear(9, 7), torch.nn.Tanh(),
+        torch.nn.Linear(7, 3),
+    )  # fmt: skip
+    for amount in (0.3, 1.0):
+        assert close(
+            dict(solution("structured-pruning").prune_neurons(mlp, amount).state_dict()),
+            dict(sparsity.prune_neurons(mlp, amount).state_dict()),
+        )
+    quantize = importlib.import_module("reference.quantize")
+    int4 = solution("int4-group-quantization")
+    w = torch.randn(5, 48, generator=g)
+    w[1, :16] = 0
+    for group_size in (8, 16, 48):
+        ours = int4.quantize_int4(w, group_size)
+        assert close(ours, quantize.quantize_int4(w, group_size))
+        assert close(int4.dequantize_int4(*ours), quantize.dequantize_int4(*ours))
+    x, scale = torch.randn(3, 20, generator=g), torch.tensor([[0.1], [0.3], [0.05]])
+    grads = []
+    for fn in (solution("fake-quant-ste").fake_quantize, quantize.fake_quantize_ste):
+        xs, ss = x.clone().requires_grad_(True), scale.clone().requires_grad_(True)
+        y = fn(xs, ss, 2, -8, 7)
+        y.sum().backward()
+        grads.append((y.detach(), xs.grad, ss.grad))
+    assert close(grads[0], grads[1])
     sds = states(3)
     assert close(
         solution("weight-averaging").average_state_dicts(sds, [1, 2, 3]),

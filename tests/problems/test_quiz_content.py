@@ -46,6 +46,7 @@ EXPECTED_QUIZZES = {
     "quiz-meta-vs-transfer",
     "quiz-code-review",
     "quiz-model-merging",
+    "quiz-quantization-and-sparsity",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # A TOML basic string turns "\theta", "\frac", "\beta" into control characters; LaTeX must

@@ -19,7 +19,15 @@ from torch import nn
 
 from .convert import to_data
 
-__all__ = ["arg_grads", "args_after", "input_grads", "input_safety", "meta_sgd_grads", "query_grad"]
+__all__ = [
+    "arg_grads",
+    "args_after",
+    "input_grads",
+    "input_safety",
+    "meta_sgd_grads",
+    "module_steps",
+    "query_grad",
+]
 
 
 def _find_model(args: tuple, kwargs: dict) -> nn.Module:
@@ -245,3 +253,49 @@ def args_after(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
         else:
             after.append(None)
     return {"args": to_data(after)}
+
+
+def module_steps(
+    call: Callable, args: tuple, kwargs: dict, seed: int, steps: list[tuple[str, tuple]]
+) -> dict[str, Any]:
+    """Build a module with ``call`` (an ``nn.Module`` class) and drive it through ``steps``.
+
+    For entry points that are classes (e.g. a ``LoRALinear``): torch's RNG is seeded with
+    ``seed`` first, so a random initialisation is the same for every implementation that
+    draws the same numbers. Each step is ``(action, step_args)``:
+
+    - ``"__call__"``: ``module(*step_args)``;
+    - ``"grads"``: d ``module(*step_args).sum()`` / d each parameter that requires grad;
+    - ``"requires_grad"``: ``{parameter name: requires_grad}``;
+    - ``"state"``: the module's state_dict;
+    - ``"load_state_dict"``: ``module.load_state_dict(*step_args)`` (strict), giving ``None``;
+    - any other public name: ``module.<name>(*step_args)`` (e.g. ``"merge"``).
+
+    Returns ``{"steps": [each step's result]}``.
+    """
+    torch.manual_seed(seed)
+    module = call(*args, **kwargs)
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"expected an nn.Module, got {type(module).__name__}")
+    results: list[Any] = []
+    for action, step_args in steps:
+        if action == "__call__":
+            results.append(to_data(module(*step_args)))
+        elif action == "grads":
+            out = module(*step_args)
+            if not isinstance(out, torch.Tensor):
+                raise TypeError(f"expected a tensor output, got {type(out).__name__}")
+            trainable = {n: p for n, p in module.named_parameters() if p.requires_grad}
+            results.append(_grads(out.sum(), trainable))
+        elif action == "requires_grad":
+            results.append({n: bool(p.requires_grad) for n, p in module.named_parameters()})
+        elif action == "state":
+            results.append(to_data(module))
+        elif action == "load_state_dict":
+            module.load_state_dict(*step_args)
+            results.append(None)
+        elif not action.startswith("_"):
+            results.append(to_data(getattr(module, action)(*step_args)))
+        else:
+            raise ValueError(f"unknown step {action!r}")
+    return {"steps": results}
