@@ -22,8 +22,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import markdown_table, results_dir, write_results
 
-from judge.site.build import RESULTS_DIR, build_site, site_problems
-from judge.site.content import load_page, load_results
+from judge.site.build import (
+    RESULT_TRANSLATIONS,
+    RESULTS_DIR,
+    SITE_ASSETS,
+    build_site,
+    site_problems,
+)
+from judge.site.content import load_page
+from judge.site.results import load_results
 
 TARGET_S = 3.0
 
@@ -48,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
             cpu_times.append(time.process_time() - cpu)
             times.append(summary.seconds)
             start = time.perf_counter()
-            results, _ = load_results(RESULTS_DIR)
+            load_results(RESULTS_DIR, SITE_ASSETS / RESULT_TRANSLATIONS)
             for problem in problems:
-                load_page(problem, results)
+                load_page(problem)
             content_times.append(time.perf_counter() - start)
     assert summary is not None
     median, best, cpu = statistics.median(times), min(times), statistics.median(cpu_times)
