@@ -168,7 +168,7 @@ def load_results(
             body_zh = {
                 level: render_markdown(_join_cjk_lines(own["summary_zh"]), heading_level=level + 1)
                 + _translate_cells(
-                    render_markdown(data, heading_level=level + 1, drop_title=True), glossary
+                    render_markdown(data, heading_level=level + 1), glossary
                 )
                 for level in (2, 3)
             }
@@ -199,4 +199,7 @@ def load_results(
                 translated=translated,
             )
         )
+    # The learner's reports in learning order (that of RESULT_PAGES), then the others.
+    order = {word: i for i, word in enumerate(RESULT_PAGES)}
+    results.sort(key=lambda r: (order.get(_word(r.stem), len(order)), r.stem))
     return results, pngs

@@ -197,6 +197,14 @@ def test_results_have_a_chinese_side(fixture_site) -> None:
     assert re.search(r'<img src="results/compression.png" alt="图：[^"]+"', zh)
 
 
+def test_repository_results_keep_their_sections_in_chinese(repo_site) -> None:
+    results = (repo_site[0] / "results.html").read_text(encoding="utf-8")
+    # Section headings of the reports come through the glossary, under the report's title.
+    assert "<h3>幅值剪枝</h3>" in results and "<h3>Magnitude pruning</h3>" in results
+    # Learning order: meta-learning's report first.
+    assert results.index('id="result-sinusoid"') < results.index('id="result-fusion"')
+
+
 def test_search_index_finds_identifiers_and_editorials(fixture_site, repo_site) -> None:
     fixture = json.loads((fixture_site[0] / "search-index.json").read_text(encoding="utf-8"))
     entry = {e["slug"]: e for e in fixture}["distillation-loss"]
