@@ -84,8 +84,10 @@ class BuildSummary:
         return "\n".join(lines)
 
 
-class SiteError(Exception):
-    """A page a reader must not meet: a formula showing its LaTeX, a path of this machine."""
+class SiteError(ProblemError):
+    """A page a reader must not meet: a formula showing its LaTeX, a path of this machine.
+    A ProblemError: the text that produced it is a problem's or a report's, to be fixed
+    there (`judge site build` reports it and exits 2)."""
 
 
 def site_problems(packs: Iterable[str | Path] = ()) -> tuple[list[Problem], list[str]]:

@@ -167,9 +167,7 @@ def load_results(
             data = _tables_and_headings(text)
             body_zh = {
                 level: render_markdown(_join_cjk_lines(own["summary_zh"]), heading_level=level + 1)
-                + _translate_cells(
-                    render_markdown(data, heading_level=level + 1), glossary
-                )
+                + _translate_cells(render_markdown(data, heading_level=level + 1), glossary)
                 for level in (2, 3)
             }
             title_zh = render_inline(own["title_zh"])
