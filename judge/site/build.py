@@ -138,14 +138,19 @@ def _search_entry(page: ProblemPage) -> dict:
     }
 
 
-_REF = re.compile(r'<(?:script|img|link)\b[^>]*?\b(?:src|href)="([^"#?]+)"')
+# What a browser loads with a page: scripts, images, stylesheets, the icon (not the pages
+# that <link rel="prev/next"> names).
+_REF = re.compile(
+    r'<(?:script|img)\b[^>]*?\bsrc="([^"#?]+)"'
+    r'|<link\b[^>]*?\brel="(?:stylesheet|icon)"[^>]*?\bhref="([^"#?]+)"'
+)
 
 
 def page_bytes(html_path: Path, out: Path) -> int:
     """Bytes a browser fetches for a page: the HTML plus every local script, style and image."""
     text = html_path.read_text(encoding="utf-8")
     total = len(text.encode("utf-8"))
-    for ref in sorted(set(_REF.findall(text))):
+    for ref in sorted({src or href for src, href in _REF.findall(text)}):
         target = (html_path.parent / ref).resolve()
         if target.is_file() and out.resolve() in target.parents:
             total += target.stat().st_size

@@ -196,9 +196,10 @@ def _bilingual(
 
 
 def plain_text(markdown: str) -> str:
-    """Markdown to rough plain text for the search index: markup characters dropped, but
-    identifiers kept whole (`create_graph`, `state_dict`) and code blocks' text kept."""
-    text = re.sub(r"^\s*(```|~~~).*$", " ", markdown, flags=re.M)
+    """Markdown to rough plain text for the search index: markup characters and code blocks
+    dropped (the prose around them names what matters), identifiers kept whole
+    (`create_graph`, `state_dict`)."""
+    text = re.sub(r"^\s*(```|~~~).*?^\s*\1\s*$", " ", markdown, flags=re.M | re.S)
     text = re.sub(r"(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])", " ", text)  # emphasis, not names
     text = re.sub(r"[`*#>|$\\{}\[\]()]", " ", text)
     return " ".join(text.split())

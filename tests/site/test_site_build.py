@@ -477,3 +477,12 @@ def test_quiz_announces_once_and_card_tags_are_out_of_the_tab_order(fixture_site
     index = (out / "index.html").read_text(encoding="utf-8")
     tags = re.findall(r'<button type="button" class="card-tag"[^>]*>', index)
     assert tags and all('tabindex="-1"' in t for t in tags)
+
+
+def test_page_bytes_count_assets_not_the_pages_linked_as_previous_and_next(fixture_site) -> None:
+    out, summary = fixture_site
+    page = out / "p" / "distillation-loss.html"
+    assert '<link rel="next" href="magnitude-pruning.html">' in page.read_text(encoding="utf-8")
+    assets = ["style.css", "pygments.css", "head.js", "site.js", "favicon.svg"]
+    expected = page.stat().st_size + sum((out / "static" / a).stat().st_size for a in assets)
+    assert summary.page_bytes["p/distillation-loss.html"] == expected

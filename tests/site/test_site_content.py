@@ -63,7 +63,7 @@ identifiers = st.from_regex(r"[a-z]+(_[a-z0-9]+)+", fullmatch=True)
 
 
 @settings(max_examples=60, deadline=None)
-@given(identifiers, st.sampled_from(["`{}`", "{}", "**{}**", "_{}_", "({})", "```\n{}\n```"]))
+@given(identifiers, st.sampled_from(["`{}`", "{}", "**{}**", "_{}_", "({})", "[{}](x)"]))
 def test_plain_text_keeps_identifiers_whole(name: str, wrapper: str) -> None:
     text = plain_text("Call " + wrapper.format(name) + " here.")
     assert name in text.split()
@@ -123,3 +123,8 @@ def test_untranslated_attributes_need_a_chinese_label() -> None:
     found = untranslated("<body><nav aria-label='Previous and next'></nav></body>")
     assert found == ['aria-label="Previous and next"']
     assert re.match(r"alt=", untranslated('<body><img alt="English alt text"></body>')[0])
+
+
+def test_plain_text_drops_code_blocks_but_keeps_the_prose() -> None:
+    text = plain_text("Before `create_graph`.\n\n```python\nsecret_code = 1\n```\n\nAfter.")
+    assert text == "Before create_graph . After."
