@@ -17,6 +17,7 @@ PAIRS = [
     ("fg", "bg"), ("fg", "soft"), ("muted", "bg"), ("muted", "soft"), ("accent", "bg"),
     ("accent", "soft"), ("accent", "accent-soft"), ("bg", "accent"), ("ok", "ok-bg"),
     ("warn", "warn-bg"), ("bad", "bad-bg"), ("ok", "bg"), ("bad", "bg"),
+    ("fg", "warn-bg"),  # search highlights (<mark>)
 ]  # fmt: skip
 
 
