@@ -41,10 +41,11 @@ def math_faults(page: str) -> list[str]:
     return faults
 
 
-# Roots of absolute paths on the machines people build on; a path under one of these in a
-# page is almost surely the builder's. URLs (`https://host/home/...`) are not paths.
+# Home and work folders, and macOS's temporary ones: a path under one of these in a page is
+# almost surely the builder's (a prompt may well name /tmp or /opt: those are not refused
+# unless the build ran there, see `roots`). URLs (`https://host/home/...`) are not paths.
 _ABSOLUTE = re.compile(
-    r"(?<![\w:/.~-])(?:/(?:home|Users|root|work|tmp|mnt|srv|opt|var/folders|private/var)/"
+    r"(?<![\w:/.~-])(?:/(?:home|Users|root|work|var/folders|private/var)/"
     r"|[A-Za-z]:\\\\?(?:Users|home)\\)[^\s\"'<>)`]*"
 )
 

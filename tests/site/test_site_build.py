@@ -428,7 +428,8 @@ def test_every_repository_mistake_has_a_chinese_hint_and_a_title(repo_site) -> N
     for problem in repo_problems():
         for hint in load_hints(problem):
             assert hint.langs["zh"] == "zh", f"{problem.slug}/{hint.stem}: no hints.toml entry"
-            assert "_" not in hint.title["en"] or " " in hint.title["en"], hint.title
+            slug_like = hint.stem.replace("_", " ").capitalize()
+            assert hint.title["en"] != slug_like, f"{problem.slug}/{hint.stem}: no title"
 
 
 def test_worked_example_from_a_public_test(fixture_site) -> None:

@@ -128,3 +128,9 @@ def test_untranslated_attributes_need_a_chinese_label() -> None:
 def test_plain_text_drops_code_blocks_but_keeps_the_prose() -> None:
     text = plain_text("Before `create_graph`.\n\n```python\nsecret_code = 1\n```\n\nAfter.")
     assert text == "Before create_graph . After."
+
+
+def test_builder_paths_leave_system_folders_a_prompt_may_name() -> None:
+    assert builder_paths("the sandbox hides /tmp/x and /opt/y") == []
+    assert builder_paths("the sandbox hides /tmp/x", ["/tmp/build-1"]) == []
+    assert builder_paths("wrote /tmp/build-1/_site", ["/tmp/build-1"]) == ["/tmp/build-1"]
