@@ -244,7 +244,7 @@ def build_site(
         count=len(problems),
     )
     first = pages[0].problem if pages else None
-    write("getting-started.html", "start.html", "", first=first, count=len(problems))
+    write("getting-started.html", "start.html", "", first=first)
     for i, page in enumerate(pages):
         p = page.problem
         template = "quiz.html" if p.is_quiz else "problem.html"
