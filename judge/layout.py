@@ -43,6 +43,8 @@ class FolderFile:
     translation_of: str | None = None
     """The Chinese twin of this English file: required in this repository's problems,
     optional (a warning) in a private pack."""
+    required: bool = True
+    """A complete folder holds it (``check-problems`` says so when it is missing)."""
 
 
 FILES: tuple[FolderFile, ...] = (
@@ -80,6 +82,12 @@ FILES: tuple[FolderFile, ...] = (
     ),
     FolderFile("rubric.md", ("quiz",), "the interviewer's rubric"),
     FolderFile("rubric.zh.md", ("quiz",), "the rubric in Chinese", translation_of="rubric.md"),
+    FolderFile(
+        "hints.toml",
+        ("code",),
+        "readable titles and Chinese text of the mistakes' hints, by file stem",
+        required=False,
+    ),
 )
 
 
@@ -97,7 +105,7 @@ def needed_to_grade(kind: str) -> tuple[str, ...]:
 def complete_set(kind: str) -> tuple[str, ...]:
     """Every file a complete folder of this kind holds (``problem.toml`` aside: it is how the
     folder was found)."""
-    return tuple(f.name for f in _of(kind) if f.name != "problem.toml")
+    return tuple(f.name for f in _of(kind) if f.required and f.name != "problem.toml")
 
 
 def translations(kind: str) -> tuple[str, ...]:

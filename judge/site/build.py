@@ -1,9 +1,13 @@
 """The study site: a static, offline, bilingual HTML rendering of the problem folders.
 
-`build_site(out, problems)` writes `index.html`, one page per problem under `p/`, a results
-page, the shared assets and a search index (`search-index.js`, a script that sets a global, so
-the site works opened from disk where `fetch` of a local file is refused; `search-index.json`
-for other tools). Every URL is relative and nothing is loaded from another origin.
+`build_site(out, problems)` writes `index.html`, one page per problem under `p/` (with its
+starter and public tests to download beside it), a "Getting started" page, the learner's
+results page and the judge's internals page, the shared assets and a search index
+(`search-index.js`, a script that sets a global, so the site works opened from disk where
+`fetch` of a local file is refused; `search-index.json` for other tools). Every URL is
+relative and nothing is loaded from another origin. Every page is checked as it is written
+(judge.site.checks): a formula showing LaTeX or a path of this machine stops the build;
+English left on the Chinese side is listed in the summary.
 `serve(directory, port)` previews a built site on localhost.
 """
 
@@ -23,12 +27,15 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from judge.problems import Problem, ProblemError, discover, load_problem
-from judge.site.content import TOPICS, ProblemPage, load_page, load_results
+from judge.site.checks import builder_paths, math_faults, untranslated
+from judge.site.content import TOPICS, ProblemPage, load_page
 from judge.site.mathrender import clear_caches, pygments_css
+from judge.site.results import load_results, results_for
 
 __all__ = [
     "SITE_ASSETS",
     "BuildSummary",
+    "SiteError",
     "build_site",
     "make_server",
     "page_bytes",
@@ -36,9 +43,11 @@ __all__ = [
     "site_problems",
 ]
 
+# Every file the builder reads that is not a problem's is found from these.
 REPO = Path(__file__).resolve().parents[2]
-SITE_ASSETS = REPO / "site"
+SITE_ASSETS = REPO / "site"  # templates/, static/, content/
 RESULTS_DIR = REPO / "benchmarks" / "results"
+RESULT_TRANSLATIONS = Path("content") / "results.toml"  # under the assets folder
 DIFFICULTIES = ("easy", "medium", "hard")
 SITE_MARKER = "search-index.js"  # a folder holding it was written by build_site
 # The file a learner edits after `judge init SLUG` (as judge/cli.py's `init` names it).
@@ -57,6 +66,7 @@ class BuildSummary:
     files: int = 0
     total_bytes: int = 0  # every file under `out`
     skipped: list[str] = field(default_factory=list)  # problems that could not be rendered
+    untranslated: list[str] = field(default_factory=list)  # "page: English text" under 中文
 
     def table(self) -> str:
         """A plain-text report: one line per page, then the totals."""
@@ -65,12 +75,19 @@ class BuildSummary:
         lines += [f"{p:<{width}}  {n:>9,}" for p, n in sorted(self.page_bytes.items())]
         biggest = max(self.page_bytes.values(), default=0)
         lines += [f"skipped {s}" for s in self.skipped]
+        lines += [f"untranslated {u}" for u in self.untranslated]
         lines.append(
             f"{len(self.page_bytes)} pages ({self.problems} problems), {self.files} files, "
             f"{self.total_bytes:,} bytes in {self.out}; largest page {biggest:,} bytes; "
             f"built in {self.seconds:.2f} s"
         )
         return "\n".join(lines)
+
+
+class SiteError(ProblemError):
+    """A page a reader must not meet: a formula showing its LaTeX, a path of this machine.
+    A ProblemError: the text that produced it is a problem's or a report's, to be fixed
+    there (`judge site build` reports it and exits 2)."""
 
 
 def site_problems(packs: Iterable[str | Path] = ()) -> tuple[list[Problem], list[str]]:
@@ -112,22 +129,28 @@ def _search_entry(page: ProblemPage) -> dict:
         "difficulty": p.difficulty,
         "kind": p.kind,
         "tags": list(p.tags),
-        # One lower-cased haystack per language; the index page matches every word typed.
+        # One haystack per language; the index page lower-cases it, matches every word
+        # typed and shows a highlighted excerpt around the first.
         "text": {
-            lang: " ".join([p.title, p.title_zh, *p.tags, page.search_text.get(lang, "")]).lower()
+            lang: " ".join([p.title, p.title_zh, *p.tags, page.search_text.get(lang, "")])
             for lang in ("en", "zh")
         },
     }
 
 
-_REF = re.compile(r'<(?:script|img|link)\b[^>]*?\b(?:src|href)="([^"#?]+)"')
+# What a browser loads with a page: scripts, images, stylesheets, the icon (not the pages
+# that <link rel="prev/next"> names).
+_REF = re.compile(
+    r'<(?:script|img)\b[^>]*?\bsrc="([^"#?]+)"'
+    r'|<link\b[^>]*?\brel="(?:stylesheet|icon)"[^>]*?\bhref="([^"#?]+)"'
+)
 
 
 def page_bytes(html_path: Path, out: Path) -> int:
     """Bytes a browser fetches for a page: the HTML plus every local script, style and image."""
     text = html_path.read_text(encoding="utf-8")
     total = len(text.encode("utf-8"))
-    for ref in sorted(set(_REF.findall(text))):
+    for ref in sorted({src or href for src, href in _REF.findall(text)}):
         target = (html_path.parent / ref).resolve()
         if target.is_file() and out.resolve() in target.parents:
             total += target.stat().st_size
@@ -146,10 +169,11 @@ def build_site(
     A problem whose public files cannot be rendered (a malformed questions.toml, say) is left
     out and named in `BuildSummary.skipped`, so a half-written folder does not stop the site.
     An existing `out` is replaced only if it is empty or a site built before; any other
-    folder raises FileExistsError.
+    folder raises FileExistsError. Raises SiteError, after writing, if a page shows a
+    formula's LaTeX or an absolute path of this machine.
 
     results_dir: benchmark reports (`*.md`) and plots (`*.png`) to show on the pages they
-    belong to and on the results page; None for none.
+    belong to and on the results pages; None for none.
     """
     start = time.perf_counter()
     clear_caches()
@@ -164,7 +188,7 @@ def build_site(
     shutil.copytree(assets / "static", out / "static")
     (out / "static" / "pygments.css").write_text(pygments_css(), encoding="utf-8")
 
-    results, pngs = load_results(results_dir)
+    results, pngs = load_results(results_dir, assets / RESULT_TRANSLATIONS)
     if pngs:
         (out / "results").mkdir()
         for png in pngs:
@@ -174,20 +198,36 @@ def build_site(
     pages, skipped = [], []
     for problem in problems:
         try:
-            pages.append(load_page(problem, results))
+            page = load_page(problem)
         except (OSError, ValueError, KeyError, TypeError) as exc:  # tomllib errors are ValueErrors
             skipped.append(f"{problem.path}: not rendered: {type(exc).__name__}: {exc}")
+            continue
+        page.results = results_for(problem.slug, results)
+        pages.append(page)
     problems = [page.problem for page in pages]
     by_slug = {p.slug: p for p in problems}
     env = _environment(assets / "templates")
 
     written: list[Path] = []
+    faults: list[str] = []
+    missing: list[str] = []
+    # Where this build runs: none of it may appear in a page.
+    roots = {str(REPO), str(Path.home()), str(out.resolve()), str(assets.resolve())}
+    roots |= {str(p.path.resolve().parent) for p in problems}
+    if results_dir is not None:
+        roots.add(str(results_dir.resolve()))
+
+    def check(rel: str, text: str) -> None:
+        faults.extend(f"{rel}: formula {f}" for f in math_faults(text))
+        faults.extend(f"{rel}: path of this machine {p}" for p in builder_paths(text, roots))
 
     def write(rel: str, template: str, root: str, **context: object) -> None:
         html = env.get_template(template).render(root=root, page_path=rel, **context)
         path = out / rel
         path.write_text(html, encoding="utf-8")
         written.append(path)
+        check(rel, html)
+        missing.extend(f"{rel}: {text}" for text in untranslated(html))
 
     groups = [
         (topic, names, [pg for pg in pages if pg.problem.topic == topic])
@@ -203,10 +243,17 @@ def build_site(
         difficulties=DIFFICULTIES,
         count=len(problems),
     )
+    first = pages[0].problem if pages else None
+    write("getting-started.html", "start.html", "", first=first)
     for i, page in enumerate(pages):
         p = page.problem
         template = "quiz.html" if p.is_quiz else "problem.html"
         workspace = (QUIZ_WORKSPACE_FILE if p.is_quiz else WORKSPACE_FILE).format(slug=p.slug)
+        if page.downloads:
+            (out / "p" / p.slug).mkdir()
+            for name, text in page.downloads.items():
+                (out / "p" / p.slug / name).write_text(text, encoding="utf-8")
+                check(f"p/{p.slug}/{name}", text)
         write(
             f"p/{p.slug}.html",
             template,
@@ -224,7 +271,16 @@ def build_site(
                 }
             ),
         )
-    write("results.html", "results.html", "", results=results, result_pages=_result_pages(pages))
+    shown_on = _result_pages(pages)
+    for rel, learner in (("results.html", True), ("internals.html", False)):
+        write(
+            rel,
+            "results.html",
+            "",
+            results=[r for r in results if r.learner == learner],
+            result_pages=shown_on,
+            learner=learner,
+        )
 
     entries = [_search_entry(pg) for pg in pages]
     data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
@@ -232,6 +288,9 @@ def build_site(
     # `</` cannot end a script early; escape it anyway for safety if text ever holds it.
     script = "window.MJ_SEARCH_INDEX = " + data.replace("</", "<\\/") + ";\n"
     (out / "search-index.js").write_text(script, encoding="utf-8")
+    check("search-index.js", script)
+    if faults:
+        raise SiteError("the site has pages a reader must not meet:\n  " + "\n  ".join(faults))
 
     files = [f for f in out.rglob("*") if f.is_file()]
     return BuildSummary(
@@ -242,6 +301,7 @@ def build_site(
         files=len(files),
         total_bytes=sum(f.stat().st_size for f in files),
         skipped=skipped,
+        untranslated=missing,
     )
 
 

@@ -4,11 +4,23 @@ This module decides which files of a problem are public. It reads only the files
 PUBLIC_FILES (plus `mistakes/*.py` docstrings and `answers.toml` of quizzes, whose key is
 meant to be revealed on the site after "check"); `hidden_tests.py` is never opened here, so
 no hidden test can reach a page.
+
+Two conventions of a problem folder are the site's own:
+
+- `hints.toml`: one table per known mistake, keyed by its file's stem, with a readable
+  `title`, its `title_zh` and `hint_zh`, the Chinese of the hint the judge prints (the
+  mistake's docstring, which stays the English hint). A mistake without an entry is shown
+  with its docstring and a title made from its file name, and listed as untranslated.
+- Worked examples: a public test whose docstring begins with `Example.` is shown on the page
+  as a worked example: the rest of its docstring as prose (Markdown; the paragraphs from one
+  that begins with `中文：` on are its Chinese version), then the test's body as code.
 """
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,15 +34,18 @@ __all__ = [
     "PUBLIC_FILES",
     "TOPICS",
     "Bilingual",
+    "Example",
+    "Hint",
     "ProblemPage",
-    "Result",
     "load_page",
-    "load_results",
     "mistake_hint",
     "plain_text",
+    "worked_examples",
 ]
 
 PUBLIC_FILES = layout.public_files()
+EXAMPLE_MARK = "Example."
+ZH_MARKS = ("中文：", "中文:")
 
 # Topic slug -> (English heading, Chinese heading, English blurb, Chinese blurb), in learning
 # order.
@@ -88,17 +103,6 @@ RESULT_PAGES = {
 
 
 @dataclass(frozen=True)
-class Result:
-    """One benchmark's Markdown report and plots, rendered for a page."""
-
-    stem: str
-    title: str  # html: the report's opening heading, or its file name
-    body: dict[int, str]  # heading level of the title -> the rest, headings nested under it;
-    # image sources in `body` are relative to the site root, prefixed with "{root}"
-    images: tuple[tuple[str, str], ...]  # (file name, alt text) of plots `body` does not show
-
-
-@dataclass(frozen=True)
 class Bilingual:
     """A document in both languages: lang -> html, and the language each text really is in."""
 
@@ -107,6 +111,26 @@ class Bilingual:
 
     def __bool__(self) -> bool:
         return bool(self.html)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A known mistake as the site shows it: lang -> readable title (text) and hint (html),
+    and the language each really is in."""
+
+    stem: str
+    title: dict[str, str]
+    html: dict[str, str]
+    langs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example: a public test whose docstring begins with `Example.`."""
+
+    name: str  # the test function's name
+    prose: Bilingual  # the docstring after `Example.`, rendered
+    code: str  # the test's body, highlighted
 
 
 @dataclass
@@ -119,12 +143,14 @@ class ProblemPage:
     public_tests: str = ""
     solution: str = ""
     editorial: Bilingual = field(default_factory=Bilingual)
-    hints: list[tuple[str, str]] = field(default_factory=list)  # (mistake name, hint html)
+    hints: list[Hint] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)
+    downloads: dict[str, str] = field(default_factory=dict)  # file name -> its text
     questions: list[dict[str, Any]] = field(default_factory=list)
     key: dict[str, Any] = field(default_factory=dict)  # quiz: id -> {answer, explanation...}
     model_answer: Bilingual = field(default_factory=Bilingual)
     rubric: Bilingual = field(default_factory=Bilingual)
-    results: list[Result] = field(default_factory=list)
+    results: list[Any] = field(default_factory=list)  # judge.site.results.Result
     search_text: dict[str, str] = field(default_factory=dict)  # lang -> plain text
 
 
@@ -156,9 +182,12 @@ def _bilingual(
 
 
 def plain_text(markdown: str) -> str:
-    """Markdown to rough plain text for the search index (markup characters dropped)."""
-    text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
-    text = re.sub(r"[`*_#>|$\\{}\[\]()]", " ", text)
+    """Markdown to rough plain text for the search index: markup characters and code blocks
+    dropped (the prose around them names what matters), identifiers kept whole
+    (`create_graph`, `state_dict`)."""
+    text = re.sub(r"^\s*(```|~~~).*?^\s*\1\s*$", " ", markdown, flags=re.M | re.S)
+    text = re.sub(r"(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])", " ", text)  # emphasis, not names
+    text = re.sub(r"[`*#>|$\\{}\[\]()]", " ", text)
     return " ".join(text.split())
 
 
@@ -212,63 +241,107 @@ def _quiz(problem: Problem, page: ProblemPage) -> None:
     page.search_text["zh"] = page.search_text.get("zh", "") + " " + plain_text(extra_zh)
 
 
-def load_page(problem: Problem, results: list[Result]) -> ProblemPage:
+def _hint_table(problem: Problem) -> dict[str, dict[str, str]]:
+    """`hints.toml`: mistake stem -> its string fields (anything else is ignored)."""
+    data = tomllib.loads(_read(problem.path / "hints.toml") or "")
+    return {
+        str(stem): {k: v for k, v in entry.items() if isinstance(v, str)}
+        for stem, entry in data.items()
+        if isinstance(entry, dict)
+    }
+
+
+def load_hints(problem: Problem) -> list[Hint]:
+    """Every known mistake of `problem` with a hint, titled, in both languages."""
+    table = _hint_table(problem)
+    hints = []
+    for path in problem.mistakes:
+        hint = mistake_hint(path)
+        if not hint:
+            continue
+        entry = table.get(path.stem, {})
+        title_en = entry.get("title") or path.stem.replace("_", " ").capitalize()
+        title_zh, hint_zh = entry.get("title_zh"), entry.get("hint_zh")
+        hints.append(
+            Hint(
+                stem=path.stem,
+                title={"en": title_en, "zh": title_zh or title_en},
+                html={"en": render_inline(hint), "zh": render_inline(hint_zh or hint)},
+                langs={"en": "en", "zh": "zh" if title_zh and hint_zh else "en"},
+            )
+        )
+    return hints
+
+
+def worked_examples(source: str) -> list[Example]:
+    """The public tests of `source` whose docstring begins with `Example.` (see the module
+    docstring); none if the file does not parse."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    lines = source.splitlines()
+    examples = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        doc = ast.get_docstring(node) or ""
+        if not doc.startswith(EXAMPLE_MARK):
+            continue
+        paragraphs = [p.strip() for p in doc[len(EXAMPLE_MARK) :].split("\n\n") if p.strip()]
+        first_zh = next(
+            (i for i, p in enumerate(paragraphs) if p.startswith(ZH_MARKS)), len(paragraphs)
+        )
+        en = "\n\n".join(paragraphs[:first_zh])
+        zh = "\n\n".join(paragraphs[first_zh:])
+        for mark in ZH_MARKS:
+            zh = zh.removeprefix(mark)
+        html, langs = {}, {}
+        if en:
+            html["en"], langs["en"] = render_markdown(en, heading_level=4), "en"
+        if zh.strip():
+            html["zh"], langs["zh"] = render_markdown(zh.strip(), heading_level=4), "zh"
+        elif en:
+            html["zh"], langs["zh"] = html["en"], "en"
+        # The body after the docstring, comments included, as the author wrote it.
+        body = "\n".join(lines[node.body[0].end_lineno or node.lineno : node.end_lineno])
+        examples.append(
+            Example(
+                name=node.name,
+                prose=Bilingual(html, langs),
+                code=highlight_code(textwrap.dedent(body).strip("\n") + "\n", "python")
+                if body.strip()
+                else "",
+            )
+        )
+    return examples
+
+
+def load_page(problem: Problem) -> ProblemPage:
     """Read a problem's public files into a ProblemPage (never its hidden tests)."""
     prompt, plain = _bilingual(problem.path, "prompt", drop_title=True)
     page = ProblemPage(problem, prompt, search_text=plain)
-    page.results = [r for r in results if problem.slug in RESULT_PAGES.get(_word(r.stem), ())]
     if problem.is_quiz:
         _quiz(problem, page)
         if problem.starter.is_file():
-            page.starter = highlight_code(_read(problem.starter) or "", "toml")
+            text = _read(problem.starter) or ""
+            page.starter = highlight_code(text, "toml")
+            page.downloads[problem.starter.name] = text
         return page
     for attr, name in (("starter", "starter.py"), ("public_tests", "public_tests.py")):
         text = _read(problem.path / name)
         if text is not None:
             setattr(page, attr, highlight_code(text, "python"))
+            page.downloads[name] = text
+            if name == "public_tests.py":
+                page.examples = worked_examples(text)
     solution = _read(problem.path / "solution.py")
     if solution is not None:
         page.solution = highlight_code(solution, "python")
-    page.editorial = _bilingual(problem.path, "editorial")[0]
-    for path in problem.mistakes:
-        hint = mistake_hint(path)
-        if hint:
-            page.hints.append((path.stem.replace("_", " "), render_inline(hint)))
+    page.editorial, editorial_text = _bilingual(problem.path, "editorial")
+    page.hints = load_hints(problem)
+    # Editorials and hint titles are searched too (a learner looks for `create_graph`).
+    for lang in ("en", "zh"):
+        extra = [editorial_text.get(lang, ""), *(h.title[lang] for h in page.hints)]
+        page.search_text[lang] = " ".join([page.search_text.get(lang, ""), *extra]).strip()
     return page
-
-
-def _word(stem: str) -> str:
-    return re.split(r"[_.\-]", stem, maxsplit=1)[0]
-
-
-def load_results(results_dir: Path | None) -> tuple[list[Result], list[Path]]:
-    """Render every `<stem>.md` of the benchmark results and find the plots to copy.
-
-    A plot `<stem>*.png` belongs to the report whose stem starts its name; a plot the report
-    does not already show is listed in `Result.images`. Returns (results, png paths).
-    """
-    if results_dir is None or not results_dir.is_dir():
-        return [], []
-    pngs = sorted(results_dir.glob("*.png"))
-    results = []
-    for md_path in sorted(results_dir.glob("*.md")):
-        text = md_path.read_text(encoding="utf-8")
-        stem = md_path.stem
-        opening = re.match(r"\s*#{1,6}\s+(.+)", text)
-        fallback = RESULT_TITLES.get(stem, stem.replace("_", " "))
-        title = render_inline(opening[1].strip().rstrip("#").strip()) if opening else fallback
-        body = {
-            level: render_markdown(
-                text, heading_level=level + 1, image_prefix="{root}results/", drop_title=True
-            )
-            for level in (2, 3)
-        }
-        mine = [p for p in pngs if p.stem == stem or p.stem.startswith(stem + "_")]
-        about = plain_text(opening[1]) if opening else fallback
-        unshown = tuple(
-            (p.name, f"Plot: {about}" + (f" ({p.stem[len(stem) + 1 :]})" if p.stem != stem else ""))
-            for p in mine
-            if p.name not in text
-        )
-        results.append(Result(stem, title, body, unshown))
-    return results, pngs

@@ -36,16 +36,42 @@ LIGHT_STYLE = "xcode"
 DARK_STYLE = "github-dark"
 
 
+# Gaps of latex2mathml, worked around so that no formula shows its source. Before
+# conversion: `\arg` is not a command it knows (it would print "\arg"), and `\argmax` is a
+# common shorthand. After: a delimiter after a sizing command (`\big\|`, `\Big\lVert`)
+# comes out as its command name inside <mo>; these are the characters they stand for.
+_LATEX_BEFORE = (
+    (re.compile(r"\\arg(max|min)(?![a-zA-Z])"), r"\\operatorname{arg}\\\1"),
+    (re.compile(r"\\arg(?![a-zA-Z])"), r"\\operatorname{arg}"),
+)
+_DELIMITERS = {
+    "\\|": "&#x02016;", "\\Vert": "&#x02016;", "\\lVert": "&#x02016;", "\\rVert": "&#x02016;",
+    "\\vert": "|", "\\lvert": "|", "\\rvert": "|", "\\langle": "&#x027E8;",
+    "\\rangle": "&#x027E9;", "\\{": "{", "\\}": "}", "\\lbrace": "{", "\\rbrace": "}",
+}  # fmt: skip
+_MO_COMMAND = re.compile(r"(<mo\b[^>]*>)(\\[a-zA-Z]+|\\[|{}])(</mo>)")
+
+
+def _fix_delimiter(match: re.Match[str]) -> str:
+    return match[1] + _DELIMITERS.get(match[2], match[2]) + match[3]
+
+
 @lru_cache(maxsize=4096)
 def math_html(latex: str, *, display: bool) -> str:
     """LaTeX to a `<math>` element; on a conversion failure, the source as code (never a `$`).
 
+    A command the converter does not know can still come out as its name (`\\foo`) inside
+    the MathML; `judge.site.checks.math_faults` finds those, and the build refuses them.
     Cached: the English and Chinese texts of a problem share most of their formulas.
     """
+    source = latex.strip()
+    for pattern, replacement in _LATEX_BEFORE:
+        source = pattern.sub(replacement, source)
     try:
-        out = latex_to_mathml(latex.strip(), display="block" if display else "inline")
+        out = latex_to_mathml(source, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many exception types on unsupported input
         return f'<code class="math-error">{html.escape(latex.strip())}</code>'
+    out = _MO_COMMAND.sub(_fix_delimiter, out)
     # Name the formula for assistive technology that does not read MathML.
     alt = html.escape(" ".join(latex.split()), quote=True)
     return out.replace("<math ", f'<math alttext="{alt}" ', 1)
@@ -76,11 +102,14 @@ def clear_caches() -> None:
 
 
 def pygments_css() -> str:
-    """The stylesheet for highlighted code: a light style, and a dark one for dark mode."""
+    """The stylesheet for highlighted code: a light style, and a dark one for dark mode
+    (the system's, unless the reader picked light; or the reader's pick of dark)."""
     light = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(f".{CODE_CSS_CLASS}")
-    dark = HtmlFormatter(style=DARK_STYLE).get_style_defs(f".{CODE_CSS_CLASS}")
-    dark = "\n".join(f"  {line}" for line in dark.splitlines())
-    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    dark_style = HtmlFormatter(style=DARK_STYLE)
+    system = dark_style.get_style_defs(f':root:not([data-theme="light"]) .{CODE_CSS_CLASS}')
+    system = "\n".join(f"  {line}" for line in system.splitlines())
+    picked = dark_style.get_style_defs(f':root[data-theme="dark"] .{CODE_CSS_CLASS}')
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{system}\n}}\n{picked}\n"
 
 
 def _render_math_inline(self, tokens, idx, options, env) -> str:

@@ -1,9 +1,13 @@
 // The index: search over the prebuilt index (search-index.js), difficulty and tag filters,
-// and the learner's progress. Cards are in the HTML already; this only hides and marks them.
+// and the learner's progress. Cards are in the HTML already; this only hides and marks them,
+// and under a search shows where each card matched, the words highlighted.
 (function () {
   "use strict";
   var entries = {};
-  (window.MJ_SEARCH_INDEX || []).forEach(function (e) { entries[e.slug] = e; });
+  (window.MJ_SEARCH_INDEX || []).forEach(function (e) {
+    e.hay = (e.text.en + " " + e.text.zh).toLowerCase();
+    entries[e.slug] = e;
+  });
   var cards = Array.prototype.slice.call(document.querySelectorAll(".card"));
   var q = document.getElementById("q");
   var difficulty = document.getElementById("difficulty");
@@ -29,8 +33,48 @@
     var cardTags = card.getAttribute("data-tags").split(" ");
     for (var i = 0; i < tags.length; i++) if (cardTags.indexOf(tags[i]) < 0) return false;
     var entry = entries[slug];
-    var hay = entry ? entry.text.en + " " + entry.text.zh : card.textContent.toLowerCase();
+    var hay = entry ? entry.hay : card.textContent.toLowerCase();
     return words.every(function (w) { return hay.indexOf(w) >= 0; });
+  }
+
+  // An excerpt of the card's text around the first word found, every word marked. Built
+  // from text nodes, so nothing in the index is ever parsed as HTML.
+  var SNIPPET_BEFORE = 40, SNIPPET_AFTER = 90;
+  function snippet(card, words) {
+    var box = card.querySelector(".card-snippet");
+    var entry = entries[card.getAttribute("data-slug")];
+    box.textContent = "";
+    box.hidden = true;
+    if (!entry || !words.length) return;
+    var langs = zh() ? ["zh", "en"] : ["en", "zh"];
+    for (var i = 0; i < langs.length; i++) {
+      var text = entry.text[langs[i]];
+      var lower = text.toLowerCase();
+      var at = -1;
+      for (var j = 0; j < words.length && at < 0; j++) at = lower.indexOf(words[j]);
+      if (at < 0) continue;
+      var start = Math.max(0, at - SNIPPET_BEFORE), end = Math.min(text.length, at + SNIPPET_AFTER);
+      var piece = text.slice(start, end), low = lower.slice(start, end);
+      if (start > 0) box.appendChild(document.createTextNode("… "));
+      var pos = 0;
+      while (pos < piece.length) {
+        var next = -1, len = 0;
+        words.forEach(function (w) {
+          var k = low.indexOf(w, pos);
+          if (k >= 0 && (next < 0 || k < next)) { next = k; len = w.length; }
+        });
+        if (next < 0) { box.appendChild(document.createTextNode(piece.slice(pos))); break; }
+        box.appendChild(document.createTextNode(piece.slice(pos, next)));
+        var mark = document.createElement("mark");
+        mark.textContent = piece.slice(next, next + len);
+        box.appendChild(mark);
+        pos = next + len;
+      }
+      if (end < text.length) box.appendChild(document.createTextNode(" …"));
+      box.lang = langs[i] === "zh" ? "zh-Hans" : "en";
+      box.hidden = false;
+      return;
+    }
   }
 
   // <option> holds text only, so its words are swapped rather than both shown.
@@ -52,6 +96,7 @@
       if (solved[slug]) done++;
       var ok = matches(card, words, difficulty.value, tags, solved);
       card.hidden = !ok;
+      snippet(card, ok ? words : []);
       if (ok) shown++;
     });
     document.querySelectorAll("section.topic").forEach(function (s) {

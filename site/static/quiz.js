@@ -1,6 +1,9 @@
 // A quiz page: score the picks in the browser with the key embedded in the page, show each
 // question's verdict and explanation. Scoring is the judge's (docs/authoring.md): single,
 // true_false and numeric all-or-nothing; multi gives max(0, (right - wrong) / #right) of its points.
+// The picks are kept in localStorage ("mj-quiz-<slug>") so that a reload keeps them. A check
+// is announced once, by the score line (the only live region): the per-question verdicts
+// are read where they stand.
 (function () {
   "use strict";
   var form = document.getElementById("quiz");
@@ -39,8 +42,35 @@
     return { given: true, frac: Math.max(0, (right - wrong) / k.answer.length) };
   }
 
+  var storeKey = "mj-quiz-" + slug;
+  function save() {
+    var picks = {};
+    form.querySelectorAll("fieldset.question").forEach(function (fs) {
+      var qid = fs.getAttribute("data-qid");
+      if (fs.getAttribute("data-kind") === "numeric") picks[qid] = fs.querySelector("input").value;
+      else picks[qid] = picked(fs);
+    });
+    try { localStorage.setItem(storeKey, JSON.stringify(picks)); } catch (e) { /* not kept */ }
+  }
+  function restore() {
+    var picks;
+    try { picks = JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (e) { picks = null; }
+    if (!picks || typeof picks !== "object") return;
+    form.querySelectorAll("fieldset.question").forEach(function (fs) {
+      var value = picks[fs.getAttribute("data-qid")];
+      if (fs.getAttribute("data-kind") === "numeric") {
+        if (typeof value === "string") fs.querySelector("input").value = value;
+        return;
+      }
+      if (!Array.isArray(value)) return;
+      fs.querySelectorAll("input").forEach(function (input) {
+        input.checked = value.indexOf(input.value) >= 0;
+      });
+    });
+  }
+
   function check() {
-    var earned = 0, total = 0;
+    var earned = 0, total = 0, counts = { right: 0, partial: 0, wrong: 0 };
     form.querySelectorAll("fieldset.question").forEach(function (fs) {
       var points = Number(fs.getAttribute("data-points"));
       var kind = fs.getAttribute("data-kind");
@@ -49,6 +79,7 @@
       total += points;
       earned += g.frac * points;
       var state = g.frac === 1 ? "right" : g.frac > 0 ? "partial" : "wrong";
+      counts[state]++;
       fs.classList.remove("is-right", "is-wrong", "is-partial");
       fs.classList.add("is-" + state);
       fs.querySelectorAll("label.choice").forEach(function (label) {
@@ -69,7 +100,10 @@
       fs.querySelector(".feedback").hidden = false;
     });
     earned = Math.round(earned * 100) / 100;
-    scoreLine.textContent = (zh() ? "得分 " : "Score: ") + earned + " / " + total
+    var tally = zh()
+      ? "（" + counts.right + " 题正确，" + counts.partial + " 题部分正确，" + counts.wrong + " 题错误）"
+      : " (" + counts.right + " right, " + counts.partial + " partly right, " + counts.wrong + " wrong)";
+    scoreLine.textContent = (zh() ? "得分 " : "Score: ") + earned + " / " + total + tally
       + (earned === total ? (zh() ? " · 全对！已标记为完成。" : " · full marks, marked as solved.") : "");
     if (earned === total) window.MJ.setSolved(slug, true);
   }
@@ -78,7 +112,11 @@
   form.addEventListener("submit", function (ev) { ev.preventDefault(); checked = true; check(); });
   // Verdicts are words: rewrite them in the other language when it is switched.
   document.addEventListener("mj:lang", function () { if (checked) check(); });
+  form.addEventListener("change", save);
+  form.addEventListener("input", save);
+  restore();
   form.addEventListener("reset", function () {
+    try { localStorage.removeItem(storeKey); } catch (e) { /* nothing kept */ }
     form.querySelectorAll("fieldset.question").forEach(function (fs) {
       fs.classList.remove("is-right", "is-wrong", "is-partial");
       fs.querySelector(".feedback").hidden = true;

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -309,4 +310,228 @@ def test_title_follows_the_language(fx: Watched) -> None:
     assert fx.page.inner_text("#progress") == "已完成 0 / 3"
     assert fx.page.eval_on_selector("#difficulty", "s => s.options[1].textContent") == "简单"
     assert fx.page.get_attribute("#q", "placeholder") == "标题、标签或内容"
+    fx.assert_clean()
+
+
+# -- second pass (issue 16) ---------------------------------------------------------------
+
+# Visible prose blocks in English (two Latin words, no Chinese character), outside code,
+# maths, tables and what is marked translate="no": what a reader of 中文 must not meet.
+ENGLISH_BLOCKS_JS = """() => {
+  const skip = "code, pre, math, table, script, [translate=no], .copy-button";
+  const blocks = "p, li, dt, dd, h1, h2, h3, h4, h5, h6, summary, figcaption, legend, label";
+  const out = [];
+  for (const el of document.querySelectorAll(blocks)) {
+    if (!el.checkVisibility() || el.closest(skip)) continue;
+    let text = "";
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const parent = n.parentElement;
+      if (parent.closest(skip) || !parent.checkVisibility()) continue;
+      // Text of a nested block is judged with that block.
+      if (parent.closest(blocks) !== el) continue;
+      text += n.textContent;
+    }
+    const cjk = /[\\u3000-\\u303f\\u4e00-\\u9fff\\uff00-\\uffef]/.test(text);
+    const words = (text.match(/[A-Za-z][A-Za-z'-]+/g) || []).length;
+    if (!cjk && words >= 2 && !/https?:\\/\\//.test(text)) out.push(text.trim());
+  }
+  for (const img of document.querySelectorAll("img")) {
+    if (img.checkVisibility() && !/[\\u4e00-\\u9fff]/.test(img.alt)) out.push("alt=" + img.alt);
+  }
+  return out;
+}"""
+
+
+ZH_PAGES = ("p/maml-adapt.html", "p/distillation-loss.html", "results.html", "internals.html",
+            "getting-started.html", "p/quiz-meta-vs-transfer.html")  # fmt: skip
+
+
+def test_a_chinese_page_has_no_english_paragraph(browser, serve_dir, repo_site) -> None:
+    watched = Watched(browser, serve_dir(repo_site[0]))
+    try:
+        for rel in ZH_PAGES:
+            watched.goto(rel)
+            watched.page.click('[data-set-lang="zh"]')
+            watched.page.wait_for_selector("html[data-lang=zh]")
+            # Open every fold and reveal: hints, editorial, solution.
+            watched.page.eval_on_selector_all("details", "ds => ds.forEach(d => d.open = true)")
+            assert watched.page.evaluate(ENGLISH_BLOCKS_JS) == [], rel
+        watched.assert_clean()
+    finally:
+        watched.context.close()
+
+
+def test_every_page_renders_its_formulas_and_leads_to_getting_started(
+    browser, serve_dir, repo_site
+) -> None:
+    """Every page of the repository's site: no formula shows LaTeX, no absolute path of the
+    machine that built it is shown, and every problem links to Getting started."""
+    out = repo_site[0]
+    watched = Watched(browser, serve_dir(out))
+    home = str(Path.home())
+    try:
+        for rel in sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")):
+            watched.goto(rel, wait_until="domcontentloaded")
+            sources = watched.page.eval_on_selector_all(
+                "math", "ms => ms.map(m => m.textContent).filter(t => t.includes('\\\\'))"
+            )
+            assert sources == [], rel
+            text = watched.page.evaluate("document.body.textContent")
+            for root in (str(REPO), home, str(out)):
+                assert root not in text, f"{rel} shows {root}"
+            if rel.startswith("p/"):
+                link = watched.page.locator('#h-practise ~ p a[href="../getting-started.html"]')
+                assert link.count() == 1, rel
+        # And it is reachable: follow it from a problem's page.
+        watched.goto("p/maml-adapt.html")
+        watched.page.click('#h-practise ~ p a[href="../getting-started.html"]')
+        watched.page.wait_for_load_state("load")
+        assert watched.page.is_visible("h1 >> text=Getting started")
+        assert watched.page.is_visible("#verdicts")
+        watched.assert_clean()
+    finally:
+        watched.context.close()
+
+
+def test_results_page_shows_no_absolute_path(browser, serve_dir, repo_site) -> None:
+    watched = Watched(browser, serve_dir(repo_site[0]))
+    try:
+        for rel in ("results.html", "internals.html"):
+            watched.goto(rel)
+            for lang in ("en", "zh"):
+                watched.page.click(f'[data-set-lang="{lang}"]')
+                text = watched.page.inner_text("main")
+                assert str(REPO) not in text and "/main/" not in text, (rel, lang)
+                assert not re.search(r"(^|\s|`)/(home|work|root|Users|tmp)/", text), (rel, lang)
+        # The learner's page puts the results first; the judge's internals are elsewhere.
+        watched.goto("results.html")
+        assert watched.page.locator(".toc a").count() >= 2
+        assert watched.page.locator("#result-judge_overhead").count() == 0
+        watched.goto("internals.html")
+        assert watched.page.locator("#result-judge_overhead").count() == 1
+        watched.assert_clean()
+    finally:
+        watched.context.close()
+
+
+def test_search_finds_identifiers_and_highlights_them(browser, serve_dir, repo_site) -> None:
+    watched = Watched(browser, serve_dir(repo_site[0]))
+    try:
+        watched.goto("index.html")
+        for word, slug in (("create_graph", "maml-adapt"), ("state_dict", None), ("loss_fn", None)):
+            watched.page.fill("#q", word)
+            shown = visible_slugs(watched.page)
+            assert shown, word
+            if slug:
+                assert slug in shown
+            marks = watched.page.eval_on_selector_all(
+                ".card:not([hidden]) .card-snippet mark", "ms => ms.map(m => m.textContent)"
+            )
+            assert marks and all(m.lower() == word for m in marks), word
+        watched.page.fill("#q", "")
+        assert watched.page.locator(".card-snippet:not([hidden])").count() == 0
+        watched.assert_clean()
+    finally:
+        watched.context.close()
+
+
+def test_tab_reaches_the_second_card_quickly(browser, serve_dir, repo_site) -> None:
+    watched = Watched(browser, serve_dir(repo_site[0]))
+    try:
+        watched.goto("index.html")
+        cards = watched.page.locator(".card .card-title")
+        cards.nth(0).focus()
+        second = cards.nth(1).get_attribute("href")
+        for _ in range(4):
+            watched.page.keyboard.press("Tab")
+            if watched.page.evaluate("document.activeElement.getAttribute('href')") == second:
+                break
+        else:
+            pytest.fail("Tab did not reach the second card in 4 presses")
+        # The card's tags still filter with a click.
+        watched.page.locator(".card .card-tag").first.click()
+        assert watched.page.locator('.tag[aria-pressed="true"]').count() == 1
+        watched.assert_clean()
+    finally:
+        watched.context.close()
+
+
+def test_quiz_picks_survive_a_reload_and_check_is_announced_once(fx: Watched) -> None:
+    fx.goto("p/quiz-basics.html")
+    fx.page.check('input[name="q1"][value="A"]')
+    fx.page.check('input[name="q3"][value="B"]')
+    fx.page.fill("#q4-value", "80")
+    fx.page.reload()
+    assert fx.page.is_checked('input[name="q1"][value="A"]')
+    assert fx.page.is_checked('input[name="q3"][value="B"]')
+    assert fx.page.input_value("#q4-value") == "80"
+    fx.page.click("button[type=submit]")
+    live = fx.page.eval_on_selector_all(
+        "#quiz [aria-live], #quiz [role=status], #quiz [role=alert]",
+        "els => els.filter(e => e.textContent.trim()).map(e => e.textContent)",
+    )
+    assert len(live) == 1 and "Score" in live[0] and "right" in live[0]
+    fx.page.click("button[type=reset]")
+    fx.page.reload()
+    assert not fx.page.is_checked('input[name="q1"][value="A"]')
+    fx.assert_clean()
+
+
+def test_long_code_in_a_reveal_scrolls_on_a_phone(browser, serve_dir, repo_site) -> None:
+    watched = Watched(browser, serve_dir(repo_site[0]), width=390)
+    try:
+        watched.goto("p/maml-sinusoid.html")
+        watched.page.click("#solution > summary")
+        box = watched.page.evaluate(
+            """() => { const pre = document.querySelector('#solution pre');
+                       const r = pre.getBoundingClientRect();
+                       return {scroll: pre.scrollWidth, client: pre.clientWidth,
+                               right: r.right, overflow: getComputedStyle(pre).overflowX}; }"""
+        )
+        assert box["scroll"] > box["client"], "no long line to test with"
+        assert box["overflow"] == "auto" and box["right"] <= 390
+        assert watched.page.evaluate("document.documentElement.scrollWidth") <= 390
+        watched.assert_clean()
+    finally:
+        watched.context.close()
+
+
+def test_theme_switch_anchors_copy_and_pager(browser, serve_dir, repo_site) -> None:
+    watched = Watched(browser, serve_dir(repo_site[0]))
+    watched.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        watched.goto("p/maml-adapt.html")
+        page = watched.page
+        background = "getComputedStyle(document.body).backgroundColor"
+        before = page.evaluate(background)
+        toggle = page.locator("#theme-toggle")
+        dark = toggle.get_attribute("aria-pressed") == "true"
+        toggle.click()
+        assert toggle.get_attribute("aria-pressed") == str(not dark).lower()
+        assert page.evaluate(background) != before
+        # Heading anchors, and the next/previous links, which keep the theme.
+        assert page.get_attribute("#h-practise .anchor", "href") == "#h-practise"
+        page.click(".pager a.next")
+        page.wait_for_load_state("load")
+        assert page.get_attribute("html", "data-theme") == ("light" if dark else "dark")
+        assert page.locator(".pager a.prev").get_attribute("href") == "maml-adapt.html"
+        # A copy button copies the commands of its block.
+        page.locator("#h-practise ~ .copy-wrap .copy-button").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("judge init ")
+        # The downloads are there.
+        href = page.get_attribute("a[download][href$='starter.py']", "href")
+        assert page.evaluate(f"fetch({href!r}).then(r => r.status)") == 200
+        watched.assert_clean()
+    finally:
+        watched.context.close()
+
+
+def test_the_english_block_finder_finds_an_untranslated_prompt(fx: Watched) -> None:
+    # The fixture's magnitude-pruning has no Chinese prompt: its English one is found.
+    fx.goto("p/magnitude-pruning.html")
+    fx.page.click('[data-set-lang="zh"]')
+    found = fx.page.evaluate(ENGLISH_BLOCKS_JS)
+    assert any("Zero the smallest weights" in " ".join(text.split()) for text in found), found
     fx.assert_clean()

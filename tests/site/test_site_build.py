@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import threading
+import tomllib
 import urllib.request
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from site_helpers import (
 )
 
 from judge.problems import load_problem
-from judge.site.build import build_site, make_server, page_bytes
+from judge.site.build import REPO, SiteError, build_site, make_server, page_bytes
+from judge.site.checks import builder_paths, math_faults
 
 SITES = ["fixture_site", "repo_site"]
 
@@ -171,9 +173,48 @@ def test_results_go_on_the_pages_they_belong_to(fixture_site) -> None:
     assert 'src="../results/compression.png"' in pruning
     assert (out / "results" / "compression.png").is_file()
     assert "Judge throughput" not in pruning
+    # The learner's results page holds what the methods achieve; the judge's own speed is
+    # on the internals page; each page opens with a table of contents.
     results = (out / "results.html").read_text(encoding="utf-8")
-    assert "Judge throughput" in results and 'src="results/throughput_plot.png"' in results
-    assert 'src="results/compression.png"' in results
+    internals = (out / "internals.html").read_text(encoding="utf-8")
+    assert 'src="results/compression.png"' in results and "Judge throughput" not in results
+    assert "Judge throughput" in internals and 'src="results/throughput_plot.png"' in internals
+    assert "Accuracy vs sparsity" not in internals
+    for page, stem in ((results, "compression"), (internals, "throughput")):
+        toc = re.search(r'<nav class="toc".*?</nav>', page, re.S)[0]
+        assert f'href="#result-{stem}"' in toc and f'id="result-{stem}"' in page
+    assert results.index('class="toc"') < results.index('id="result-compression"')
+    assert 'href="internals.html"' in results
+
+
+def test_results_have_a_chinese_side(fixture_site) -> None:
+    out, _ = fixture_site
+    results = (out / "results.html").read_text(encoding="utf-8")
+    zh = re.search(r'<div class="l-zh" lang="zh-Hans">(.*?)</div>\s*</div>', results, re.S)[1]
+    # The summary from site/content/results.toml, then the report's table, headings
+    # translated by the glossary, numbers as they are; the plot described in Chinese.
+    assert "幅值剪枝" in zh or "压缩" in zh
+    assert re.search(r"<th[^>]*>稀疏度</th>", zh) and re.search(r"<td[^>]*>0.97</td>", zh)
+    assert re.search(r'<img src="results/compression.png" alt="图：[^"]+"', zh)
+
+
+def test_repository_results_keep_their_sections_in_chinese(repo_site) -> None:
+    results = (repo_site[0] / "results.html").read_text(encoding="utf-8")
+    # Section headings of the reports come through the glossary, under the report's title.
+    assert "<h3>幅值剪枝</h3>" in results and "<h3>Magnitude pruning</h3>" in results
+    # Learning order: meta-learning's report first.
+    assert results.index('id="result-sinusoid"') < results.index('id="result-fusion"')
+
+
+def test_search_index_finds_identifiers_and_editorials(fixture_site, repo_site) -> None:
+    fixture = json.loads((fixture_site[0] / "search-index.json").read_text(encoding="utf-8"))
+    entry = {e["slug"]: e for e in fixture}["distillation-loss"]
+    assert "EDITORIAL-MARKER-EN" in entry["text"]["en"]  # editorials are indexed
+    repo = json.loads((repo_site[0] / "search-index.json").read_text(encoding="utf-8"))
+    text = {e["slug"]: e["text"]["en"] for e in repo}
+    assert "create_graph" in text["maml-adapt"]  # underscores survive
+    assert any("state_dict" in t for t in text.values())
+    assert any("loss_fn" in t for t in text.values())
 
 
 def test_search_index_covers_both_languages(fixture_site) -> None:
@@ -304,3 +345,146 @@ def test_content_reader_refuses_files_that_are_not_public() -> None:
     assert "T^2" in (_read(folder / "editorial.md") or "")
     with pytest.raises(ValueError, match="not a public file"):
         _read(folder / "hidden_tests.py")
+
+
+# -- second pass (issue 16): formulas, translation, a way in, examples, paths -------------
+
+
+def test_every_formula_on_every_page_renders(site) -> None:
+    out, _ = site
+    for page in html_pages(out):
+        assert math_faults(page.read_text(encoding="utf-8")) == [], page
+
+
+def test_a_formula_that_shows_its_source_stops_the_build(tmp_path: Path) -> None:
+    folder = tmp_path / "problems" / "magnitude-pruning"
+    shutil.copytree(FIXTURE_PROBLEMS / "magnitude-pruning", folder)
+    prompt = folder / "prompt.md"
+    prompt.write_text(prompt.read_text(encoding="utf-8") + "\nSee $\\notacommand x$.\n")
+    with pytest.raises(SiteError, match=r"magnitude-pruning.html: formula .*notacommand"):
+        build_site(tmp_path / "_site", [load_problem(folder)], results_dir=None)
+    # The commands latex2mathml leaves as text are rendered (issue 16's seven formulas).
+    prompt.write_text(
+        "# P\n\n$\\arg\\max_c f$, $\\mathrm{KL}(p \\,\\big\\|\\, q)$, "
+        "$\\big\\lVert q - c \\big\\rVert_2^2$, $\\argmin_x g$\n"
+    )
+    build_site(tmp_path / "_site2", [load_problem(folder)], results_dir=None)
+    page = (tmp_path / "_site2" / "p" / "magnitude-pruning.html").read_text(encoding="utf-8")
+    # Two arg formulas, shown in English and (no translation) in the Chinese block: 4.
+    assert page.count("<mo>arg</mo>") == 4 and page.count("&#x02016;") >= 6
+
+
+def test_no_path_of_the_building_machine_anywhere(site) -> None:
+    out, _ = site
+    roots = [str(REPO), str(Path.home()), str(out.resolve()), str(out.resolve().parent)]
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix != ".png":
+            text = path.read_text(encoding="utf-8")
+            assert builder_paths(text, roots) == [], path
+
+
+def test_report_paths_are_made_relative_and_others_stop_the_build(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "judge_overhead.md").write_text(
+        "# Overhead\n\n`judge grade maml-adapt /home/ada/checkout/problems/maml-adapt/x.py`\n"
+    )
+    summary = build_site(tmp_path / "_site", fixture_problems()[:1], results_dir=results)
+    internals = (tmp_path / "_site" / "internals.html").read_text(encoding="utf-8")
+    assert "judge grade maml-adapt problems/maml-adapt/x.py" in internals
+    assert "/home/ada" not in internals and summary.problems == 1
+    (results / "judge_overhead.md").write_text("# Overhead\n\nlog in /home/ada/notes.txt\n")
+    with pytest.raises(SiteError, match=r"internals\.html: path of this machine /home/ada"):
+        build_site(tmp_path / "_site", fixture_problems()[:1], results_dir=results)
+
+
+def test_the_repository_site_has_nothing_left_untranslated(repo_site) -> None:
+    _, summary = repo_site
+    assert summary.untranslated == []
+
+
+def test_untranslated_text_is_listed(fixture_site) -> None:
+    _, summary = fixture_site
+    # The fixture's magnitude-pruning has no prompt.zh.md: its English prompt is listed.
+    listed = "\n".join(summary.untranslated)
+    assert "p/magnitude-pruning.html: Zero the smallest weights" in listed
+    assert "distillation-loss" not in listed
+    assert "untranslated p/magnitude-pruning.html" in summary.table()
+
+
+def test_hints_have_readable_titles_in_both_languages(fixture_site) -> None:
+    out, _ = fixture_site
+    page = (out / "p" / "distillation-loss.html").read_text(encoding="utf-8")
+    hints_en = re.search(r'<dl class="hints l-en">(.*?)</dl>', page, re.S)[1]
+    hints_zh = re.search(r'<dl class="hints l-zh">(.*?)</dl>', page, re.S)[1]
+    assert "Soft term missing its T² factor</dt>" in hints_en
+    assert "signal fades as T grows" in hints_en  # the judge's hint, from the docstring
+    assert "提示标题标记" in hints_zh and "中文提示标记" in hints_zh
+    assert "no t squared" not in page and "no_t_squared</dt>" not in page
+
+
+def test_every_repository_mistake_has_a_chinese_hint_and_a_title(repo_site) -> None:
+    from judge.site.content import load_hints
+
+    for problem in repo_problems():
+        for hint in load_hints(problem):
+            assert hint.langs["zh"] == "zh", f"{problem.slug}/{hint.stem}: no hints.toml entry"
+            table = tomllib.loads((problem.path / "hints.toml").read_text(encoding="utf-8"))
+            assert table[hint.stem]["title"] == hint.title["en"], f"{problem.slug}/{hint.stem}"
+
+
+def test_worked_example_from_a_public_test(fixture_site) -> None:
+    out, _ = fixture_site
+    page = (out / "p" / "distillation-loss.html").read_text(encoding="utf-8")
+    section = re.search(r'<section aria-labelledby="h-example">(.*?)</section>', page, re.S)[1]
+    assert "WORKED-EXAMPLE-MARKER" in section and "中文示例标记" in section
+    assert "0.0849" in section  # the expected output, as the author wrote it
+    assert "expected" in section and "cross_entropy" in section  # the body, as code
+    assert "Example." not in section and "中文：" not in section
+    # Before the practice commands; a problem without such a test shows no example.
+    assert page.index('id="h-example"') < page.index('id="h-practise"')
+    pruning = (out / "p" / "magnitude-pruning.html").read_text(encoding="utf-8")
+    assert "h-example" not in pruning
+
+
+def test_starter_and_public_tests_can_be_downloaded(fixture_site) -> None:
+    out, _ = fixture_site
+    for problem in fixture_problems():
+        page = (out / "p" / f"{problem.slug}.html").read_text(encoding="utf-8")
+        names = ["starter_answers.toml"] if problem.is_quiz else ["starter.py", "public_tests.py"]
+        for name in names:
+            copy = out / "p" / problem.slug / name
+            assert copy.read_text(encoding="utf-8") == (problem.path / name).read_text(), copy
+            assert f'href="{problem.slug}/{name}" download=' in page
+
+
+def test_getting_started_is_linked_from_every_page(site) -> None:
+    out, _ = site
+    start = (out / "getting-started.html").read_text(encoding="utf-8")
+    for word in ("judge init", "judge test", "judge grade", "wrong_answer", "pip install"):
+        assert word in start
+    for page in html_pages(out):
+        text = page.read_text(encoding="utf-8")
+        assert "getting-started.html" in text, page
+        if page.parent.name == "p":
+            practise = re.search(r'<section aria-labelledby="h-practise">.*?</section>', text, re.S)
+            assert 'href="../getting-started.html"' in practise[0], page
+
+
+def test_quiz_announces_once_and_card_tags_are_out_of_the_tab_order(fixture_site) -> None:
+    out, _ = fixture_site
+    quiz = (out / "p" / "quiz-basics.html").read_text(encoding="utf-8")
+    form = re.search(r'<form id="quiz".*?</form>', quiz, re.S)[0]
+    assert len(re.findall(r'role="status"|aria-live=|role="alert"', form)) == 1
+    index = (out / "index.html").read_text(encoding="utf-8")
+    tags = re.findall(r'<button type="button" class="card-tag"[^>]*>', index)
+    assert tags and all('tabindex="-1"' in t for t in tags)
+
+
+def test_page_bytes_count_assets_not_the_pages_linked_as_previous_and_next(fixture_site) -> None:
+    out, summary = fixture_site
+    page = out / "p" / "distillation-loss.html"
+    assert '<link rel="next" href="magnitude-pruning.html">' in page.read_text(encoding="utf-8")
+    assets = ["style.css", "pygments.css", "head.js", "site.js", "favicon.svg"]
+    expected = page.stat().st_size + sum((out / "static" / a).stat().st_size for a in assets)
+    assert summary.page_bytes["p/distillation-loss.html"] == expected

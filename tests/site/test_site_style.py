@@ -17,6 +17,7 @@ PAIRS = [
     ("fg", "bg"), ("fg", "soft"), ("muted", "bg"), ("muted", "soft"), ("accent", "bg"),
     ("accent", "soft"), ("accent", "accent-soft"), ("bg", "accent"), ("ok", "ok-bg"),
     ("warn", "warn-bg"), ("bad", "bad-bg"), ("ok", "bg"), ("bad", "bg"),
+    ("fg", "warn-bg"),  # search highlights (<mark>)
 ]  # fmt: skip
 
 
@@ -69,3 +70,11 @@ def test_the_stylesheet_loads_nothing_from_elsewhere() -> None:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"url\(|@import|https?://(?!www\.w3\.org/2000/svg)", text), path
     assert Path(SITE_ASSETS / "templates").is_dir()
+
+
+def test_the_dark_switch_uses_the_same_palette_as_the_system_dark_mode() -> None:
+    picked = CSS.split(':root[data-theme="dark"] {')[1].split("}")[0]
+    assert palette(picked) == palette(
+        CSS.split("@media (prefers-color-scheme: dark)")[1].split("}")[0]
+    )
+    assert ':root:not([data-theme="light"])' in CSS  # the system's dark yields to a pick
