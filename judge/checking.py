@@ -68,6 +68,8 @@ def _summary(result: GradeResult) -> str:
         return f"judge error: {result.error}"
     failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
     head = f"{result.verdict}, {result.score:g}/{result.max_score:g}"
+    if result.seed is not None:
+        head += f" (seed {result.seed})"
     if failing:
         t = failing[0]
         head += f"; first failing {t.name}: {t.message}" + (f" [hint: {t.hint}]" if t.hint else "")
@@ -83,6 +85,7 @@ def check_problem(
     level: str = "auto",
     others_level: str | None = None,
     parts: Sequence[str] = PARTS,
+    seed: int | None = None,
 ) -> CheckResult:
     """The folder is complete; the solution and alternatives are accepted; the starter and
     every known mistake are rejected, each mistake with its own hint on a failing test.
@@ -93,7 +96,9 @@ def check_problem(
     files, and the tests and hints they meet are the same). The solution's public-test run
     is always in-process. For ``auto``, the sandbox is used when ``judge.runner.sandbox`` exists,
     InProcess otherwise. ``parts`` limits what is graded (CI checks only the solution and
-    the starter of the outcome problems, whose every run trains a model).
+    the starter of the outcome problems, whose every run trains a model). ``seed`` fixes
+    the hidden tests' inputs for every file; by default each grade draws its own, and a
+    failure names the seed that replays it (``judge grade --seed N``).
     """
     unknown = set(parts) - set(PARTS)
     if unknown:
@@ -118,7 +123,7 @@ def check_problem(
         return check
 
     def run(path: Path, which: str, lvl: str) -> GradeResult:
-        return grade(problem, path, tests=which, level=lvl, session=session)
+        return grade(problem, path, tests=which, level=lvl, session=session, seed=seed)
 
     solution_runs = (("public", "in-process"), ("hidden", level)) if "solution" in parts else ()
     for which, lvl in solution_runs:

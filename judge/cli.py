@@ -16,7 +16,7 @@ import click
 
 from judge import progress, report
 from judge.batch.cli import register as register_batch_commands
-from judge.grading import LEVELS, BadSubmission, GradeResult, check_problem, grade
+from judge.grading import LEVELS, SEED_RANGE, BadSubmission, GradeResult, check_problem, grade
 from judge.problems import TOPICS, Problem, ProblemError, all_problems, find_problem
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
@@ -173,6 +173,7 @@ def _run(
     fmt: str,
     out: str | None,
     level: str,
+    seed: int | None = None,
     **limits: Any,
 ) -> None:
     problem = _problem(ctx, slug)
@@ -181,7 +182,7 @@ def _run(
             "warning: --level in-process runs the file unsandboxed (trusted files only)", err=True
         )
     try:
-        result = grade(problem, file, tests=tests, level=level, **limits)
+        result = grade(problem, file, tests=tests, level=level, seed=seed, **limits)
     except (BadSubmission, ProblemError) as exc:
         raise Failure(str(exc)) from exc
     _emit(result, fmt, out)
@@ -231,6 +232,11 @@ def test(
 @_with_format_options
 @click.option("--time-limit", type=float, help="Seconds per call (overrides problem.toml).")
 @click.option("--memory-limit", type=int, help="MiB (overrides problem.toml).")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, SEED_RANGE - 1),
+    help="Replay a grade: the hidden tests' inputs come from this seed (default: a fresh one).",
+)
 @click.pass_context
 def grade_command(
     ctx: click.Context,
@@ -242,6 +248,7 @@ def grade_command(
     level: str,
     time_limit: float | None,
     memory_limit: int | None,
+    seed: int | None,
 ) -> None:
     """Grade FILE on the hidden tests."""
     _run(
@@ -252,6 +259,7 @@ def grade_command(
         "json" if as_json else fmt,
         out,
         level,
+        seed=seed,
         time_s=time_limit,
         memory_mb=memory_limit,
     )
@@ -265,8 +273,15 @@ def grade_command(
     is_flag=True,
     help="Sandbox only the solution; alternatives, starter, mistakes in-process.",
 )
+@click.option(
+    "--seed",
+    type=click.IntRange(0, SEED_RANGE - 1),
+    help="Hidden-test inputs from this seed for every file (default: a fresh seed per grade).",
+)
 @click.pass_context
-def check_problems(ctx: click.Context, slugs: tuple[str, ...], level: str, fast: bool) -> None:
+def check_problems(
+    ctx: click.Context, slugs: tuple[str, ...], level: str, fast: bool, seed: int | None
+) -> None:
     """Every problem folder valid; solution accepted; starter and every mistake rejected."""
     errors: list[ProblemError] = []
     try:
@@ -281,7 +296,9 @@ def check_problems(ctx: click.Context, slugs: tuple[str, ...], level: str, fast:
         click.echo(f"{click.style('FAIL', fg='red')} {exc}")
     broken = len(errors)
     for problem in problems:
-        result = check_problem(problem, level=level, others_level="in-process" if fast else None)
+        result = check_problem(
+            problem, level=level, others_level="in-process" if fast else None, seed=seed
+        )
         mark = click.style("ok  ", fg="green") if result.ok else click.style("FAIL", fg="red")
         checked = sum(1 for i in result.items if i.expected != "present")
         click.echo(f"{mark} {problem.slug} ({checked} files graded)")

@@ -30,7 +30,9 @@ from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 # that the sandbox's child can boot while the judge's own process imports it.
 
 LEVELS = ("auto", "isolated", "basic", "in-process")
-FIXTURES = ("candidate", "solution", "mistakes", "problem")
+FIXTURES = ("candidate", "solution", "mistakes", "problem", "seed")
+SEED_RANGE = 2**31
+"""Per-grade seeds are drawn from ``range(SEED_RANGE)``; public tests always get seed 0."""
 _counter = itertools.count()
 
 
@@ -69,6 +71,8 @@ class GradeResult:
     error: str | None = None
     hidden: bool = True
     """Whether the tests were the hidden ones (reports mark them "after_published")."""
+    seed: int | None = None
+    """The seed the tests that ask for ``seed`` drew their inputs from: ``--seed`` replays."""
 
     @property
     def accepted(self) -> bool:
@@ -80,6 +84,8 @@ class GradeResult:
         data.pop("hidden")
         if data["error"] is None:
             data.pop("error")
+        if data["seed"] is None:
+            data.pop("seed")
         data["score"] = round(self.score, 6)
         data["max_score"] = round(self.max_score, 6)
         data["time_s"] = round(self.time_s, 3)
@@ -247,14 +253,18 @@ def grade(
     tests: str = "hidden",
     level: str = "auto",
     session: Session | None = None,
+    seed: int | None = None,
     **limit_overrides: Any,
 ) -> GradeResult:
     """Grade ``submission`` on ``problem``'s ``tests`` ("hidden" or "public").
 
     ``limit_overrides`` replace fields of the problem's :class:`~judge.runner.limits.Limits`
-    (``time_s``, ``memory_mb``, ...). Raises :class:`BadSubmission` for a file that cannot be
-    graded and :class:`ProblemError` for a broken problem; every other failure of the judge
-    comes back as ``grading_status = "judge_error"``.
+    (``time_s``, ``memory_mb``, ...). Tests that ask for the ``seed`` fixture draw their
+    inputs from it: the hidden tests get ``seed`` or, when it is None, a fresh one per grade
+    (so a table of answers harvested from one grade fails the next), recorded in the result;
+    the public tests always get 0 (their inputs are fixed). Raises :class:`BadSubmission`
+    for a file that cannot be graded and :class:`ProblemError` for a broken problem; every
+    other failure of the judge comes back as ``grading_status = "judge_error"``.
     """
     submission = check_submission_file(Path(submission))
     if problem.is_quiz:
@@ -266,6 +276,7 @@ def grade(
     started = time.perf_counter()
     result = GradeResult(problem.slug, None, 0.0, 0.0, 0.0)
     result.hidden = tests == "hidden"
+    result.seed = choose_seed(seed) if tests == "hidden" else None
     runner = None
     try:
         runner = make_runner(problem, submission, level, limits)
@@ -286,10 +297,11 @@ def grade(
             from judge.testing import Proxy
 
             fixtures = {
-                "candidate": Proxy(runner),
+                "candidate": Proxy(runner, params=contract_params(problem)),
                 "solution": session.solution,
                 "mistakes": session.mistakes,
                 "problem": problem,
+                "seed": 0 if result.seed is None else result.seed,
             }
             result.tests = [run_test(t, fixtures) for t in loaded]
     except ProblemError:
@@ -314,6 +326,29 @@ def grade(
         failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
         result.verdict = failing[0].verdict if failing else str(Verdict.ACCEPTED)
     return result
+
+
+def choose_seed(seed: int | None = None) -> int:
+    """``seed`` itself, or a fresh one from the OS (not from any seeded generator)."""
+    if seed is not None:
+        if not 0 <= int(seed) < SEED_RANGE:
+            raise ValueError(f"seed must be in [0, {SEED_RANGE}), not {seed}")
+        return int(seed)
+    import secrets
+
+    return secrets.randbelow(SEED_RANGE)
+
+
+def contract_params(problem: Problem) -> dict[str, tuple[str, ...]]:
+    """Each entry point's parameter names as ``starter.py`` declares them (for messages)."""
+    from judge.signatures import contract
+
+    names = {}
+    for entry in problem.entry_points:
+        found = contract(problem.starter, entry) if problem.starter.is_file() else None
+        if found is not None:
+            names[entry] = (*found[1].positional, *found[1].keyword_only)
+    return names
 
 
 def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:

@@ -30,6 +30,7 @@ __all__ = [
     "expect",
     "expect_close",
     "expect_equal",
+    "expect_inputs_unchanged",
     "expect_raises",
     "points",
 ]
@@ -97,9 +98,20 @@ class Proxy:
     broken reference is a judge error, never blamed on the candidate.
     """
 
-    def __init__(self, runner: Any, *, reference: bool = False) -> None:
+    def __init__(
+        self,
+        runner: Any,
+        *,
+        reference: bool = False,
+        params: dict[str, Sequence[str]] | None = None,
+    ) -> None:
         self._runner = runner
         self._reference = reference
+        self._params = dict(params or {})
+
+    def param_names(self, name: str) -> tuple[str, ...]:
+        """The contract's parameter names of entry point ``name`` (for messages), if known."""
+        return tuple(self._params.get(name, ()))
 
     def run(self, name: str, *args: Any, probe: Probe | None = None, **kwargs: Any) -> Outcome:
         """Call ``name`` and return the :class:`Outcome` (value, args after, probe)."""
@@ -213,8 +225,37 @@ def _type_name(value: Any) -> str:
     return "Tensor" if isinstance(value, torch.Tensor) else type(value).__name__
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
+def _fmt_pair(got: float, want: float) -> tuple[str, str]:
+    """``got`` and ``want`` with enough digits (6 to 17) that they print differently."""
+    for digits in range(6, 18):
+        g, w = f"{got:.{digits}g}", f"{want:.{digits}g}"
+        if g != w:
+            return g, w
+    return repr(got), repr(want)
+
+
+# Unit roundoff of the lower precisions, to name an error that is "at their level".
+_ROUNDOFF = {torch.bfloat16: 2.0**-8, torch.float16: 2.0**-11, torch.float32: 2.0**-24}
+_LOOSEST = {torch.float16: (1e-3, 1e-3), torch.bfloat16: (8e-3, 8e-3)}
+
+
+def _precision_note(rel: float, want_dtype: torch.dtype) -> str:
+    """Name the lower precision whose rounding an error of relative size ``rel`` looks like."""
+    if not math.isfinite(rel) or rel == 0:
+        return ""
+    order = [torch.float32, torch.float16, torch.bfloat16]
+    if want_dtype == torch.float64:
+        candidates = order
+    elif want_dtype == torch.float32:
+        candidates = order[1:]
+    else:
+        return ""
+    for dtype in candidates:
+        u = _ROUNDOFF[dtype]
+        if u / 4 <= rel <= u * 16:
+            name = str(dtype).removeprefix("torch.")
+            return f" (an error at {name}'s precision: {name} arithmetic somewhere?)"
+    return ""
 
 
 def _index(flat: int, shape: Sequence[int]) -> list[int]:
@@ -245,6 +286,8 @@ def _tensor_difference(got, want, where, rtol, atol, exact) -> str | None:
             f"{where}: {count} of {want.numel()} entries differ, first at "
             f"{_index(flat, want.shape)} (got {g}, want {w})"
         )
+    if (rtol or atol) and want.dtype in _LOOSEST:  # half precision: its own rounding is larger
+        rtol, atol = max(rtol, _LOOSEST[want.dtype][0]), max(atol, _LOOSEST[want.dtype][1])
     g64 = got.detach().to(torch.complex128 if want.is_complex() else torch.float64).flatten()
     w64 = want.detach().to(g64.dtype).flatten()
     err = (g64 - w64).abs()
@@ -259,11 +302,12 @@ def _tensor_difference(got, want, where, rtol, atol, exact) -> str | None:
     flat = int(err.argmax())
     abs_err = (g64[flat] - w64[flat]).abs().item()
     rel = abs_err / abs(w64[flat].item()) if w64[flat].item() != 0 else math.inf
+    shown_got, shown_want = _fmt_pair(got.flatten()[flat].item(), want.flatten()[flat].item())
     return (
         f"{where}: max abs error {abs_err:.2g} at {_index(flat, want.shape)} "
-        f"(got {_fmt(got.flatten()[flat].item())}, want {_fmt(want.flatten()[flat].item())}), "
+        f"(got {shown_got}, want {shown_want}), "
         f"rel error {rel:.2g}; {int(bad.sum())} of {want.numel()} entries outside "
-        f"rtol {rtol:g}, atol {atol:g}"
+        f"rtol {rtol:g}, atol {atol:g}" + _precision_note(rel, want.dtype)
     )
 
 
@@ -317,9 +361,11 @@ def _difference(got, want, where, rtol, atol, exact=False) -> str | None:
             and abs(got - want) <= atol + rtol * abs(want)
         ):
             return None
+        shown_got, shown_want = _fmt_pair(float(got), float(want))
+        rel = abs(got - want) / abs(want) if want else math.inf
         return (
-            f"{where}: got {_fmt(got)}, want {_fmt(want)} (abs error {abs(got - want):.2g}, "
-            f"rtol {rtol:g}, atol {atol:g})"
+            f"{where}: got {shown_got}, want {shown_want} (abs error {abs(got - want):.2g}, "
+            f"rtol {rtol:g}, atol {atol:g})" + _precision_note(rel, torch.float64)
         )
     return None if got == want else f"{where}: got {got!r}, want {want!r}"
 
@@ -384,3 +430,110 @@ def expect_raises(
     except types as exc:
         return exc
     raise TestFailed(f"{what}: expected {want}, but it returned {_type_name(value)}", hint)
+
+
+# -- inputs that must not change ----------------------------------------------------------
+def _leaves(value: Any, path: str, depth: int = 0) -> dict[str, Any]:
+    """Every tensor inside ``value`` by path; a module as its state dict."""
+    if depth > 32:
+        return {}
+    if isinstance(value, torch.Tensor):
+        return {path: value}
+    if isinstance(value, torch.nn.Module):
+        value = dict(value.state_dict())
+    if type(value) in (list, tuple):
+        found: dict[str, Any] = {}
+        for i, v in enumerate(value):
+            found.update(_leaves(v, f"{path}[{i}]", depth + 1))
+        return found
+    if type(value) is dict:
+        found = {}
+        for k, v in value.items():
+            found.update(_leaves(v, f"{path}[{k!r}]", depth + 1))
+        return found
+    return {}
+
+
+def _arg_names(names: Sequence[str], args: Sequence, kwargs: dict) -> list[tuple[str, Any]]:
+    named = [(names[i] if i < len(names) else f"argument {i + 1}", a) for i, a in enumerate(args)]
+    return named + list(kwargs.items())
+
+
+def changed_inputs(
+    args: Sequence, kwargs: dict, outcome: Outcome, names: Sequence[str] = ()
+) -> list[str]:
+    """What changed in the call's tensor arguments (nested ones too), one line each.
+
+    ``args``/``kwargs`` are the caller's own objects, untouched (the call worked on copies);
+    ``outcome`` carries their state after the call.
+    """
+    before = _arg_names(names, args, kwargs)
+    after = _arg_names(names, outcome.args, outcome.kwargs)
+    changes = []
+    for (name, old), (_, new) in zip(before, after, strict=False):
+        old_leaves, new_leaves = _leaves(old, name), _leaves(new, name)
+        for path, t in old_leaves.items():
+            if path not in new_leaves:
+                changes.append(f"{path} was removed or replaced")
+                continue
+            found = _difference(new_leaves[path], t, path, 0.0, 0.0, exact=True)
+            if found:
+                changes.append(found)
+        changes += [f"{p} was added" for p in new_leaves if p not in old_leaves]
+    return changes
+
+
+def expect_inputs_unchanged(
+    proxy: Proxy,
+    entry: str,
+    *args: Any,
+    mistakes: Mistakes | None = None,
+    new_tensors: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Call ``proxy.<entry>(*args, **kwargs)``; fail unless no tensor argument changed.
+
+    Every tensor inside the arguments (state dicts, lists of them, modules' parameters and
+    buffers) is compared, exactly, before and after the call, and the failure names the
+    argument ("the call modified its input fishers[1]['w']"). ``new_tensors=True`` also
+    fails when a returned tensor shares memory with an input (the contract returns a new
+    state dict, so the caller may write into it). The hint is the one of the first known
+    mistake that changes (or aliases) the same argument on the same inputs. Returns the
+    call's value.
+    """
+    probe = Probe("returned_aliases") if new_tensors else None
+    outcome = proxy.run(entry, *args, probe=probe, **kwargs)
+    names = proxy.param_names(entry)
+    changes = changed_inputs(args, kwargs, outcome, names)
+    aliases = list((outcome.probe or {}).get("aliases", [])) if new_tensors else []
+    if not changes and not aliases:
+        return outcome.value
+
+    def first_arg(line: str) -> str:
+        return line.split("[", 1)[0].split(":", 1)[0].split(" ", 1)[0]
+
+    if changes:
+        message = f"{entry}() modified its input {changes[0]}"
+        if len(changes) > 1:
+            message += f" (and {len(changes) - 1} more tensor(s))"
+        message += "; the contract says the inputs are not modified: work on copies"
+    else:
+        message = (
+            f"{entry}() returned {aliases[0]} sharing memory with an input: writing into the "
+            "result would change the caller's tensors; return new tensors (clone)"
+        )
+    hint = None
+    for mistake in mistakes or ():
+        try:
+            theirs = mistake.run(entry, *args, probe=probe, **kwargs)
+        except (Exception, SubmissionFailed):
+            continue
+        their_changes = changed_inputs(args, kwargs, theirs, names)
+        if changes and their_changes and first_arg(their_changes[0]) == first_arg(changes[0]):
+            hint = mistake.hint
+            break
+        their_aliases = (theirs.probe or {}).get("aliases", []) if new_tensors else []
+        if not changes and their_aliases:
+            hint = mistake.hint
+            break
+    raise TestFailed(message, hint)
