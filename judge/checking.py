@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from judge.grading import GradeResult, Session, grade
 from judge.problems import Problem, ProblemError
@@ -30,6 +31,8 @@ class CheckItem:
 class CheckResult:
     problem: str
     items: list[CheckItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Findings that do not fail the check: hint shadowing, tests without a hint."""
 
     @property
     def ok(self) -> bool:
@@ -152,7 +155,9 @@ def check_problem(
     for mistake in session.mistakes if "mistakes" in parts else ():
         result = run(mistake.path, "hidden", others_level)
         rejected = result.grading_status == "graded" and not result.accepted
-        hinted = any(t.hint == mistake.hint for t in result.tests if t.verdict != Verdict.ACCEPTED)
+        failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
+        hinted = any(t.hint and mistake.hint in t.hint for t in failing)
+        check.notes += _hint_notes(mistake, failing)
         message = _summary(result)
         if not mistake.hint:
             message = "no hint: the module docstring's first paragraph is empty; " + message
@@ -167,6 +172,19 @@ def check_problem(
             )
         )
     return check
+
+
+def _hint_notes(mistake: Any, failing: list) -> list[str]:
+    """Where a known mistake's failing tests show another hint, or none (shadowing)."""
+    stem, own = mistake.path.name, mistake.hint
+    shadowed = [t.name for t in failing if t.hint and own not in t.hint]
+    bare = [t.name for t in failing if not t.hint]
+    notes = []
+    if shadowed:
+        notes.append(f"mistakes/{stem}: another mistake's hint, not its own, on {shadowed}")
+    if bare:
+        notes.append(f"mistakes/{stem}: no hint on {bare}")
+    return notes
 
 
 def _available(level: str) -> str:

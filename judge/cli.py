@@ -304,6 +304,8 @@ def check_problems(
         click.echo(f"{mark} {problem.slug} ({checked} files graded)")
         for item in result.failures:
             click.echo(f"     {item.file}: expected {item.expected}; {item.message}")
+        for note in result.notes:
+            click.echo(f"     {click.style('note', fg='yellow')}: {note}")
         broken += not result.ok
     if broken:
         raise Failure(f"{broken} of {len(problems) + len(errors)} problems failed their checks")

@@ -185,15 +185,30 @@ class MistakeCheck:
     fn: Callable[[Mistake], Any]
 
     def diagnose(self, got: Any, rtol: float, atol: float, exact: bool = False) -> str | None:
-        """The hint of the first mistake whose output matches ``got``, or None."""
+        """The hint of the mistake whose output matches ``got``, or None.
+
+        When several known mistakes give this same output, the hint names each of them
+        (their outputs cannot be told apart on these inputs, so the candidate sees all)."""
+        matched = []
         for mistake in self.mistakes:
             try:
                 output = self.fn(mistake)
             except (Exception, SubmissionFailed):
                 continue  # a mistake that fails on these inputs cannot match a value
             if _difference(output, got, "", rtol, atol, exact) is None:
-                return mistake.hint
+                matched.append(mistake.hint)
+        return combined_hint(matched)
+
+
+def combined_hint(hints: Sequence[str]) -> str | None:
+    """One hint, or several (deduplicated) when more than one known mistake matched."""
+    unique = list(dict.fromkeys(h for h in hints if h))
+    if not unique:
         return None
+    if len(unique) == 1:
+        return unique[0]
+    listed = "\n".join(f"- {h}" for h in unique)
+    return f"On these inputs this output matches {len(unique)} known mistakes:\n{listed}"
 
 
 class Mistakes:
@@ -459,27 +474,50 @@ def _arg_names(names: Sequence[str], args: Sequence, kwargs: dict) -> list[tuple
     return named + list(kwargs.items())
 
 
+def _change(old: torch.Tensor, new: Any, path: str) -> str | None:
+    """How tensor ``old`` became ``new`` ("was 1.0, now 2.0"), or None if it did not change."""
+    if not isinstance(new, torch.Tensor):
+        return f"{path} was replaced by a {_type_name(new)}"
+    if tuple(new.shape) != tuple(old.shape) or new.dtype != old.dtype:
+        return (
+            f"{path} changed from {tuple(old.shape)} {old.dtype} to {tuple(new.shape)} {new.dtype}"
+        )
+    bad = (new != old).flatten()
+    if old.is_floating_point():
+        bad &= ~(new.isnan() & old.isnan()).flatten()
+    if not bad.any():
+        return None
+    flat = int(bad.nonzero()[0])
+    was, now = old.flatten()[flat].item(), new.flatten()[flat].item()
+    if isinstance(was, float):
+        was, now = _fmt_pair(was, now)
+    return (
+        f"{path}: {int(bad.sum())} of {old.numel()} entries changed, first at "
+        f"{_index(flat, old.shape)} (was {was}, now {now})"
+    )
+
+
 def changed_inputs(
     args: Sequence, kwargs: dict, outcome: Outcome, names: Sequence[str] = ()
-) -> list[str]:
-    """What changed in the call's tensor arguments (nested ones too), one line each.
+) -> dict[str, str]:
+    """What changed in the call's tensor arguments (nested ones too): path -> how.
 
     ``args``/``kwargs`` are the caller's own objects, untouched (the call worked on copies);
     ``outcome`` carries their state after the call.
     """
     before = _arg_names(names, args, kwargs)
     after = _arg_names(names, outcome.args, outcome.kwargs)
-    changes = []
+    changes = {}
     for (name, old), (_, new) in zip(before, after, strict=False):
         old_leaves, new_leaves = _leaves(old, name), _leaves(new, name)
         for path, t in old_leaves.items():
             if path not in new_leaves:
-                changes.append(f"{path} was removed or replaced")
+                changes[path] = f"{path} was removed or replaced"
                 continue
-            found = _difference(new_leaves[path], t, path, 0.0, 0.0, exact=True)
+            found = _change(t, new_leaves[path], path)
             if found:
-                changes.append(found)
-        changes += [f"{p} was added" for p in new_leaves if p not in old_leaves]
+                changes[path] = found
+        changes.update({p: f"{p} was added" for p in new_leaves if p not in old_leaves})
     return changes
 
 
@@ -497,9 +535,9 @@ def expect_inputs_unchanged(
     buffers) is compared, exactly, before and after the call, and the failure names the
     argument ("the call modified its input fishers[1]['w']"). ``new_tensors=True`` also
     fails when a returned tensor shares memory with an input (the contract returns a new
-    state dict, so the caller may write into it). The hint is the one of the first known
-    mistake that changes (or aliases) the same argument on the same inputs. Returns the
-    call's value.
+    state dict, so the caller may write into it). The hint is that of the known mistakes
+    that change (or alias) exactly the same tensors on the same inputs. Returns the call's
+    value.
     """
     probe = Probe("returned_aliases") if new_tensors else None
     outcome = proxy.run(entry, *args, probe=probe, **kwargs)
@@ -509,31 +547,25 @@ def expect_inputs_unchanged(
     if not changes and not aliases:
         return outcome.value
 
-    def first_arg(line: str) -> str:
-        return line.split("[", 1)[0].split(":", 1)[0].split(" ", 1)[0]
-
     if changes:
-        message = f"{entry}() modified its input {changes[0]}"
-        if len(changes) > 1:
-            message += f" (and {len(changes) - 1} more tensor(s))"
+        lines = list(changes.values())
+        message = f"{entry}() modified its input {lines[0]}"
+        if len(lines) > 1:
+            message += f" (and {len(lines) - 1} more tensor(s))"
         message += "; the contract says the inputs are not modified: work on copies"
     else:
         message = (
             f"{entry}() returned {aliases[0]} sharing memory with an input: writing into the "
             "result would change the caller's tensors; return new tensors (clone)"
         )
-    hint = None
+    matched = []  # a mistake matches when it changes (or aliases) exactly the same tensors
     for mistake in mistakes or ():
         try:
             theirs = mistake.run(entry, *args, probe=probe, **kwargs)
         except (Exception, SubmissionFailed):
             continue
         their_changes = changed_inputs(args, kwargs, theirs, names)
-        if changes and their_changes and first_arg(their_changes[0]) == first_arg(changes[0]):
-            hint = mistake.hint
-            break
         their_aliases = (theirs.probe or {}).get("aliases", []) if new_tensors else []
-        if not changes and their_aliases:
-            hint = mistake.hint
-            break
-    raise TestFailed(message, hint)
+        if set(their_changes) == set(changes) and (changes or their_aliases == aliases):
+            matched.append(mistake.hint)
+    raise TestFailed(message, combined_hint(matched))

@@ -131,6 +131,7 @@ def test_json_schema_keys() -> None:
         "tests",
         "sandbox",
         "grading_status",
+        "seed",
     ]
     assert list(data["tests"][0]) == [
         "name",
@@ -188,3 +189,31 @@ def test_private_pack_is_hidden_from_the_sandbox(pack: Path, tmp_path: Path) -> 
     result = grade(load_problem(pack), spy, level="basic")
     assert result.grading_status == "graded", result.error
     assert result.verdict in ("runtime_error", "forbidden"), result.to_dict()
+
+
+SEED_TEST = "def test_seed(seed):\n    raise AssertionError(f'seed={seed}')\n"
+
+
+def test_hidden_grades_draw_a_fresh_seed_and_record_it(pack: Path) -> None:
+    (pack / "hidden_tests.py").write_text(SEED_TEST)
+    problem = load_problem(pack)
+    first = in_process(DOUBLE_DIR / "solution.py", problem=problem)
+    second = in_process(DOUBLE_DIR / "solution.py", problem=problem)
+    assert first.seed != second.seed  # 1 in 2**31 that this fails by chance
+    assert first.tests[0].message == f"seed={first.seed}"
+    assert first.to_dict()["seed"] == first.seed
+
+
+def test_a_seed_replays_a_grade(pack: Path) -> None:
+    (pack / "hidden_tests.py").write_text(SEED_TEST)
+    result = in_process(DOUBLE_DIR / "solution.py", problem=load_problem(pack), seed=1234)
+    assert result.seed == 1234 and result.tests[0].message == "seed=1234"
+    with pytest.raises(ValueError, match="seed"):
+        in_process(DOUBLE_DIR / "solution.py", problem=load_problem(pack), seed=-1)
+
+
+def test_public_tests_get_seed_zero_and_record_none(pack: Path) -> None:
+    (pack / "public_tests.py").write_text(SEED_TEST)
+    result = in_process(DOUBLE_DIR / "solution.py", problem=load_problem(pack), tests="public")
+    assert result.tests[0].message == "seed=0"
+    assert result.seed is None and "seed" not in result.to_dict()
