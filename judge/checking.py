@@ -1,8 +1,9 @@
 """check_problem: a problem folder is complete and its tests tell right from wrong.
 
 The solution (through the sandbox) and every alternative are accepted; the starter is
-rejected; every known mistake is rejected with its own hint on a failing test; a quiz's key
-scores full marks and every wrong answer file less (docs/authoring.md).
+rejected; every known mistake is rejected with its own hint on a failing test, and the
+public tests reject at least half of them; a quiz's key scores full marks and every wrong
+answer file less (docs/authoring.md).
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def check_problem(
     seed: int | None = None,
 ) -> CheckResult:
     """The folder is complete; the solution and alternatives are accepted; the starter and
-    every known mistake are rejected, each mistake with its own hint on a failing test.
+    every known mistake are rejected, each mistake with its own hint on a failing test; the
+    public tests reject at least half of the known mistakes (they teach the contract).
 
     ``level`` runs the solution on the hidden tests: the real path, through the sandbox.
     ``others_level`` (default: the same) runs the alternatives, the starter and the mistakes;
@@ -152,7 +154,10 @@ def check_problem(
         result = run(problem.starter, "hidden", others_level)
         rejected = result.grading_status == "graded" and not result.accepted
         check.items.append(CheckItem("starter.py", "rejected", rejected, _summary(result)))
+    public_rejects = 0
     for mistake in session.mistakes if "mistakes" in parts else ():
+        public = run(mistake.path, "public", "in-process")
+        public_rejects += public.grading_status == "graded" and not public.accepted
         result = run(mistake.path, "hidden", others_level)
         rejected = result.grading_status == "graded" and not result.accepted
         failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
@@ -169,6 +174,16 @@ def check_problem(
                 "rejected with its hint",
                 rejected and hinted and bool(mistake.hint),
                 message,
+            )
+        )
+    if "mistakes" in parts and len(session.mistakes):
+        total = len(session.mistakes)
+        check.items.append(
+            CheckItem(
+                "public_tests.py",
+                "rejects at least half of mistakes/",
+                2 * public_rejects >= total,
+                f"the public tests reject {public_rejects} of the {total} known mistakes",
             )
         )
     return check

@@ -362,7 +362,10 @@ def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
     except TestFailed as failed:
         verdict, message, hint = str(Verdict.WRONG_ANSWER), failed.message, failed.hint
     except SubmissionFailed as failure:
+        from judge.testing import failure_hint
+
         verdict, message = str(failure.verdict), failure.message
+        hint = failure_hint(failure, fixtures.get("mistakes"))
     except JudgeError:  # ReferenceFailed too: the whole grade is a judge error
         raise
     except AssertionError as exc:

@@ -10,6 +10,7 @@ hint of the known mistake the submission matches.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,7 @@ class Proxy:
         except SubmissionFailed as failure:
             if self._reference:
                 raise ReferenceFailed(failure) from failure
+            failure.call = (name, args, kwargs)  # for failure_hint: replay it on the mistakes
             raise
         except JudgeError:
             raise
@@ -200,7 +202,7 @@ class MistakeCheck:
         return combined_hint(matched)
 
 
-def combined_hint(hints: Sequence[str]) -> str | None:
+def combined_hint(hints: Sequence[str], what: str = "output") -> str | None:
     """One hint, or several (deduplicated) when more than one known mistake matched."""
     unique = list(dict.fromkeys(h for h in hints if h))
     if not unique:
@@ -208,7 +210,7 @@ def combined_hint(hints: Sequence[str]) -> str | None:
     if len(unique) == 1:
         return unique[0]
     listed = "\n".join(f"- {h}" for h in unique)
-    return f"On these inputs this output matches {len(unique)} known mistakes:\n{listed}"
+    return f"On these inputs this {what} matches {len(unique)} known mistakes:\n{listed}"
 
 
 class Mistakes:
@@ -249,27 +251,20 @@ def _fmt_pair(got: float, want: float) -> tuple[str, str]:
     return repr(got), repr(want)
 
 
-# Unit roundoff of the lower precisions, to name an error that is "at their level".
-_ROUNDOFF = {torch.bfloat16: 2.0**-8, torch.float16: 2.0**-11, torch.float32: 2.0**-24}
+# float32's unit roundoff: a float64 result off by about this much went through float32.
+_FLOAT32_ROUNDOFF = 2.0**-24
 _LOOSEST = {torch.float16: (1e-3, 1e-3), torch.bfloat16: (8e-3, 8e-3)}
 
 
 def _precision_note(rel: float, want_dtype: torch.dtype) -> str:
-    """Name the lower precision whose rounding an error of relative size ``rel`` looks like."""
-    if not math.isfinite(rel) or rel == 0:
+    """Say when a float64 result's error has the size of float32 rounding.
+
+    Only float32 is named: an error the size of float16's or bfloat16's rounding (1e-3,
+    1e-2) is as likely a real mistake (a 127 for a 128) as a precision loss."""
+    if want_dtype != torch.float64 or not math.isfinite(rel):
         return ""
-    order = [torch.float32, torch.float16, torch.bfloat16]
-    if want_dtype == torch.float64:
-        candidates = order
-    elif want_dtype == torch.float32:
-        candidates = order[1:]
-    else:
-        return ""
-    for dtype in candidates:
-        u = _ROUNDOFF[dtype]
-        if u / 4 <= rel <= u * 16:
-            name = str(dtype).removeprefix("torch.")
-            return f" (an error at {name}'s precision: {name} arithmetic somewhere?)"
+    if _FLOAT32_ROUNDOFF / 4 <= rel <= _FLOAT32_ROUNDOFF * 16:
+        return " (an error at float32's precision: float32 arithmetic somewhere?)"
     return ""
 
 
@@ -569,3 +564,82 @@ def expect_inputs_unchanged(
         if set(their_changes) == set(changes) and (changes or their_aliases == aliases):
             matched.append(mistake.hint)
     raise TestFailed(message, combined_hint(matched))
+
+
+# -- raised errors, in plain words --------------------------------------------------------
+PLAIN_HINTS: tuple[tuple[str, str], ...] = (
+    (
+        r"modified by an inplace operation",
+        "A tensor that autograd still needs was changed in place after it was used (`x += ...`, "
+        "`.add_()`, `.data` assignment, writing into a slice): compute new tensors instead "
+        "(`x = x + ...`), or clone before the in-place write.",
+    ),
+    (
+        r"a leaf Variable that requires grad is being used in an in-place operation",
+        "A parameter (a leaf that requires grad) is written in place: build new tensors "
+        "(`theta - lr * g`) instead of updating the parameter itself.",
+    ),
+    (
+        r"does not require grad and does not have a grad_fn",
+        "The value being differentiated does not depend on anything that requires grad: the "
+        "graph was cut somewhere (`.detach()`, `.data`, `.item()`, `torch.no_grad()`, a "
+        "rebuilt tensor).",
+    ),
+    (
+        r"backward through the graph a second time",
+        "The same graph is differentiated twice after its buffers were freed: pass "
+        "`create_graph=True` (or `retain_graph=True`) where the graph is used again.",
+    ),
+    (
+        r"appears to not have been used in the graph",
+        "One of the tensors passed to `torch.autograd.grad` does not influence the output: "
+        "use `allow_unused=True` and treat its gradient (None) as zeros.",
+    ),
+    (
+        r"The size of tensor a \(\d+\) must match the size of tensor b \(\d+\)",
+        "Two tensors' shapes do not broadcast: broadcasting lines shapes up from the LAST "
+        "dimension, so a per-row vector of shape [n] must be reshaped to [n, 1, ...] first.",
+    ),
+    (
+        r"mat1 and mat2 shapes cannot be multiplied",
+        "A matrix product's inner dimensions do not match: check which factor is transposed "
+        "and the order of the operands.",
+    ),
+    (
+        r"expected (?:scalar type|m1 and m2 to have the same dtype)|"
+        r"found dtype \w+ but expected|can't be cast to the desired output type",
+        "Two tensors of different dtypes meet in one operation: convert one of them "
+        "(`.to(other.dtype)`) where they meet, and keep the result's dtype the contract names.",
+    ),
+    (
+        r"grad can be implicitly created only for scalar outputs",
+        "`backward()` / `autograd.grad` on a non-scalar: reduce the loss to a scalar first (or "
+        "pass `grad_outputs`).",
+    ),
+)
+
+
+def failure_hint(failure: SubmissionFailed, mistakes: Mistakes | None = None) -> str | None:
+    """A hint for a call that raised: the known mistakes that raise the same error on the
+    same call, else the plain-words reading of a common PyTorch error, else None."""
+    if failure.exc_type is None:
+        return None  # timed out, out of memory, ...: nothing to explain by content
+    call = getattr(failure, "call", None)
+    matched = []
+    if call is not None:
+        name, args, kwargs = call
+        for mistake in mistakes or ():
+            try:
+                mistake.run(name, *args, **kwargs)
+            except SubmissionFailed as theirs:
+                if theirs.exc_type == failure.exc_type and theirs.message == failure.message:
+                    matched.append(mistake.hint)
+            except Exception:
+                continue
+    hint = combined_hint(matched, "error")
+    if hint is not None:
+        return hint
+    for pattern, plain in PLAIN_HINTS:
+        if re.search(pattern, failure.message):
+            return plain
+    return None

@@ -39,7 +39,7 @@ def test_solution_accepted_with_full_score() -> None:
 
 def test_points_explicit_and_shared() -> None:
     assert [t.points for t in load_tests(DOUBLE, "hidden")] == [4.0, 3.0, 3.0]
-    assert [t.points for t in load_tests(DOUBLE, "public")] == [10.0]
+    assert [t.points for t in load_tests(DOUBLE, "public")] == [5.0, 5.0]
 
 
 @pytest.mark.parametrize(
@@ -165,6 +165,16 @@ def test_check_problem_catches_an_accepted_mistake_and_a_missing_hint(pack: Path
     assert "mistakes/not_a_mistake.py" in failures
     assert "without its hint" in failures["mistakes/unhinted.py"].message
     assert "mistakes/triple.py" in failures  # its hint was only attached through mistakes.on
+
+
+def test_check_problem_wants_public_tests_that_reject_half_the_mistakes(pack: Path) -> None:
+    ok = check_problem(load_problem(pack), level="in-process")
+    public = next(i for i in ok.items if i.expected.startswith("rejects at least half"))
+    assert public.ok and "reject 2 of the 3" in public.message
+    (pack / "public_tests.py").write_text("def test_nothing(candidate):\n    pass\n")
+    weak = check_problem(load_problem(pack), level="in-process")
+    public = next(i for i in weak.failures if i.file == "public_tests.py")
+    assert "reject 0 of the 3" in public.message
 
 
 @pytest.mark.slow
