@@ -145,7 +145,7 @@ def test_counters_are_copied_from_the_first(candidate, solution, mistakes, seed)
     expect_equal(got["1.num_batches_tracked"], torch.tensor(4), name="1.num_batches_tracked")
 
 
-@points(6)
+@points(4)
 def test_dtypes_are_kept(candidate, solution, mistakes, seed):
     torch.manual_seed(seed + 16)
     sds = [{"w": torch.randn(3, 3, dtype=torch.float64), "n": torch.tensor(i)} for i in range(2)]
@@ -201,3 +201,13 @@ def test_inputs_unchanged_with_a_large_eps(candidate, mistakes, seed):
     expect_inputs_unchanged(
         candidate, "fisher_merge", sds, fs, eps=0.25, mistakes=mistakes, new_tensors=True
     )
+
+
+@points(2)
+def test_float16_models_with_zero_fishers(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 17)
+    sds = [{"w": torch.randn(3, 4).half(), "n": torch.tensor(i)} for i in range(3)]
+    fs = [{"w": torch.zeros(3, 4).half()} for _ in range(3)]
+    fs[1]["w"][0] = 1.0
+    got = merge(candidate, solution, mistakes, sds, fs, name="merged float16", whole=True)
+    expect(bool(torch.isfinite(got["w"]).all()), "float16 entries with zero Fisher are not finite")

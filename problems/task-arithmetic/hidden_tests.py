@@ -155,6 +155,8 @@ def test_dtypes_are_kept(candidate, solution, mistakes, seed):
     )
     vectors = [solution.task_vector(pre, ft)] * 2
     check_apply(candidate, solution, mistakes, pre, vectors, 0.25, "merged")
+    other = [{k: v.double() for k, v in vectors[0].items()}]  # float64 vectors: cast back
+    check_apply(candidate, solution, mistakes, pre, other, -0.5, "merged with float64 vectors")
 
 
 @points(5)
@@ -182,7 +184,15 @@ def test_apply_rejects_mismatched_vectors(candidate, mistakes, seed):
         name="a task vector without '0.bias'",
         hint=hint,
     )
-    extra = {**{k: v for k, v in pre.items() if v.is_floating_point()}, "9.weight": torch.ones(1)}
+    floating = {k: v for k, v in pre.items() if v.is_floating_point()}
+    broadcastable = {**floating, "0.bias": torch.zeros(1)}
+    expect_raises(
+        ValueError,
+        lambda: candidate.apply_task_vectors(pre, [broadcastable], 1.0),
+        name="a task vector whose '0.bias' has shape (1,) (it would broadcast)",
+        hint=hint,
+    )
+    extra = {**floating, "9.weight": torch.ones(1)}
     expect_raises(
         ValueError,
         lambda: candidate.apply_task_vectors(pre, [extra], 1.0),

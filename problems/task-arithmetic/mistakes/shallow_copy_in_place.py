@@ -17,7 +17,7 @@ def task_vector(pretrained, finetuned):
 def apply_task_vectors(pretrained, vectors, scale):
     floating = {k for k, v in pretrained.items() if v.is_floating_point()}
     for tau in vectors:
-        if set(tau) != floating:
+        if set(tau) != floating or any(tau[k].shape != pretrained[k].shape for k in floating):
             raise ValueError("a task vector does not match the pretrained floating tensors")
     out = dict(pretrained)
     for tau in vectors:
