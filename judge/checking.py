@@ -1,8 +1,9 @@
 """check_problem: a problem folder is complete and its tests tell right from wrong.
 
 The solution (through the sandbox) and every alternative are accepted; the starter is
-rejected; every known mistake is rejected with its own hint on a failing test; a quiz's key
-scores full marks and every wrong answer file less (docs/authoring.md).
+rejected; every known mistake is rejected with its own hint on a failing test, and the
+public tests reject at least half of them; a quiz's key scores full marks and every wrong
+answer file less (docs/authoring.md).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from judge import layout
 from judge.grading import Session, grade
@@ -25,6 +27,8 @@ def _summary(result: GradeResult) -> str:
         return f"judge error: {result.error}"
     failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
     head = f"{result.verdict}, {result.score:g}/{result.max_score:g}"
+    if result.seed is not None:
+        head += f" (seed {result.seed})"
     if failing:
         t = failing[0]
         head += f"; first failing {t.name}: {t.message}" + (f" [hint: {t.hint}]" if t.hint else "")
@@ -40,9 +44,11 @@ def check_problem(
     level: str = "auto",
     others_level: str | None = None,
     parts: Sequence[str] = PARTS,
+    seed: int | None = None,
 ) -> CheckResult:
     """The folder is complete; the solution and alternatives are accepted; the starter and
-    every known mistake are rejected, each mistake with its own hint on a failing test.
+    every known mistake are rejected, each mistake with its own hint on a failing test; the
+    public tests reject at least half of the known mistakes (they teach the contract).
 
     ``level`` runs the solution on the hidden tests: the real path, through the sandbox.
     ``others_level`` (default: the same) runs the alternatives, the starter and the mistakes;
@@ -50,7 +56,9 @@ def check_problem(
     files, and the tests and hints they meet are the same). The solution's public-test run
     is always in-process. For ``auto``, the sandbox is used when ``judge.runner.sandbox`` exists,
     InProcess otherwise. ``parts`` limits what is graded (CI checks only the solution and
-    the starter of the outcome problems, whose every run trains a model).
+    the starter of the outcome problems, whose every run trains a model). ``seed`` fixes
+    the hidden tests' inputs for every file; by default each grade draws its own, and a
+    failure names the seed that replays it (``judge grade --seed N``).
     """
     unknown = set(parts) - set(PARTS)
     if unknown:
@@ -81,7 +89,7 @@ def check_problem(
         return check
 
     def run(path: Path, which: str, lvl: str) -> GradeResult:
-        return grade(problem, path, tests=which, level=lvl, session=session)
+        return grade(problem, path, tests=which, level=lvl, session=session, seed=seed)
 
     solution_runs = (("public", "in-process"), ("hidden", level)) if "solution" in parts else ()
     for which, lvl in solution_runs:
@@ -107,10 +115,15 @@ def check_problem(
         result = run(problem.starter, "hidden", others_level)
         rejected = result.grading_status == "graded" and not result.accepted
         check.items.append(CheckItem("starter.py", "rejected", rejected, _summary(result)))
+    public_rejects = 0
     for mistake in session.mistakes if "mistakes" in parts else ():
+        public = run(mistake.path, "public", "in-process")
+        public_rejects += public.grading_status == "graded" and not public.accepted
         result = run(mistake.path, "hidden", others_level)
         rejected = result.grading_status == "graded" and not result.accepted
-        hinted = any(t.hint == mistake.hint for t in result.tests if t.verdict != Verdict.ACCEPTED)
+        failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
+        hinted = any(t.hint and mistake.hint in t.hint for t in failing)
+        check.notes += _hint_notes(mistake, failing)
         message = _summary(result)
         if not mistake.hint:
             message = "no hint: the module docstring's first paragraph is empty; " + message
@@ -124,7 +137,30 @@ def check_problem(
                 message,
             )
         )
+    if "mistakes" in parts and len(session.mistakes):
+        total = len(session.mistakes)
+        check.items.append(
+            CheckItem(
+                "public_tests.py",
+                "rejects at least half of mistakes/",
+                2 * public_rejects >= total,
+                f"the public tests reject {public_rejects} of the {total} known mistakes",
+            )
+        )
     return check
+
+
+def _hint_notes(mistake: Any, failing: list) -> list[str]:
+    """Where a known mistake's failing tests show another hint, or none (shadowing)."""
+    stem, own = mistake.path.name, mistake.hint
+    shadowed = [t.name for t in failing if t.hint and own not in t.hint]
+    bare = [t.name for t in failing if not t.hint]
+    notes = []
+    if shadowed:
+        notes.append(f"mistakes/{stem}: another mistake's hint, not its own, on {shadowed}")
+    if bare:
+        notes.append(f"mistakes/{stem}: no hint on {bare}")
+    return notes
 
 
 def _available(level: str) -> str:

@@ -17,7 +17,7 @@ import click
 from judge import progress, report
 from judge.batch.cli import register as register_batch_commands
 from judge.checking import check_problem
-from judge.grading import LEVELS, BadSubmission, grade
+from judge.grading import LEVELS, SEED_RANGE, BadSubmission, grade
 from judge.layout import KINDS
 from judge.problems import REPO_PROBLEMS, TOPICS, Problem, ProblemError, all_problems, find_problem
 from judge.results import GradeResult
@@ -177,6 +177,7 @@ def _run(
     fmt: str,
     out: str | None,
     level: str,
+    seed: int | None = None,
     **limits: Any,
 ) -> None:
     problem = _problem(ctx, slug)
@@ -185,7 +186,7 @@ def _run(
             "warning: --level in-process runs the file unsandboxed (trusted files only)", err=True
         )
     try:
-        result = grade(problem, file, tests=tests, level=level, **limits)
+        result = grade(problem, file, tests=tests, level=level, seed=seed, **limits)
     except (BadSubmission, ProblemError) as exc:
         raise Failure(str(exc)) from exc
     _emit(result, fmt, out)
@@ -235,6 +236,11 @@ def test(
 @_with_format_options
 @click.option("--time-limit", type=float, help="Seconds per call (overrides problem.toml).")
 @click.option("--memory-limit", type=int, help="MiB (overrides problem.toml).")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, SEED_RANGE - 1),
+    help="Replay a grade: the hidden tests' inputs come from this seed (default: a fresh one).",
+)
 @click.pass_context
 def grade_command(
     ctx: click.Context,
@@ -246,6 +252,7 @@ def grade_command(
     level: str,
     time_limit: float | None,
     memory_limit: int | None,
+    seed: int | None,
 ) -> None:
     """Grade FILE on the hidden tests."""
     _run(
@@ -256,6 +263,7 @@ def grade_command(
         "json" if as_json else fmt,
         out,
         level,
+        seed=seed,
         time_s=time_limit,
         memory_mb=memory_limit,
     )
@@ -269,8 +277,15 @@ def grade_command(
     is_flag=True,
     help="Sandbox only the solution; alternatives, starter, mistakes in-process.",
 )
+@click.option(
+    "--seed",
+    type=click.IntRange(0, SEED_RANGE - 1),
+    help="Hidden-test inputs from this seed for every file (default: a fresh seed per grade).",
+)
 @click.pass_context
-def check_problems(ctx: click.Context, slugs: tuple[str, ...], level: str, fast: bool) -> None:
+def check_problems(
+    ctx: click.Context, slugs: tuple[str, ...], level: str, fast: bool, seed: int | None
+) -> None:
     """Every problem folder valid; solution accepted; starter and every mistake rejected."""
     errors: list[ProblemError] = []
     try:
@@ -285,7 +300,9 @@ def check_problems(ctx: click.Context, slugs: tuple[str, ...], level: str, fast:
         click.echo(f"{click.style('FAIL', fg='red')} {exc}")
     broken = len(errors)
     for problem in problems:
-        result = check_problem(problem, level=level, others_level="in-process" if fast else None)
+        result = check_problem(
+            problem, level=level, others_level="in-process" if fast else None, seed=seed
+        )
         graded = sum(1 for i in result.items if i.expected not in ("present", "none left"))
         ok = result.ok and graded > 0
         mark = click.style("ok  ", fg="green") if ok else click.style("FAIL", fg="red")
@@ -294,6 +311,8 @@ def check_problems(ctx: click.Context, slugs: tuple[str, ...], level: str, fast:
             click.echo(f"     {item.file}: expected {item.expected}; {item.message}")
         if not graded:
             click.echo("     nothing was graded: a problem is checked by grading its files")
+        for note in result.notes:
+            click.echo(f"     {click.style('note', fg='yellow')}: {note}")
         broken += not ok
     if broken:
         raise Failure(f"{broken} of {len(problems) + len(errors)} problems failed their checks")

@@ -33,7 +33,9 @@ from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 # that the sandbox's child can boot while the judge's own process imports it.
 
 LEVELS = ("auto", "isolated", "basic", "in-process")
-FIXTURES = ("candidate", "solution", "mistakes", "problem")
+FIXTURES = ("candidate", "solution", "mistakes", "problem", "seed")
+SEED_RANGE = 2**31
+"""Per-grade seeds are drawn from ``range(SEED_RANGE)``; public tests always get seed 0."""
 _counter = itertools.count()
 
 
@@ -212,14 +214,18 @@ def grade(
     tests: str = "hidden",
     level: str = "auto",
     session: Session | None = None,
+    seed: int | None = None,
     **limit_overrides: Any,
 ) -> GradeResult:
     """Grade ``submission`` on ``problem``'s ``tests`` ("hidden" or "public").
 
     ``limit_overrides`` replace fields of the problem's :class:`~judge.runner.limits.Limits`
-    (``time_s``, ``memory_mb``, ...). Raises :class:`BadSubmission` for a file that cannot be
-    graded and :class:`ProblemError` for a broken problem; every other failure of the judge
-    comes back as ``grading_status = "judge_error"``.
+    (``time_s``, ``memory_mb``, ...). Tests that ask for the ``seed`` fixture draw their
+    inputs from it: the hidden tests get ``seed`` or, when it is None, a fresh one per grade
+    (so a table of answers harvested from one grade fails the next), recorded in the result;
+    the public tests always get 0 (their inputs are fixed). Raises :class:`BadSubmission`
+    for a file that cannot be graded and :class:`ProblemError` for a broken problem; every
+    other failure of the judge comes back as ``grading_status = "judge_error"``.
     """
     try:
         submission = check_submission_file(Path(submission))
@@ -238,6 +244,7 @@ def grade(
     started = time.perf_counter()
     result = GradeResult(problem.slug, None, 0.0, 0.0, 0.0)
     result.hidden = tests == "hidden"
+    result.seed = choose_seed(seed) if tests == "hidden" else None
     runner = None
     try:
         runner = make_runner(problem, submission, level, limits)
@@ -255,15 +262,17 @@ def grade(
                 for t in loaded
             ]
         else:
-            from judge.testing import Proxy
+            from judge.testing import Proxy, revealing_expected
 
             fixtures = {
-                "candidate": Proxy(runner),
+                "candidate": Proxy(runner, params=contract_params(problem)),
                 "solution": session.solution,
                 "mistakes": session.mistakes,
                 "problem": problem,
+                "seed": 0 if result.seed is None else result.seed,
             }
-            result.tests = run_tests(loaded, fixtures, runner, limits)
+            with revealing_expected(tests == "public"):
+                result.tests = run_tests(loaded, fixtures, runner, limits)
     except ProblemError:
         raise  # a broken problem: the caller's error (exit 2), not a result
     except JudgeError as exc:  # ReferenceFailed too
@@ -309,6 +318,29 @@ def run_tests(
     return out
 
 
+def choose_seed(seed: int | None = None) -> int:
+    """``seed`` itself, or a fresh one from the OS (not from any seeded generator)."""
+    if seed is not None:
+        if not 0 <= int(seed) < SEED_RANGE:
+            raise ValueError(f"seed must be in [0, {SEED_RANGE}), not {seed}")
+        return int(seed)
+    import secrets
+
+    return secrets.randbelow(SEED_RANGE)
+
+
+def contract_params(problem: Problem) -> dict[str, tuple[str, ...]]:
+    """Each entry point's parameter names as ``starter.py`` declares them (for messages)."""
+    from judge.signatures import contract
+
+    names = {}
+    for entry in problem.entry_points:
+        found = contract(problem.starter, entry) if problem.starter.is_file() else None
+        if found is not None:
+            names[entry] = (*found[1].positional, *found[1].keyword_only)
+    return names
+
+
 def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
     """Run one test; a JudgeError escapes (the whole grade is then a judge error)."""
     from judge.testing import TestFailed
@@ -320,7 +352,10 @@ def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
     except TestFailed as failed:
         verdict, message, hint = str(Verdict.WRONG_ANSWER), failed.message, failed.hint
     except SubmissionFailed as failure:
+        from judge.testing import failure_hint
+
         verdict, message = str(failure.verdict), failure.message
+        hint = failure_hint(failure, fixtures.get("mistakes"))
     except JudgeError:  # ReferenceFailed too: the whole grade is a judge error
         raise
     except AssertionError as exc:

@@ -53,7 +53,9 @@ def text(result: GradeResult) -> str:
         f"{click.style(result.problem, bold=True)}: {_verdict_style(result.verdict)}  "
         f"{_points(result.score)}/{_points(result.max_score)}  "
         f"({which} tests, {result.time_s:.1f} s, sandbox {box.get('level', '?')}, "
-        f"network {box.get('network', '?')})"
+        f"network {box.get('network', '?')}"
+        + (f", seed {result.seed}" if result.seed is not None else "")
+        + ")"
     )
     lines = [head]
     if result.grading_status != "graded":

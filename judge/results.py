@@ -44,6 +44,8 @@ class GradeResult:
     error: str | None = None
     hidden: bool = True
     """Whether the tests were the hidden ones (reports mark them "after_published")."""
+    seed: int | None = None
+    """The seed the tests that ask for ``seed`` drew their inputs from: ``--seed`` replays."""
 
     @property
     def accepted(self) -> bool:
@@ -55,6 +57,8 @@ class GradeResult:
         data.pop("hidden")
         if data["error"] is None:
             data.pop("error")
+        if data["seed"] is None:
+            data.pop("seed")
         data["score"] = round(self.score, 6)
         data["max_score"] = round(self.max_score, 6)
         data["time_s"] = round(self.time_s, 3)
@@ -79,6 +83,8 @@ class CheckItem:
 class CheckResult:
     problem: str
     items: list[CheckItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Findings that do not fail the check: hint shadowing, tests without a hint."""
 
     @property
     def ok(self) -> bool:

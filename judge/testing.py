@@ -9,7 +9,10 @@ hint of the known mistake the submission matches.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +33,7 @@ __all__ = [
     "expect",
     "expect_close",
     "expect_equal",
+    "expect_inputs_unchanged",
     "expect_raises",
     "points",
 ]
@@ -97,9 +101,20 @@ class Proxy:
     broken reference is a judge error, never blamed on the candidate.
     """
 
-    def __init__(self, runner: Any, *, reference: bool = False) -> None:
+    def __init__(
+        self,
+        runner: Any,
+        *,
+        reference: bool = False,
+        params: dict[str, Sequence[str]] | None = None,
+    ) -> None:
         self._runner = runner
         self._reference = reference
+        self._params = dict(params or {})
+
+    def param_names(self, name: str) -> tuple[str, ...]:
+        """The contract's parameter names of entry point ``name`` (for messages), if known."""
+        return tuple(self._params.get(name, ()))
 
     def run(self, name: str, *args: Any, probe: Probe | None = None, **kwargs: Any) -> Outcome:
         """Call ``name`` and return the :class:`Outcome` (value, args after, probe)."""
@@ -109,6 +124,7 @@ class Proxy:
         except SubmissionFailed as failure:
             if self._reference:
                 raise ReferenceFailed(failure) from failure
+            failure.call = (name, args, kwargs)  # for failure_hint: replay it on the mistakes
             raise
         except JudgeError:
             raise
@@ -173,15 +189,30 @@ class MistakeCheck:
     fn: Callable[[Mistake], Any]
 
     def diagnose(self, got: Any, rtol: float, atol: float, exact: bool = False) -> str | None:
-        """The hint of the first mistake whose output matches ``got``, or None."""
+        """The hint of the mistake whose output matches ``got``, or None.
+
+        When several known mistakes give this same output, the hint names each of them
+        (their outputs cannot be told apart on these inputs, so the candidate sees all)."""
+        matched = []
         for mistake in self.mistakes:
             try:
                 output = self.fn(mistake)
             except (Exception, SubmissionFailed):
                 continue  # a mistake that fails on these inputs cannot match a value
             if _difference(output, got, "", rtol, atol, exact) is None:
-                return mistake.hint
+                matched.append(mistake.hint)
+        return combined_hint(matched)
+
+
+def combined_hint(hints: Sequence[str], what: str = "output") -> str | None:
+    """One hint, or several (deduplicated) when more than one known mistake matched."""
+    unique = list(dict.fromkeys(h for h in hints if h))
+    if not unique:
         return None
+    if len(unique) == 1:
+        return unique[0]
+    listed = "\n".join(f"- {h}" for h in unique)
+    return f"On these inputs this {what} matches {len(unique)} known mistakes:\n{listed}"
 
 
 class Mistakes:
@@ -222,6 +253,54 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
+_REVEAL_EXPECTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "reveal_expected", default=False
+)
+
+
+@contextlib.contextmanager
+def revealing_expected(on: bool) -> Iterator[None]:
+    """Within it, messages show the expected value beside the one got. The grader turns it on
+    for the public tests only: a hidden test's expected values never reach the candidate, so
+    a table harvested from one grade's messages cannot pass the next."""
+    token = _REVEAL_EXPECTED.set(on)
+    try:
+        yield
+    finally:
+        _REVEAL_EXPECTED.reset(token)
+
+
+def _got_want(got: float, want: float) -> str:
+    shown_got, shown_want = _fmt_pair(got, want)
+    return f"got {shown_got}, want {shown_want}" if _REVEAL_EXPECTED.get() else f"got {shown_got}"
+
+
+def _fmt_pair(got: float, want: float) -> tuple[str, str]:
+    """``got`` and ``want`` with enough digits (6 to 17) that they print differently."""
+    for digits in range(6, 18):
+        g, w = f"{got:.{digits}g}", f"{want:.{digits}g}"
+        if g != w:
+            return g, w
+    return repr(got), repr(want)
+
+
+# float32's unit roundoff: a float64 result off by about this much went through float32.
+_FLOAT32_ROUNDOFF = 2.0**-24
+_LOOSEST = {torch.float16: (1e-3, 1e-3), torch.bfloat16: (8e-3, 8e-3)}
+
+
+def _precision_note(rel: float, want_dtype: torch.dtype) -> str:
+    """Say when a float64 result's error has the size of float32 rounding.
+
+    Only float32 is named: an error the size of float16's or bfloat16's rounding (1e-3,
+    1e-2) is as likely a real mistake (a 127 for a 128) as a precision loss."""
+    if want_dtype != torch.float64 or not math.isfinite(rel):
+        return ""
+    if _FLOAT32_ROUNDOFF / 4 <= rel <= _FLOAT32_ROUNDOFF * 16:
+        return " (an error at float32's precision: float32 arithmetic somewhere?)"
+    return ""
+
+
 def _index(flat: int, shape: Sequence[int]) -> list[int]:
     index = []
     for size in reversed(shape):
@@ -250,6 +329,8 @@ def _tensor_difference(got, want, where, rtol, atol, exact) -> str | None:
             f"{where}: {count} of {want.numel()} entries differ, first at "
             f"{_index(flat, want.shape)} (got {g})"
         )
+    if (rtol or atol) and want.dtype in _LOOSEST:  # half precision: its own rounding is larger
+        rtol, atol = max(rtol, _LOOSEST[want.dtype][0]), max(atol, _LOOSEST[want.dtype][1])
     g64 = got.detach().to(torch.complex128 if want.is_complex() else torch.float64).flatten()
     w64 = want.detach().to(g64.dtype).flatten()
     err = (g64 - w64).abs()
@@ -266,9 +347,9 @@ def _tensor_difference(got, want, where, rtol, atol, exact) -> str | None:
     rel = abs_err / abs(w64[flat].item()) if w64[flat].item() != 0 else math.inf
     return (
         f"{where}: max abs error {abs_err:.2g} at {_index(flat, want.shape)} "
-        f"(got {_fmt(got.flatten()[flat].item())}), "
+        f"({_got_want(got.flatten()[flat].item(), want.flatten()[flat].item())}), "
         f"rel error {rel:.2g}; {int(bad.sum())} of {want.numel()} entries outside "
-        f"rtol {rtol:g}, atol {atol:g}"
+        f"rtol {rtol:g}, atol {atol:g}" + _precision_note(rel, want.dtype)
     )
 
 
@@ -326,9 +407,10 @@ def _difference(got, want, where, rtol, atol, exact=False) -> str | None:
             and abs(got - want) <= atol + rtol * abs(want)
         ):
             return None
+        rel = abs(got - want) / abs(want) if want else math.inf
         return (
-            f"{where}: got {_fmt(got)} (abs error {abs(got - want):.2g}, "
-            f"rtol {rtol:g}, atol {atol:g})"
+            f"{where}: {_got_want(got, want)} (abs error {abs(got - want):.2g}, "
+            f"rtol {rtol:g}, atol {atol:g})" + _precision_note(rel, torch.float64)
         )
     return None if got == want else f"{where}: got {_short(got)}, not the expected value"
 
@@ -393,3 +475,206 @@ def expect_raises(
     except types as exc:
         return exc
     raise TestFailed(f"{what}: expected {want}, but it returned {_type_name(value)}", hint)
+
+
+# -- inputs that must not change ----------------------------------------------------------
+def _leaves(value: Any, path: str, depth: int = 0) -> dict[str, Any]:
+    """Every tensor inside ``value`` by path; a module as its state dict."""
+    if depth > 32:
+        return {}
+    if isinstance(value, torch.Tensor):
+        return {path: value}
+    if isinstance(value, torch.nn.Module):
+        value = dict(value.state_dict())
+    if type(value) in (list, tuple):
+        found: dict[str, Any] = {}
+        for i, v in enumerate(value):
+            found.update(_leaves(v, f"{path}[{i}]", depth + 1))
+        return found
+    if type(value) is dict:
+        found = {}
+        for k, v in value.items():
+            found.update(_leaves(v, f"{path}[{k!r}]", depth + 1))
+        return found
+    return {}
+
+
+def _arg_names(names: Sequence[str], args: Sequence, kwargs: dict) -> list[tuple[str, Any]]:
+    named = [(names[i] if i < len(names) else f"argument {i + 1}", a) for i, a in enumerate(args)]
+    return named + list(kwargs.items())
+
+
+def _change(old: torch.Tensor, new: Any, path: str) -> str | None:
+    """How tensor ``old`` became ``new`` ("was 1.0, now 2.0"), or None if it did not change."""
+    if not isinstance(new, torch.Tensor):
+        return f"{path} was replaced by a {_type_name(new)}"
+    if tuple(new.shape) != tuple(old.shape) or new.dtype != old.dtype:
+        return (
+            f"{path} changed from {tuple(old.shape)} {old.dtype} to {tuple(new.shape)} {new.dtype}"
+        )
+    bad = (new != old).flatten()
+    if old.is_floating_point():
+        bad &= ~(new.isnan() & old.isnan()).flatten()
+    if not bad.any():
+        return None
+    flat = int(bad.nonzero()[0])
+    was, now = old.flatten()[flat].item(), new.flatten()[flat].item()
+    if isinstance(was, float):
+        was, now = _fmt_pair(was, now)
+    return (
+        f"{path}: {int(bad.sum())} of {old.numel()} entries changed, first at "
+        f"{_index(flat, old.shape)} (was {was}, now {now})"
+    )
+
+
+def changed_inputs(
+    args: Sequence, kwargs: dict, outcome: Outcome, names: Sequence[str] = ()
+) -> dict[str, str]:
+    """What changed in the call's tensor arguments (nested ones too): path -> how.
+
+    ``args``/``kwargs`` are the caller's own objects, untouched (the call worked on copies);
+    ``outcome`` carries their state after the call.
+    """
+    before = _arg_names(names, args, kwargs)
+    after = _arg_names(names, outcome.args, outcome.kwargs)
+    changes = {}
+    for (name, old), (_, new) in zip(before, after, strict=False):
+        old_leaves, new_leaves = _leaves(old, name), _leaves(new, name)
+        for path, t in old_leaves.items():
+            if path not in new_leaves:
+                changes[path] = f"{path} was removed or replaced"
+                continue
+            found = _change(t, new_leaves[path], path)
+            if found:
+                changes[path] = found
+        changes.update({p: f"{p} was added" for p in new_leaves if p not in old_leaves})
+    return changes
+
+
+def expect_inputs_unchanged(
+    proxy: Proxy,
+    entry: str,
+    *args: Any,
+    mistakes: Mistakes | None = None,
+    new_tensors: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Call ``proxy.<entry>(*args, **kwargs)``; fail unless no tensor argument changed.
+
+    Every tensor inside the arguments (state dicts, lists of them, modules' parameters and
+    buffers) is compared, exactly, before and after the call, and the failure names the
+    argument ("the call modified its input fishers[1]['w']"). ``new_tensors=True`` also
+    fails when a returned tensor shares memory with an input (the contract returns a new
+    state dict, so the caller may write into it). The hint is that of the known mistakes
+    that change (or alias) exactly the same tensors on the same inputs. Returns the call's
+    value.
+    """
+    probe = Probe("returned_aliases") if new_tensors else None
+    outcome = proxy.run(entry, *args, probe=probe, **kwargs)
+    names = proxy.param_names(entry)
+    changes = changed_inputs(args, kwargs, outcome, names)
+    aliases = list((outcome.probe or {}).get("aliases", [])) if new_tensors else []
+    if not changes and not aliases:
+        return outcome.value
+
+    if changes:
+        lines = list(changes.values())
+        message = f"{entry}() modified its input {lines[0]}"
+        if len(lines) > 1:
+            message += f" (and {len(lines) - 1} more tensor(s))"
+        message += "; the contract says the inputs are not modified: work on copies"
+    else:
+        message = (
+            f"{entry}() returned {aliases[0]} sharing memory with an input: writing into the "
+            "result would change the caller's tensors; return new tensors (clone)"
+        )
+    matched = []  # a mistake matches when it changes (or aliases) exactly the same tensors
+    for mistake in mistakes or ():
+        try:
+            theirs = mistake.run(entry, *args, probe=probe, **kwargs)
+        except (Exception, SubmissionFailed):
+            continue
+        their_changes = changed_inputs(args, kwargs, theirs, names)
+        their_aliases = (theirs.probe or {}).get("aliases", []) if new_tensors else []
+        if set(their_changes) == set(changes) and (changes or their_aliases == aliases):
+            matched.append(mistake.hint)
+    raise TestFailed(message, combined_hint(matched))
+
+
+# -- raised errors, in plain words --------------------------------------------------------
+PLAIN_HINTS: tuple[tuple[str, str], ...] = (
+    (
+        r"modified by an inplace operation",
+        "A tensor that autograd still needs was changed in place after it was used (`x += ...`, "
+        "`.add_()`, `.data` assignment, writing into a slice): compute new tensors instead "
+        "(`x = x + ...`), or clone before the in-place write.",
+    ),
+    (
+        r"a leaf Variable that requires grad is being used in an in-place operation",
+        "A parameter (a leaf that requires grad) is written in place: build new tensors "
+        "(`theta - lr * g`) instead of updating the parameter itself.",
+    ),
+    (
+        r"does not require grad and does not have a grad_fn",
+        "The value being differentiated does not depend on anything that requires grad: the "
+        "graph was cut somewhere (`.detach()`, `.data`, `.item()`, `torch.no_grad()`, a "
+        "rebuilt tensor).",
+    ),
+    (
+        r"backward through the graph a second time",
+        "The same graph is differentiated twice after its buffers were freed: pass "
+        "`create_graph=True` (or `retain_graph=True`) where the graph is used again.",
+    ),
+    (
+        r"appears to not have been used in the graph",
+        "One of the tensors passed to `torch.autograd.grad` does not influence the output: "
+        "use `allow_unused=True` and treat its gradient (None) as zeros.",
+    ),
+    (
+        r"The size of tensor a \(\d+\) must match the size of tensor b \(\d+\)",
+        "Two tensors' shapes do not broadcast: broadcasting lines shapes up from the LAST "
+        "dimension, so a per-row vector of shape [n] must be reshaped to [n, 1, ...] first.",
+    ),
+    (
+        r"mat1 and mat2 shapes cannot be multiplied",
+        "A matrix product's inner dimensions do not match: check which factor is transposed "
+        "and the order of the operands.",
+    ),
+    (
+        r"expected (?:scalar type|m1 and m2 to have the same dtype)|"
+        r"found dtype \w+ but expected|can't be cast to the desired output type",
+        "Two tensors of different dtypes meet in one operation: convert one of them "
+        "(`.to(other.dtype)`) where they meet, and keep the result's dtype the contract names.",
+    ),
+    (
+        r"grad can be implicitly created only for scalar outputs",
+        "`backward()` / `autograd.grad` on a non-scalar: reduce the loss to a scalar first (or "
+        "pass `grad_outputs`).",
+    ),
+)
+
+
+def failure_hint(failure: SubmissionFailed, mistakes: Mistakes | None = None) -> str | None:
+    """A hint for a call that raised: the known mistakes that raise the same error on the
+    same call, else the plain-words reading of a common PyTorch error, else None."""
+    if failure.exc_type is None:
+        return None  # timed out, out of memory, ...: nothing to explain by content
+    call = getattr(failure, "call", None)
+    matched = []
+    if call is not None:
+        name, args, kwargs = call
+        for mistake in mistakes or ():
+            try:
+                mistake.run(name, *args, **kwargs)
+            except SubmissionFailed as theirs:
+                if theirs.exc_type == failure.exc_type and theirs.message == failure.message:
+                    matched.append(mistake.hint)
+            except Exception:
+                continue
+    hint = combined_hint(matched, "error")
+    if hint is not None:
+        return hint
+    for pattern, plain in PLAIN_HINTS:
+        if re.search(pattern, failure.message):
+            return plain
+    return None

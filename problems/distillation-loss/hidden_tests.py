@@ -26,23 +26,23 @@ def compare(candidate, solution, mistakes, args, name):
     return got
 
 
-def test_returns_a_scalar(candidate, solution, mistakes):
-    s, t, y = make_batch(10)
+def test_returns_a_scalar(candidate, solution, mistakes, seed):
+    s, t, y = make_batch(seed + 10)
     compare(candidate, solution, mistakes, (s, t, y, 1.0, 0.5), "loss (T=1, alpha=0.5)")
 
 
-def test_temperature_four(candidate, solution, mistakes):
-    s, t, y = make_batch(11)
+def test_temperature_four(candidate, solution, mistakes, seed):
+    s, t, y = make_batch(seed + 11)
     compare(candidate, solution, mistakes, (s, t, y, 4.0, 0.7), "loss (T=4, alpha=0.7)")
 
 
-def test_pure_soft_term(candidate, solution, mistakes):
-    s, t, y = make_batch(12)
+def test_pure_soft_term(candidate, solution, mistakes, seed):
+    s, t, y = make_batch(seed + 12)
     compare(candidate, solution, mistakes, (s, t, y, 3.0, 1.0), "loss (T=3, alpha=1)")
 
 
-def test_pure_hard_term_at_high_temperature(candidate, solution, mistakes):
-    s, t, y = make_batch(13)
+def test_pure_hard_term_at_high_temperature(candidate, solution, mistakes, seed):
+    s, t, y = make_batch(seed + 13)
     got = candidate.distillation_loss(s, t, y, 5.0, 0.0)
     expect_close(
         got,
@@ -52,18 +52,18 @@ def test_pure_hard_term_at_high_temperature(candidate, solution, mistakes):
     )
 
 
-def test_many_classes(candidate, solution, mistakes):
-    s, t, y = make_batch(14, batch=16, classes=100)
+def test_many_classes(candidate, solution, mistakes, seed):
+    s, t, y = make_batch(seed + 14, batch=16, classes=100)
     compare(candidate, solution, mistakes, (s, t, y, 2.0, 0.9), "loss (100 classes)")
 
 
-def test_batch_of_one(candidate, solution, mistakes):
-    s, t, y = make_batch(15, batch=1, classes=7)
+def test_batch_of_one(candidate, solution, mistakes, seed):
+    s, t, y = make_batch(seed + 15, batch=1, classes=7)
     compare(candidate, solution, mistakes, (s, t, y, 2.5, 0.3), "loss (batch of one)")
 
 
-def test_identical_logits_have_no_soft_loss(candidate, solution, mistakes):
-    s, _, y = make_batch(16)
+def test_identical_logits_have_no_soft_loss(candidate, solution, mistakes, seed):
+    s, _, y = make_batch(seed + 16)
     got = candidate.distillation_loss(s, s.clone(), y, 4.0, 1.0)
     expect_close(
         got,
@@ -74,8 +74,8 @@ def test_identical_logits_have_no_soft_loss(candidate, solution, mistakes):
     )
 
 
-def test_large_logits_are_stable(candidate, solution, mistakes):
-    s, t, y = make_batch(17, scale=120.0)
+def test_large_logits_are_stable(candidate, solution, mistakes, seed):
+    s, t, y = make_batch(seed + 17, scale=120.0)
     got = candidate.distillation_loss(s, t, y, 1.0, 0.5)
     expect(
         bool(torch.isfinite(got).all()),
@@ -85,8 +85,8 @@ def test_large_logits_are_stable(candidate, solution, mistakes):
     compare(candidate, solution, mistakes, (s, t, y, 1.0, 0.5), "loss (large logits)")
 
 
-def test_no_gradient_reaches_the_teacher(candidate, solution, mistakes):
-    s, t, y = make_batch(18)
+def test_no_gradient_reaches_the_teacher(candidate, solution, mistakes, seed):
+    s, t, y = make_batch(seed + 18)
     outcome = candidate.run("distillation_loss", s, t, y, 2.0, 0.8, probe=Probe("arg_grads", 0, 1))
     teacher_grad = outcome.probe["grads"]["1"]
     expect(
@@ -97,8 +97,8 @@ def test_no_gradient_reaches_the_teacher(candidate, solution, mistakes):
     )
 
 
-def test_gradient_wrt_student(candidate, solution, mistakes):
-    s, t, y = make_batch(19)
+def test_gradient_wrt_student(candidate, solution, mistakes, seed):
+    s, t, y = make_batch(seed + 19)
     args = (s, t, y, 3.0, 0.6)
     got = candidate.run("distillation_loss", *args, probe=Probe("arg_grads", 0, 1)).probe
     want = solution.run("distillation_loss", *args, probe=Probe("arg_grads", 0, 1)).probe

@@ -1,5 +1,7 @@
 """Public tests: a worked example and the alpha = 0 corner."""
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -34,4 +36,21 @@ def test_alpha_zero_is_plain_cross_entropy(candidate, solution, mistakes):
         F.cross_entropy(s, y),
         name="loss with alpha=0",
         mistakes=mistakes.on(lambda m: m.distillation_loss(s, t, y, 3.0, 0.0)),
+    )
+
+
+def test_worked_example_by_hand(candidate, mistakes):
+    """Example. One example, two classes, T = 2, alpha = 0.5. The teacher's logits
+    [2 ln 3, 0] / T = [ln 3, 0] give p = [0.75, 0.25]; the student's [0, 0] give q = [0.5,
+    0.5]. KL(p || q) = 0.75 ln 1.5 + 0.25 ln 0.5 = 0.130812, times T² = 4: 0.523248. The
+    hard term is -log softmax([0, 0])_0 = ln 2 = 0.693147. Loss: 0.5·0.523248 + 0.5·0.693147
+    = 0.608198."""
+    s = torch.tensor([[0.0, 0.0]])
+    t = torch.tensor([[2 * math.log(3.0), 0.0]])
+    y = torch.tensor([0])
+    expect_close(
+        candidate.distillation_loss(s, t, y, 2.0, 0.5),
+        torch.tensor(0.608198),
+        name="loss (T=2, alpha=0.5)",
+        mistakes=mistakes.on(lambda m: m.distillation_loss(s, t, y, 2.0, 0.5)),
     )

@@ -1,32 +1,88 @@
-"""Public tests: two models with positive Fishers, and equal Fishers (the plain average)."""
+"""Public tests: one per clause of the prompt, on small fixed state dicts with the numbers in
+view (the hidden tests draw BatchNorm models and Fishers from a per-grade seed)."""
 
 import torch
-from torch import nn
 
-from judge.testing import expect_close
+from judge.testing import expect_close, expect_inputs_unchanged, expect_raises
 
-
-def model_and_fisher(seed: int):
-    torch.manual_seed(seed)
-    sd = dict(nn.Linear(3, 2).state_dict())
-    return sd, {k: torch.rand_like(v) for k, v in sd.items()}
+T = torch.tensor
 
 
-def test_two_models(candidate, solution, mistakes):
-    (a, fa), (b, fb) = model_and_fisher(0), model_and_fisher(1)
+def test_example_from_the_prompt(candidate, mistakes):
+    """Example. theta_1 = [0, 0], theta_2 = [4, 4], F_1 = [3, 0], F_2 = [1, 0] give [1, 2]:
+    entry 0 is (3·0 + 1·4) / (3 + 1) = 1, leaning towards the model that cares more; entry 1
+    has zero Fisher in both models and falls back to the plain average 2."""
+    sds = [{"w": T([0.0, 0.0])}, {"w": T([4.0, 4.0])}]
+    fs = [{"w": T([3.0, 0.0])}, {"w": T([1.0, 0.0])}]
     expect_close(
-        candidate.fisher_merge([a, b], [fa, fb]),
-        solution.fisher_merge([a, b], [fa, fb]),
+        candidate.fisher_merge(sds, fs),
+        {"w": T([1.0, 2.0])},
         name="merged",
-        mistakes=mistakes.on(lambda m: m.fisher_merge([a, b], [fa, fb])),
+        mistakes=mistakes.on(lambda m: m.fisher_merge(sds, fs)),
     )
 
 
-def test_equal_fishers_give_the_plain_average(candidate, mistakes):
-    (a, fa), (b, _) = model_and_fisher(2), model_and_fisher(3)
+def test_elementwise_not_per_tensor(candidate, mistakes):
+    """Example. Each entry has its own weights: with F_1 = [9, 1] and F_2 = [1, 9] the first
+    entry follows model 1 and the second model 2: (9·10 + 1·0) / 10 = 9 and (1·10 + 9·0) / 10
+    = 1 for theta_1 = [10, 10], theta_2 = [0, 0]."""
+    sds = [{"w": T([10.0, 10.0])}, {"w": T([0.0, 0.0])}]
+    fs = [{"w": T([9.0, 1.0])}, {"w": T([1.0, 9.0])}]
     expect_close(
-        candidate.fisher_merge([a, b], [fa, fa]),
-        {k: (a[k] + b[k]) / 2 for k in a},
-        name="merged with equal Fishers",
-        mistakes=mistakes.on(lambda m: m.fisher_merge([a, b], [fa, fa])),
+        candidate.fisher_merge(sds, fs),
+        {"w": T([9.0, 1.0])},
+        name="merged",
+        mistakes=mistakes.on(lambda m: m.fisher_merge(sds, fs)),
     )
+
+
+def test_missing_entries_and_counters(candidate, mistakes):
+    """A running statistic without a Fisher entry counts as zero Fisher (plain average: 3);
+    the int64 counter is copied from the first state dict (2, not 6)."""
+    sds = [
+        {"w": T([1.0]), "rm": T([2.0]), "n": T(2)},
+        {"w": T([5.0]), "rm": T([4.0]), "n": T(10)},
+    ]
+    fs = [{"w": T([1.0])}, {"w": T([3.0])}]
+    expect_close(
+        candidate.fisher_merge(sds, fs),
+        {"w": T([4.0]), "rm": T([3.0]), "n": T(2)},
+        name="merged",
+        mistakes=mistakes.on(lambda m: m.fisher_merge(sds, fs)),
+    )
+
+
+def test_eps_in_float16(candidate, mistakes):
+    """Zero Fishers in float16 models: eps = 1e-8 would underflow to 0 in float16, so the
+    sums are taken in float64 and the result is the plain average, cast back to float16."""
+    sds = [{"w": T([1.0, 3.0]).half()}, {"w": T([2.0, 5.0]).half()}]
+    fs = [{"w": T([0.0, 0.0]).half()}, {"w": T([0.0, 0.0]).half()}]
+    expect_close(
+        candidate.fisher_merge(sds, fs),
+        {"w": T([1.5, 4.0]).half()},
+        name="merged float16 with zero Fishers",
+        mistakes=mistakes.on(lambda m: m.fisher_merge(sds, fs)),
+    )
+
+
+def test_inconsistent_inputs_raise(candidate, mistakes):
+    """One Fisher for two models, and a Fisher entry of the wrong shape, raise ValueError."""
+    hint = mistakes.hint("no_validation")
+    sds = [{"w": T([1.0, 2.0])}, {"w": T([3.0, 4.0])}]
+    f = {"w": T([1.0, 1.0])}
+    expect_raises(
+        ValueError, lambda: candidate.fisher_merge(sds, [f]), name="one Fisher", hint=hint
+    )
+    expect_raises(
+        ValueError,
+        lambda: candidate.fisher_merge(sds, [f, {"w": T([1.0])}]),
+        name="a Fisher of shape (1,) for a (2,) tensor",
+        hint=hint,
+    )
+
+
+def test_inputs_are_not_modified(candidate, mistakes):
+    """Neither the state dicts nor the Fishers change (no eps added into them in place)."""
+    sds = [{"w": T([1.0, 2.0])}, {"w": T([3.0, 4.0])}]
+    fs = [{"w": T([0.0, 1.0])}, {"w": T([2.0, 0.0])}]
+    expect_inputs_unchanged(candidate, "fisher_merge", sds, fs, mistakes=mistakes, new_tensors=True)

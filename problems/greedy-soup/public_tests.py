@@ -1,32 +1,69 @@
-"""Public tests: a soup of three noisy copies of one small classifier, and a soup of one."""
+"""Public tests: a hand-built soup whose every step can be followed with a pencil, and a soup
+of one (the hidden tests draw BatchNorm MLPs from a per-grade seed).
+
+The model is ``Linear(1, 2)`` followed by an identity-like ``BatchNorm1d(2)`` (running mean
+0, variance 1). Ingredient ``(w, c)`` has logits ``[0, w·x + c]``: it predicts class 1
+exactly where ``w·x + c > 0``. On ``x = [-2, -1, 1, 2]`` with labels ``[0, 0, 1, 1]``:
+
+=========  ======  ===========================  ========
+list index  (w, c)  predictions                  accuracy
+=========  ======  ===========================  ========
+0 "C"      (-3, 0)  [1, 1, 0, 0]                 0.00
+1 "B"      (1, 1.5) [0, 1, 1, 1]                 0.75
+2 "D"      (2, 0)   [0, 0, 1, 1]                 1.00
+3 "A"      (1, 0)   [0, 0, 1, 1]                 1.00
+=========  ======  ===========================  ========
+"""
 
 import torch
 from torch import nn
 
 from judge.testing import expect_close
 
-
-def setup(seed: int):
-    torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3)).eval()
-    x = torch.randn(64, 6)
-    with torch.no_grad():
-        y = model(x).argmax(dim=1)
-    pre = {k: v.clone() for k, v in model.state_dict().items()}
-    sds = [{k: v + s * torch.randn_like(v) for k, v in pre.items()} for s in (0.6, 0.2, 0.4)]
-    return model, sds, x, y
+X = torch.tensor([[-2.0], [-1.0], [1.0], [2.0]])
+Y = torch.tensor([0, 0, 1, 1])
 
 
-def test_three_ingredients(candidate, solution, mistakes):
-    model, sds, x, y = setup(0)
+def model() -> nn.Module:
+    return nn.Sequential(nn.Linear(1, 2), nn.BatchNorm1d(2)).eval()
+
+
+def ingredient(w: float, c: float, counter: int) -> dict[str, torch.Tensor]:
+    return {
+        "0.weight": torch.tensor([[0.0], [w]]),
+        "0.bias": torch.tensor([0.0, c]),
+        "1.weight": torch.ones(2),
+        "1.bias": torch.zeros(2),
+        "1.running_mean": torch.zeros(2),
+        "1.running_var": torch.ones(2),
+        "1.num_batches_tracked": torch.tensor(counter),
+    }
+
+
+def test_greedy_soup_step_by_step(candidate, mistakes):
+    """Example. Ranked best first, ties in list order: D (1.0), A (1.0), B (0.75), C (0.0).
+    The soup starts as {D}. D+A averages to (1.5, 0): accuracy 1.0 >= 1.0, A joins (an equal
+    accuracy is enough). D+A+B averages to (4/3, 0.5): accuracy 1.0, B joins. Adding C gives
+    (0.25, 0.375), which predicts [0, 1, 1, 1]: 0.75 < 1.0, C stays out. The result is the
+    uniform average of D, A and B, with D's counter (3), the soup's first ingredient."""
+    sds = [ingredient(-3, 0, 1), ingredient(1, 1.5, 2), ingredient(2, 0, 3), ingredient(1, 0, 4)]
+    want = ingredient(4 / 3, 0.5, 3)
+    m = model()
     expect_close(
-        candidate.greedy_soup(model, sds, x, y),
-        solution.greedy_soup(model, sds, x, y),
+        candidate.greedy_soup(m, sds, X, Y),
+        want,
         name="soup",
-        mistakes=mistakes.on(lambda m: m.greedy_soup(model, sds, x, y)),
+        mistakes=mistakes.on(lambda mk: mk.greedy_soup(m, sds, X, Y)),
     )
 
 
-def test_one_ingredient_is_its_own_soup(candidate):
-    model, sds, x, y = setup(1)
-    expect_close(candidate.greedy_soup(model, sds[:1], x, y), sds[0], name="soup of one")
+def test_one_ingredient_is_its_own_soup(candidate, mistakes):
+    """Example. A soup of one ingredient is that ingredient, counter included."""
+    sds = [ingredient(1, 1.5, 7)]
+    m = model()
+    expect_close(
+        candidate.greedy_soup(m, sds, X, Y),
+        ingredient(1, 1.5, 7),
+        name="soup of one",
+        mistakes=mistakes.on(lambda mk: mk.greedy_soup(m, sds, X, Y)),
+    )

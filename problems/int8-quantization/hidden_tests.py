@@ -10,7 +10,7 @@ where every implementation computes the same quotient.
 import torch
 from torch import nn
 
-from judge.testing import expect, expect_close, expect_equal
+from judge.testing import expect, expect_close, expect_equal, expect_inputs_unchanged, points
 
 
 def check_quantized(candidate, solution, mistakes, w, tie_slack=True):
@@ -44,51 +44,56 @@ def check_quantized(candidate, solution, mistakes, w, tie_slack=True):
     return q, scale
 
 
-def test_linear_layer_weight(candidate, solution, mistakes):
-    torch.manual_seed(0)
+@points(7)
+def test_linear_layer_weight(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 0)
     check_quantized(candidate, solution, mistakes, nn.Linear(24, 10).weight)
 
 
-def test_conv_weight_4d(candidate, solution, mistakes):
-    torch.manual_seed(1)
+@points(7)
+def test_conv_weight_4d(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 1)
     check_quantized(candidate, solution, mistakes, 0.3 * torch.randn(8, 3, 3, 3))
 
 
-def test_channels_of_very_different_size(candidate, solution, mistakes):
-    torch.manual_seed(2)
+@points(8)
+def test_channels_of_very_different_size(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 2)
     w = torch.randn(6, 16) * torch.logspace(-3, 2, 6).view(-1, 1)
     check_quantized(candidate, solution, mistakes, w)
 
 
-def test_all_zero_channel(candidate, solution, mistakes):
-    torch.manual_seed(3)
+@points(8)
+def test_all_zero_channel(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 3)
     w = torch.randn(5, 7)
     w[2] = 0.0
-    q, scale = candidate.quantize_per_channel(w)
+    q, scale = check_quantized(candidate, solution, mistakes, w)
     expect(
         bool(torch.isfinite(scale).all()) and float(scale[2]) == 1.0,
         f"the all-zero channel 2 got scale {float(scale[2])}; it must be 1.0",
-        hint=mistakes.hint("nan_zero_channel") if not torch.isfinite(scale).all() else None,
     )
-    check_quantized(candidate, solution, mistakes, w)
     back = candidate.dequantize(q, scale)
     expect(bool(torch.isfinite(back).all()), "dequantize gave non-finite values")
     expect_equal(back[2], torch.zeros(7), name="dequantized zero channel")
 
 
-def test_all_zero_conv_weight(candidate, solution, mistakes):
+@points(5)
+def test_all_zero_conv_weight(candidate, solution, mistakes, seed):
     check_quantized(candidate, solution, mistakes, torch.zeros(3, 2, 3, 3))
 
 
-def test_exact_halves_round_to_even(candidate, solution, mistakes):
+@points(8)
+def test_exact_halves_round_to_even(candidate, solution, mistakes, seed):
     w = torch.tensor(
         [[127.0, 2.5, -3.5, 0.5, -0.5, 1.5, -126.5], [-4.0, 1.0, 0.0, 0.5, 2.0, 1.5, -2.5]]
     )
     check_quantized(candidate, solution, mistakes, w, tie_slack=False)
 
 
-def test_range_is_symmetric(candidate, solution, mistakes):
-    torch.manual_seed(4)
+@points(7)
+def test_range_is_symmetric(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 4)
     w = torch.randn(4, 9)
     w[:, 0] = torch.tensor([-9.0, 9.0, -7.0, 8.0])  # each row's extreme, both signs
     q, _ = check_quantized(candidate, solution, mistakes, w)
@@ -100,8 +105,9 @@ def test_range_is_symmetric(candidate, solution, mistakes):
     expect_equal(q[:, 0], torch.tensor([-127, 127, -127, 127], dtype=torch.int8), name="extremes")
 
 
-def test_dequantize_square_matrix(candidate, solution, mistakes):
-    torch.manual_seed(5)
+@points(7)
+def test_dequantize_square_matrix(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 5)
     w = torch.randn(6, 6) * torch.arange(1.0, 7.0).view(-1, 1)
     q, scale = solution.quantize_per_channel(w)
     expect_close(
@@ -112,8 +118,9 @@ def test_dequantize_square_matrix(candidate, solution, mistakes):
     )
 
 
-def test_dequantize_4d(candidate, solution, mistakes):
-    torch.manual_seed(6)
+@points(7)
+def test_dequantize_4d(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 6)
     q, scale = solution.quantize_per_channel(torch.randn(5, 2, 3, 3) * 4)
     expect_close(
         candidate.dequantize(q, scale),
@@ -123,8 +130,9 @@ def test_dequantize_4d(candidate, solution, mistakes):
     )
 
 
-def test_round_trip_error_is_half_a_step(candidate, solution, mistakes):
-    torch.manual_seed(7)
+@points(3)
+def test_round_trip_error_is_half_a_step(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 7)
     w = torch.randn(12, 20) * torch.rand(12, 1) * 5
     q, scale = candidate.quantize_per_channel(w)
     back = candidate.dequantize(q, scale)
@@ -140,12 +148,63 @@ def test_round_trip_error_is_half_a_step(candidate, solution, mistakes):
         bool((err <= bound).all()),
         f"round-trip error {float(err[worst]):.3g} in channel {worst} exceeds half a step "
         f"({float(bound[worst]):.3g})",
-        hint=mistakes.hint("truncation"),
+        hint=mistakes.on(lambda m: list(m.quantize_per_channel(w))).diagnose([q, scale], 1e-6, 0.0),
     )
 
 
-def test_weight_is_not_modified(candidate):
-    torch.manual_seed(8)
-    w = torch.randn(4, 5)
-    out = candidate.run("quantize_per_channel", w)
-    expect_close(out.args[0], w, name="the weight after quantize_per_channel (must not change)")
+@points(6)
+def test_conv_channels_of_very_different_size(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 9)
+    w = torch.randn(5, 3, 2, 2) * torch.logspace(-2, 2, 5).view(-1, 1, 1, 1)
+    check_quantized(candidate, solution, mistakes, w)
+
+
+@points(7)
+def test_exact_halves_in_a_conv_kernel(candidate, solution, mistakes, seed):
+    """Channels whose largest entry is 127 have scale 1.0: w / s is w, halves stay halves."""
+    g = torch.Generator().manual_seed(seed + 10)
+    halves = torch.randint(-120, 120, (3, 2, 2, 2), generator=g).float() + 0.5
+    halves.view(3, -1)[:, 0] = 127.0
+    check_quantized(candidate, solution, mistakes, halves, tie_slack=False)
+
+
+@points(6)
+def test_dequantize_conv_kernel_round_trip(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 11)
+    w = torch.randn(4, 3, 3, 3) * torch.rand(4, 1, 1, 1) * 3
+    q, scale = solution.quantize_per_channel(w)
+    expect_close(
+        candidate.dequantize(q, scale),
+        solution.dequantize(q, scale),
+        name="dequantize(q, scale) of a conv kernel",
+        mistakes=mistakes.on(lambda m: m.dequantize(q, scale)),
+    )
+
+
+@points(5)
+def test_weight_is_not_modified(candidate, mistakes, seed):
+    torch.manual_seed(seed + 12)
+    w = torch.randn(4, 5) * 3
+    expect_inputs_unchanged(candidate, "quantize_per_channel", w, mistakes=mistakes)
+
+
+@points(5)
+def test_conv_weight_is_not_modified(candidate, mistakes, seed):
+    torch.manual_seed(seed + 13)
+    w = torch.randn(3, 2, 3, 3, dtype=torch.float64)
+    expect_inputs_unchanged(candidate, "quantize_per_channel", w, mistakes=mistakes)
+
+
+@points(2)
+def test_float16_and_float64_weights_give_a_float32_scale(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 14)
+    w = torch.randn(3, 6)
+    for other in (w.double(), w.half()):
+        check_quantized(candidate, solution, mistakes, other)
+
+
+@points(2)
+def test_a_weight_that_requires_grad(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 15)
+    layer = nn.Conv2d(2, 4, 3)
+    check_quantized(candidate, solution, mistakes, layer.weight)

@@ -59,30 +59,30 @@ def check(candidate, solution, mistakes, lin, rank):
     return got
 
 
-def test_rank_three_of_a_random_layer(candidate, solution, mistakes):
-    check(candidate, solution, mistakes, linear(0, 12, 8), 3)
+def test_rank_three_of_a_random_layer(candidate, solution, mistakes, seed):
+    check(candidate, solution, mistakes, linear(seed + 0, 12, 8), 3)
 
 
-def test_wide_layer(candidate, solution, mistakes):
-    check(candidate, solution, mistakes, linear(1, 20, 5), 2)
+def test_wide_layer(candidate, solution, mistakes, seed):
+    check(candidate, solution, mistakes, linear(seed + 1, 20, 5), 2)
 
 
-def test_tall_layer(candidate, solution, mistakes):
-    check(candidate, solution, mistakes, linear(2, 5, 20), 4)
+def test_tall_layer(candidate, solution, mistakes, seed):
+    check(candidate, solution, mistakes, linear(seed + 2, 5, 20), 4)
 
 
-def test_rank_one(candidate, solution, mistakes):
-    check(candidate, solution, mistakes, linear(3, 7, 9), 1)
+def test_rank_one(candidate, solution, mistakes, seed):
+    check(candidate, solution, mistakes, linear(seed + 3, 7, 9), 1)
 
 
-def test_full_rank_reconstructs_the_weight(candidate, solution, mistakes):
-    lin = linear(4, 6, 9)
+def test_full_rank_reconstructs_the_weight(candidate, solution, mistakes, seed):
+    lin = linear(seed + 4, 6, 9)
     got = check(candidate, solution, mistakes, lin, 6)
     expect_close(product(got), lin.weight.detach(), atol=1e-5, name="full-rank product vs weight")
 
 
-def test_keeps_the_largest_singular_values(candidate, solution, mistakes):
-    lin = with_spectrum(5, [10.0, 5.0, 1.0, 0.1], in_f=8, out_f=6)
+def test_keeps_the_largest_singular_values(candidate, solution, mistakes, seed):
+    lin = with_spectrum(seed + 5, [10.0, 5.0, 1.0, 0.1], in_f=8, out_f=6)
     got = check(candidate, solution, mistakes, lin, 2)
     err = torch.linalg.matrix_norm(product(got).double() - lin.weight.detach().double())
     expect(
@@ -91,27 +91,27 @@ def test_keeps_the_largest_singular_values(candidate, solution, mistakes):
     )
 
 
-def test_layer_without_bias(candidate, solution, mistakes):
-    lin = linear(6, 10, 4, bias=False)
+def test_layer_without_bias(candidate, solution, mistakes, seed):
+    lin = linear(seed + 6, 10, 4, bias=False)
     got = check(candidate, solution, mistakes, lin, 2)
     expect_equal(sorted(got), ["0.weight", "1.weight"], name="parameters (the layer has no bias)")
 
 
-def test_bias_is_copied_exactly(candidate, solution, mistakes):
-    lin = linear(7, 9, 5)
+def test_bias_is_copied_exactly(candidate, solution, mistakes, seed):
+    lin = linear(seed + 7, 9, 5)
     got = check(candidate, solution, mistakes, lin, 3)
     expect_equal(got["1.bias"], lin.bias.detach(), name="second layer's bias")
 
 
-def test_layer_is_not_modified(candidate):
-    lin = linear(8, 6, 6)
+def test_layer_is_not_modified(candidate, seed):
+    lin = linear(seed + 8, 6, 6)
     before = dict(lin.state_dict())
     out = candidate.run("low_rank_linear", lin, 2)
     expect_close(out.args[0], before, name="the original layer after the call (must not change)")
 
 
-def test_invalid_ranks_raise(candidate, mistakes):
-    lin = linear(9, 6, 4)
+def test_invalid_ranks_raise(candidate, mistakes, seed):
+    lin = linear(seed + 9, 6, 4)
     hint = mistakes.hint("no_validation")
     for rank in (0, -1, 5):
         expect_raises(

@@ -29,3 +29,24 @@ def test_rank_two_product(candidate, solution, mistakes):
             lambda m: (lambda sd: sd["1.weight"] @ sd["0.weight"])(m.low_rank_linear(lin, 2))
         ),
     )
+
+
+def test_worked_example_by_hand(candidate, mistakes):
+    """Example. W = [[3, 0, 0], [0, 1, 0]] has singular values 3 and 1: the best rank-1
+    approximation keeps the 3, so B·A = [[3, 0, 0], [0, 0, 0]]; the bias [1, 2] is copied
+    into the second layer."""
+    layer = nn.Linear(3, 2)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[3.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+        layer.bias.copy_(torch.tensor([1.0, 2.0]))
+    got = candidate.low_rank_linear(layer, 1)
+
+    def product(sd):
+        return {"B·A": sd["1.weight"] @ sd["0.weight"], "bias": sd["1.bias"]}
+
+    expect_close(
+        product(got),
+        {"B·A": torch.tensor([[3.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), "bias": torch.tensor([1.0, 2.0])},
+        name="rank-1 factorisation",
+        mistakes=mistakes.on(lambda m: product(m.low_rank_linear(layer, 1))),
+    )

@@ -64,22 +64,22 @@ def check_masks(masks, state, names):
         expect_equal(tuple(masks[k].shape), tuple(state[k].shape), name=f"shape of mask {k!r}")
 
 
-def test_global_half(candidate, solution, mistakes):
-    same_as_solution(candidate, solution, mistakes, mlp(0), 0.5)
+def test_global_half(candidate, solution, mistakes, seed):
+    same_as_solution(candidate, solution, mistakes, mlp(seed + 0), 0.5)
 
 
-def test_global_is_the_default_scope(candidate, solution, mistakes):
-    same_as_solution(candidate, solution, mistakes, mlp(1), 0.8, scope="global")
+def test_global_is_the_default_scope(candidate, solution, mistakes, seed):
+    same_as_solution(candidate, solution, mistakes, mlp(seed + 1), 0.8, scope="global")
 
 
-def test_per_layer_scope(candidate, solution, mistakes):
-    got = same_as_solution(candidate, solution, mistakes, mlp(2), 0.3, scope="layer")
+def test_per_layer_scope(candidate, solution, mistakes, seed):
+    got = same_as_solution(candidate, solution, mistakes, mlp(seed + 2), 0.3, scope="layer")
     for name, mask in got.value.items():
         expect_equal(int((~mask).sum()), round(0.3 * mask.numel()), name=f"pruned in {name}")
 
 
-def test_conv_batchnorm_linear_model(candidate, solution, mistakes):
-    model = convnet(3)
+def test_conv_batchnorm_linear_model(candidate, solution, mistakes, seed):
+    model = convnet(seed + 3)
     got = same_as_solution(candidate, solution, mistakes, model, 0.7)
     expect_equal(sorted(got.value), ["0.weight", "4.weight"], name="masked parameters")
     before = dict(model.state_dict())
@@ -88,18 +88,18 @@ def test_conv_batchnorm_linear_model(candidate, solution, mistakes):
     expect_equal(got.args[0]["1.num_batches_tracked"], before["1.num_batches_tracked"])
 
 
-def test_conv_model_per_layer(candidate, solution, mistakes):
-    same_as_solution(candidate, solution, mistakes, convnet(4), 0.45, scope="layer")
+def test_conv_model_per_layer(candidate, solution, mistakes, seed):
+    same_as_solution(candidate, solution, mistakes, convnet(seed + 4), 0.45, scope="layer")
 
 
-def test_sparsity_zero_changes_nothing(candidate, solution, mistakes):
-    model = convnet(5)
+def test_sparsity_zero_changes_nothing(candidate, solution, mistakes, seed):
+    model = convnet(seed + 5)
     got = same_as_solution(candidate, solution, mistakes, model, 0.0)
     expect_close(got.args[0], dict(model.state_dict()), name="model after pruning with sparsity 0")
 
 
-def test_sparsity_one_removes_every_weight(candidate, solution, mistakes):
-    model = mlp(6)
+def test_sparsity_one_removes_every_weight(candidate, solution, mistakes, seed):
+    model = mlp(seed + 6)
     got = same_as_solution(candidate, solution, mistakes, model, 1.0)
     for name in ("0.weight", "2.weight", "4.weight"):
         expect(bool((got.args[0][name] == 0).all()), f"{name} is not all zero at sparsity 1")
@@ -108,9 +108,9 @@ def test_sparsity_one_removes_every_weight(candidate, solution, mistakes):
         expect_close(got.args[0][name], dict(model.state_dict())[name], name=f"{name} (untouched)")
 
 
-def test_ties_prune_exactly_the_count(candidate, mistakes):
+def test_ties_prune_exactly_the_count(candidate, mistakes, seed):
     """Magnitudes from {0, 1, 2, 3}: many ties at the cut; any tie-break is allowed."""
-    torch.manual_seed(7)
+    torch.manual_seed(seed + 7)
     model = nn.Sequential(nn.Linear(10, 8), nn.Linear(8, 4))
     with torch.no_grad():
         for layer in model:
@@ -137,8 +137,8 @@ def test_ties_prune_exactly_the_count(candidate, mistakes):
         expect_close(out.args[0][k], before[k] * m, name=f"{k} after pruning (= weight * mask)")
 
 
-def test_count_is_rounded_not_truncated(candidate, mistakes):
-    torch.manual_seed(8)
+def test_count_is_rounded_not_truncated(candidate, mistakes, seed):
+    torch.manual_seed(seed + 8)
     model = nn.Sequential(nn.Linear(10, 10, bias=False))
     masks = candidate.magnitude_prune(model, 0.29)
     check_masks(masks, dict(model.state_dict()), ["0.weight"])
@@ -150,8 +150,8 @@ def test_count_is_rounded_not_truncated(candidate, mistakes):
     )
 
 
-def test_no_pruning_reparametrisation_left(candidate, mistakes):
-    model = convnet(9)
+def test_no_pruning_reparametrisation_left(candidate, mistakes, seed):
+    model = convnet(seed + 9)
     out = candidate.run("magnitude_prune", model, 0.5)
     keys = sorted(out.args[0])
     expect(
@@ -161,8 +161,8 @@ def test_no_pruning_reparametrisation_left(candidate, mistakes):
     )
 
 
-def test_invalid_arguments_raise(candidate, mistakes):
-    model = mlp(10)
+def test_invalid_arguments_raise(candidate, mistakes, seed):
+    model = mlp(seed + 10)
     try:
         expect_raises(ValueError, lambda: candidate.magnitude_prune(model, 1.5))
         expect_raises(ValueError, lambda: candidate.magnitude_prune(model, -0.1))

@@ -36,3 +36,36 @@ def test_sparsity_zero_keeps_everything(candidate):
         name="masks",
     )
     expect_close(got.args[0], dict(model.state_dict()), name="model after pruning with sparsity 0")
+
+
+def test_worked_example_by_hand(candidate, mistakes):
+    """Example. Weights [[0.1, -2], [3, -0.05]] and [[0.5, -0.2]]: 6 weights, sparsity 0.5,
+    so the round(3.0) = 3 smallest magnitudes, 0.05, 0.1 and 0.2, are pruned across both
+    layers. Masks (True = kept): [[False, True], [True, False]] and [[True, False]]; the
+    model's weights become [[0, -2], [3, 0]] and [[0.5, 0]], its biases stay as they were."""
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[0.1, -2.0], [3.0, -0.05]]))
+        model[2].weight.copy_(torch.tensor([[0.5, -0.2]]))
+    before = dict(model.state_dict())
+    got = candidate.run("magnitude_prune", model, 0.5)
+    expect_equal(
+        got.value,
+        {
+            "0.weight": torch.tensor([[False, True], [True, False]]),
+            "2.weight": torch.tensor([[True, False]]),
+        },
+        name="masks",
+        mistakes=mistakes.on(lambda m: m.magnitude_prune(model, 0.5)),
+    )
+    want = {
+        **before,
+        "0.weight": torch.tensor([[0.0, -2.0], [3.0, 0.0]]),
+        "2.weight": torch.tensor([[0.5, 0.0]]),
+    }
+    expect_close(
+        got.args[0],
+        want,
+        name="the model after pruning",
+        mistakes=mistakes.on(lambda m: m.run("magnitude_prune", model, 0.5).args[0]),
+    )

@@ -52,22 +52,22 @@ def check_query_grad(candidate, solution, mistakes, args, query, name, **kwargs)
 
 
 @points(8)
-def test_one_step_values(candidate, solution, mistakes):
-    model, x, y, _, _ = regression(0)
+def test_one_step_values(candidate, solution, mistakes, seed):
+    model, x, y, _, _ = regression(seed + 0)
     args = (model, x, y, nn.MSELoss(), 0.1)
     check_values(candidate, solution, mistakes, args, "adapted parameters (steps=1)", steps=1)
 
 
 @points(8)
-def test_several_steps_values(candidate, solution, mistakes):
-    model, x, y, _, _ = regression(1)
+def test_several_steps_values(candidate, solution, mistakes, seed):
+    model, x, y, _, _ = regression(seed + 1)
     args = (model, x, y, nn.MSELoss(), 0.2)
     check_values(candidate, solution, mistakes, args, "adapted parameters (steps=4)", steps=4)
 
 
 @points(8)
-def test_steps_zero_returns_the_parameters(candidate, solution, mistakes):
-    model, x, y, _, _ = regression(2)
+def test_steps_zero_returns_the_parameters(candidate, solution, mistakes, seed):
+    model, x, y, _, _ = regression(seed + 2)
     args = (model, x, y, nn.MSELoss(), 0.5)
     got = candidate.adapt(*args, steps=0)
     want = {n: p.detach().clone() for n, p in model.named_parameters()}
@@ -77,16 +77,16 @@ def test_steps_zero_returns_the_parameters(candidate, solution, mistakes):
 
 
 @points(6)
-def test_every_named_parameter_is_returned(candidate, solution, mistakes):
+def test_every_named_parameter_is_returned(candidate, solution, mistakes, seed):
     # Hidden layers without bias: the keys must follow model.named_parameters() exactly.
-    model, x, y, _, _ = regression(3, hidden=(5, 4), bias=False)
+    model, x, y, _, _ = regression(seed + 3, hidden=(5, 4), bias=False)
     args = (model, x, y, nn.MSELoss(), 0.1)
     check_values(candidate, solution, mistakes, args, "adapted parameters", steps=2)
 
 
 @points(10)
-def test_model_is_not_changed(candidate, solution, mistakes):
-    model, x, y, _, _ = regression(4)
+def test_model_is_not_changed(candidate, solution, mistakes, seed):
+    model, x, y, _, _ = regression(seed + 4)
     before = {n: t.clone() for n, t in model.state_dict().items()}
     args = (model, x, y, nn.MSELoss(), 0.3)
     after = candidate.run("adapt", *args, steps=2).args[0]
@@ -99,8 +99,8 @@ def test_model_is_not_changed(candidate, solution, mistakes):
 
 
 @points(12)
-def test_second_order_gradient_one_step(candidate, solution, mistakes):
-    model, x, y, x_q, y_q = regression(5)
+def test_second_order_gradient_one_step(candidate, solution, mistakes, seed):
+    model, x, y, x_q, y_q = regression(seed + 5)
     loss = nn.MSELoss()
     check_query_grad(
         candidate,
@@ -114,8 +114,8 @@ def test_second_order_gradient_one_step(candidate, solution, mistakes):
 
 
 @points(10)
-def test_second_order_gradient_several_steps_deeper_net(candidate, solution, mistakes):
-    model, x, y, x_q, y_q = regression(6, hidden=(8, 8, 8))
+def test_second_order_gradient_several_steps_deeper_net(candidate, solution, mistakes, seed):
+    model, x, y, x_q, y_q = regression(seed + 6, hidden=(8, 8, 8))
     loss = nn.MSELoss()
     check_query_grad(
         candidate,
@@ -129,8 +129,8 @@ def test_second_order_gradient_several_steps_deeper_net(candidate, solution, mis
 
 
 @points(8)
-def test_first_order_gradient(candidate, solution, mistakes):
-    model, x, y, x_q, y_q = regression(7)
+def test_first_order_gradient(candidate, solution, mistakes, seed):
+    model, x, y, x_q, y_q = regression(seed + 7)
     loss = nn.MSELoss()
     check_query_grad(
         candidate,
@@ -145,23 +145,34 @@ def test_first_order_gradient(candidate, solution, mistakes):
 
 
 @points(6)
-def test_first_order_values_match(candidate, solution, mistakes):
-    model, x, y, _, _ = regression(8)
-    args = (model, x, y, nn.MSELoss(), 0.3)
+def test_first_order_values_and_gradient_on_classification(candidate, solution, mistakes, seed):
+    model, x, y, x_q, y_q = classification(seed + 8)
+    loss = nn.CrossEntropyLoss()
+    args = (model, x, y, loss, 0.3)
     check_values(
         candidate,
         solution,
         mistakes,
         args,
-        "adapted parameters (first_order=True, steps=2)",
-        steps=2,
+        "adapted parameters (first_order=True, steps=3)",
+        steps=3,
+        first_order=True,
+    )
+    check_query_grad(
+        candidate,
+        solution,
+        mistakes,
+        args,
+        (x_q, y_q, loss),
+        "gradient of the query loss through adapt (first_order=True, classification, steps=3)",
+        steps=3,
         first_order=True,
     )
 
 
 @points(10)
-def test_classification_cross_entropy(candidate, solution, mistakes):
-    model, x, y, x_q, y_q = classification(9)
+def test_classification_cross_entropy(candidate, solution, mistakes, seed):
+    model, x, y, x_q, y_q = classification(seed + 9)
     loss = nn.CrossEntropyLoss()
     args = (model, x, y, loss, 0.5)
     check_values(candidate, solution, mistakes, args, "adapted parameters (cross-entropy)", steps=2)
@@ -177,8 +188,8 @@ def test_classification_cross_entropy(candidate, solution, mistakes):
 
 
 @points(7)
-def test_float64(candidate, solution, mistakes):
-    model, x, y, x_q, y_q = regression(10, hidden=(6, 6), act=nn.ReLU, dtype=torch.float64)
+def test_float64(candidate, solution, mistakes, seed):
+    model, x, y, x_q, y_q = regression(seed + 10, hidden=(6, 6), act=nn.ReLU, dtype=torch.float64)
     loss = nn.MSELoss()
     args = (model, x, y, loss, 0.25)
     check_values(candidate, solution, mistakes, args, "adapted parameters (float64)", steps=2)
@@ -194,9 +205,9 @@ def test_float64(candidate, solution, mistakes):
 
 
 @points(7)
-def test_non_contiguous_inputs(candidate, solution, mistakes):
-    model, _, _, _, _ = regression(11)
-    torch.manual_seed(11)
+def test_non_contiguous_inputs(candidate, solution, mistakes, seed):
+    model, _, _, _, _ = regression(seed + 11)
+    torch.manual_seed(seed + 11)
     x = torch.randn(2, 7).t()  # a transposed view: shape [7, 2], not contiguous
     y = torch.randn(1, 7).t()
     args = (model, x, y, nn.MSELoss(), 0.1)

@@ -42,3 +42,39 @@ def test_second_order(candidate, solution, mistakes):
         name="gradient of the query loss through the adapted parameters",
         mistakes=mistakes.on(lambda m: m.run("adapt", *args, probe=probe).probe),
     )
+
+
+def one_weight(w: float) -> nn.Module:
+    """f(x) = w·x: one weight, so every step of the example can be done by hand."""
+    model = nn.Sequential(nn.Linear(1, 1, bias=False))
+    with torch.no_grad():
+        model[0].weight.fill_(w)
+    return model
+
+
+def test_worked_example_by_hand(candidate, mistakes):
+    """Example. f(x) = w·x with w = 1, support x = 1, y = 3, MSE loss (w − 3)², gradient
+    2(w − 3). Two steps of inner_lr 0.1: w = 1 + 0.4 = 1.4, then 1.4 + 0.32 = 1.72.
+    For the query x = 2, y = 0 the loss is (2w')² with dL/dw' = 8w' = 13.76; each inner
+    step multiplies dw'/dw by (1 − 2·0.1) = 0.8, so the second-order meta-gradient is
+    13.76 · 0.64 = 8.8064, and the first-order one (inner gradients as constants) 13.76."""
+    args = (one_weight(1.0), torch.tensor([[1.0]]), torch.tensor([[3.0]]), nn.MSELoss(), 0.1)
+    probe = Probe("query_grad", torch.tensor([[2.0]]), torch.tensor([[0.0]]), nn.MSELoss())
+    for first_order, want in ((False, 8.8064), (True, 13.76)):
+        got = candidate.run("adapt", *args, probe=probe, steps=2, first_order=first_order)
+        expect_close(
+            got.value,
+            {"0.weight": torch.tensor([[1.72]])},
+            name="adapted parameters",
+            mistakes=mistakes.on(lambda m: m.adapt(*args, steps=2)),
+        )
+        expect_close(
+            got.probe["grads"],
+            {"0.weight": torch.tensor([[want]])},
+            name=f"meta-gradient (first_order={first_order})",
+            mistakes=mistakes.on(
+                lambda m, fo=first_order: m.run(
+                    "adapt", *args, probe=probe, steps=2, first_order=fo
+                ).probe["grads"]
+            ),
+        )

@@ -67,33 +67,33 @@ def check(candidate, solution, mistakes, args, name, rtol=1e-4, atol=1e-5, **kwa
 
 
 @points(12)
-def test_one_task_one_step(candidate, solution, mistakes):
-    args = (mlp(0), sine_tasks(0, 1), nn.MSELoss(), 0.1)
+def test_one_task_one_step(candidate, solution, mistakes, seed):
+    args = (mlp(seed + 0), sine_tasks(seed + 0, 1), nn.MSELoss(), 0.1)
     got = check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), one task")
     expect(got[0].dim() == 0, f"meta_loss must be a 0-d tensor, got shape {tuple(got[0].shape)}")
 
 
 @points(12)
-def test_several_tasks_mean_of_query_losses(candidate, solution, mistakes):
-    args = (mlp(1), sine_tasks(1, 4), nn.MSELoss(), 0.1)
+def test_several_tasks_mean_of_query_losses(candidate, solution, mistakes, seed):
+    args = (mlp(seed + 1), sine_tasks(seed + 1, 4), nn.MSELoss(), 0.1)
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), four tasks")
 
 
 @points(10)
-def test_several_steps_deeper_net(candidate, solution, mistakes):
-    args = (mlp(2, (1, 12, 12, 12, 1)), sine_tasks(2, 3), nn.MSELoss(), 0.05)
+def test_several_steps_deeper_net(candidate, solution, mistakes, seed):
+    args = (mlp(seed + 2, (1, 12, 12, 12, 1)), sine_tasks(seed + 2, 3), nn.MSELoss(), 0.05)
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), steps=3", steps=3)
 
 
 @points(8)
-def test_steps_zero(candidate, solution, mistakes):
-    args = (mlp(3), sine_tasks(3, 3), nn.MSELoss(), 0.1)
+def test_steps_zero(candidate, solution, mistakes, seed):
+    args = (mlp(seed + 3), sine_tasks(seed + 3, 3), nn.MSELoss(), 0.1)
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), steps=0", steps=0)
 
 
 @points(10)
-def test_first_order(candidate, solution, mistakes):
-    args = (mlp(4), sine_tasks(4, 3), nn.MSELoss(), 0.1)
+def test_first_order(candidate, solution, mistakes, seed):
+    args = (mlp(seed + 4), sine_tasks(seed + 4, 3), nn.MSELoss(), 0.1)
     check(
         candidate,
         solution,
@@ -106,17 +106,17 @@ def test_first_order(candidate, solution, mistakes):
 
 
 @points(10)
-def test_classification_cross_entropy(candidate, solution, mistakes):
-    model = mlp(5, (6, 16, 4), act=nn.ReLU)
-    args = (model, class_tasks(5, 3), nn.CrossEntropyLoss(), 0.5)
+def test_classification_cross_entropy(candidate, solution, mistakes, seed):
+    model = mlp(seed + 5, (6, 16, 4), act=nn.ReLU)
+    args = (model, class_tasks(seed + 5, 3), nn.CrossEntropyLoss(), 0.5)
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), 4-way tasks", steps=2)
 
 
 @points(12)
-def test_matches_finite_differences_float64(candidate, solution, mistakes):
+def test_matches_finite_differences_float64(candidate, solution, mistakes, seed):
     """Independent of the reference: central differences of the meta-loss in float64."""
-    model = mlp(6, (1, 4, 1), dtype=torch.float64)
-    tasks = sine_tasks(6, 2, dtype=torch.float64)
+    model = mlp(seed + 6, (1, 4, 1), dtype=torch.float64)
+    tasks = sine_tasks(seed + 6, 2, dtype=torch.float64)
     args = (model, tasks, nn.MSELoss(), 0.2)
     got = check(
         candidate, solution, mistakes, args, "(meta_loss, meta_grad), float64", 1e-7, 1e-9, steps=2
@@ -139,10 +139,10 @@ def test_matches_finite_differences_float64(candidate, solution, mistakes):
 
 
 @points(10)
-def test_model_is_not_changed(candidate, solution, mistakes):
-    model = mlp(7)
+def test_model_is_not_changed(candidate, solution, mistakes, seed):
+    model = mlp(seed + 7)
     before = {n: t.clone() for n, t in model.state_dict().items()}
-    args = (model, sine_tasks(7, 2), nn.MSELoss(), 0.1)
+    args = (model, sine_tasks(seed + 7, 2), nn.MSELoss(), 0.1)
     after = candidate.run("maml_meta_gradient", *args).args[0]
     expect_close(
         after,
@@ -153,8 +153,8 @@ def test_model_is_not_changed(candidate, solution, mistakes):
 
 
 @points(8)
-def test_every_named_parameter(candidate, solution, mistakes):
-    torch.manual_seed(8)
+def test_every_named_parameter(candidate, solution, mistakes, seed):
+    torch.manual_seed(seed + 8)
     model = nn.Sequential(
         nn.Linear(1, 8, bias=False),
         nn.Tanh(),
@@ -162,18 +162,18 @@ def test_every_named_parameter(candidate, solution, mistakes):
         nn.Tanh(),
         nn.Linear(8, 1),
     )
-    args = (model, sine_tasks(8, 2), nn.MSELoss(), 0.1)
+    args = (model, sine_tasks(seed + 8, 2), nn.MSELoss(), 0.1)
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), layers without bias")
 
 
 @points(8)
-def test_non_contiguous_inputs(candidate, solution, mistakes):
+def test_non_contiguous_inputs(candidate, solution, mistakes, seed):
     tasks = [
         (x_s.t().contiguous().t(), y_s, x_q.expand(-1, 1), y_q)
-        for x_s, y_s, x_q, y_q in sine_tasks(9, 2)
+        for x_s, y_s, x_q, y_q in sine_tasks(seed + 9, 2)
     ]
-    torch.manual_seed(9)
+    torch.manual_seed(seed + 9)
     wide = torch.randn(3, 7)  # a column slice of a wider tensor: strided, not contiguous
     tasks.append((wide[:, 1:2], wide[:, 2:3], wide[:, 4:5], wide[:, 6:7]))
-    args = (mlp(9), tasks, nn.MSELoss(), 0.1)
+    args = (mlp(seed + 9), tasks, nn.MSELoss(), 0.1)
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), strided inputs")

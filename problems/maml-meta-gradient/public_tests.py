@@ -37,3 +37,36 @@ def test_three_tasks_two_steps(candidate, solution, mistakes):
         name="(meta_loss, meta_grad)",
         mistakes=mistakes.on(lambda m: m.maml_meta_gradient(*args, steps=2)),
     )
+
+
+def one_weight(w: float) -> nn.Module:
+    """f(x) = w·x: one weight, so every step of the example can be done by hand."""
+    model = nn.Sequential(nn.Linear(1, 1, bias=False))
+    with torch.no_grad():
+        model[0].weight.fill_(w)
+    return model
+
+
+def test_worked_example_by_hand(candidate, mistakes):
+    """Example. One task: f(x) = w·x with w = 1, support x = 1, y = 3, query x = 2, y = 0,
+    MSE loss, inner_lr 0.1, two steps. Adaptation: w' = 1 → 1.4 → 1.72; meta-loss
+    (2·1.72)² = 11.8336; its gradient 8w' = 13.76 times (1 − 2·0.1)² = 0.64 is 8.8064
+    (second order), or 13.76 with first_order=True."""
+    task = (
+        torch.tensor([[1.0]]),
+        torch.tensor([[3.0]]),
+        torch.tensor([[2.0]]),
+        torch.tensor([[0.0]]),
+    )
+    model = one_weight(1.0)
+    for first_order, want in ((False, 8.8064), (True, 13.76)):
+        expect_close(
+            candidate.maml_meta_gradient(model, [task], nn.MSELoss(), 0.1, 2, first_order),
+            (torch.tensor(11.8336), {"0.weight": torch.tensor([[want]])}),
+            name=f"(meta_loss, meta_grad), first_order={first_order}",
+            mistakes=mistakes.on(
+                lambda m, fo=first_order: m.maml_meta_gradient(
+                    model, [task], nn.MSELoss(), 0.1, 2, fo
+                )
+            ),
+        )

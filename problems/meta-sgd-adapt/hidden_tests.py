@@ -63,48 +63,48 @@ def check_grads(candidate, solution, mistakes, args, query, name, key=None, rtol
 
 
 @points(10)
-def test_values(candidate, solution, mistakes):
-    model = mlp(0)
-    args = (model, rates(model, 0), *regression(0), nn.MSELoss())
+def test_values(candidate, solution, mistakes, seed):
+    model = mlp(seed + 0)
+    args = (model, rates(model, seed + 0), *regression(seed + 0), nn.MSELoss())
     check_values(candidate, solution, mistakes, args, "θ' = θ − α ⊙ ∇θ loss")
 
 
 @points(14)
-def test_second_order_gradient_wrt_theta(candidate, solution, mistakes):
-    model = mlp(1)
-    args = (model, rates(model, 1, 0.2, 0.6), *regression(1), nn.MSELoss())
+def test_second_order_gradient_wrt_theta(candidate, solution, mistakes, seed):
+    model = mlp(seed + 1)
+    args = (model, rates(model, seed + 1, 0.2, 0.6), *regression(seed + 1), nn.MSELoss())
     check_grads(
-        candidate, solution, mistakes, args, (*regression(10, n=10), nn.MSELoss()),
+        candidate, solution, mistakes, args, (*regression(seed + 10, n=10), nn.MSELoss()),
         "gradient of the query loss w.r.t. θ (second order)", key="grads",
     )  # fmt: skip
 
 
 @points(14)
-def test_gradient_wrt_learning_rates(candidate, solution, mistakes):
-    model = mlp(2)
-    args = (model, rates(model, 2), *regression(2), nn.MSELoss())
+def test_gradient_wrt_learning_rates(candidate, solution, mistakes, seed):
+    model = mlp(seed + 2)
+    args = (model, rates(model, seed + 2), *regression(seed + 2), nn.MSELoss())
     check_grads(
-        candidate, solution, mistakes, args, (*regression(20, n=10), nn.MSELoss()),
+        candidate, solution, mistakes, args, (*regression(seed + 20, n=10), nn.MSELoss()),
         "gradient of the query loss w.r.t. the learning rates α", key="lr_grads",
     )  # fmt: skip
 
 
 @points(10)
-def test_rates_looked_up_by_name(candidate, solution, mistakes):
+def test_rates_looked_up_by_name(candidate, solution, mistakes, seed):
     # Square layers, and lrs given in the reverse order of model.named_parameters().
-    model = mlp(3, (4, 4, 4))
-    lrs = rates(model, 3, order=lambda names: names[::-1])
-    args = (model, lrs, *regression(3, dim=4, out=4), nn.MSELoss())
+    model = mlp(seed + 3, (4, 4, 4))
+    lrs = rates(model, seed + 3, order=lambda names: names[::-1])
+    args = (model, lrs, *regression(seed + 3, dim=4, out=4), nn.MSELoss())
     check_values(candidate, solution, mistakes, args, "θ' with lrs in another key order")
 
 
 @points(10)
-def test_classification_cross_entropy(candidate, solution, mistakes):
-    model = mlp(4, (5, 16, 3), act=nn.ReLU)
-    torch.manual_seed(4)
+def test_classification_cross_entropy(candidate, solution, mistakes, seed):
+    model = mlp(seed + 4, (5, 16, 3), act=nn.ReLU)
+    torch.manual_seed(seed + 4)
     x, y = torch.randn(12, 5), torch.arange(3).repeat(4)
     x_q, y_q = torch.randn(9, 5), torch.arange(3).repeat(3)
-    args = (model, rates(model, 4, 0.1, 1.0), x, y, nn.CrossEntropyLoss())
+    args = (model, rates(model, seed + 4, 0.1, 1.0), x, y, nn.CrossEntropyLoss())
     check_values(candidate, solution, mistakes, args, "θ' on a 3-way cross-entropy task")
     check_grads(
         candidate, solution, mistakes, args, (x_q, y_q, nn.CrossEntropyLoss()),
@@ -113,20 +113,22 @@ def test_classification_cross_entropy(candidate, solution, mistakes):
 
 
 @points(10)
-def test_deeper_net(candidate, solution, mistakes):
-    model = mlp(5, (2, 10, 10, 10, 1))
-    args = (model, rates(model, 5, 0.1, 0.5), *regression(5), nn.MSELoss())
+def test_deeper_net(candidate, solution, mistakes, seed):
+    model = mlp(seed + 5, (2, 10, 10, 10, 1))
+    # lrs in a rotated key order: the two 10x10 layers' rates swap places if read by position
+    lrs = rates(model, seed + 5, 0.1, 0.5, order=lambda names: names[2:] + names[:2])
+    args = (model, lrs, *regression(seed + 5), nn.MSELoss())
     check_grads(
-        candidate, solution, mistakes, args, (*regression(50), nn.MSELoss()),
+        candidate, solution, mistakes, args, (*regression(seed + 50), nn.MSELoss()),
         "gradients w.r.t. θ and α, 3 hidden layers",
     )  # fmt: skip
 
 
 @points(10)
-def test_model_is_not_changed(candidate, solution, mistakes):
-    model = mlp(6)
+def test_model_is_not_changed(candidate, solution, mistakes, seed):
+    model = mlp(seed + 6)
     before = {n: t.clone() for n, t in model.state_dict().items()}
-    args = (model, rates(model, 6), *regression(6), nn.MSELoss())
+    args = (model, rates(model, seed + 6), *regression(seed + 6), nn.MSELoss())
     after = candidate.run("meta_sgd_adapt", *args).args[0]
     expect_close(
         after, before, name="the model's parameters after meta_sgd_adapt",
@@ -135,10 +137,10 @@ def test_model_is_not_changed(candidate, solution, mistakes):
 
 
 @points(6)
-def test_zero_rates_return_theta(candidate, solution, mistakes):
-    model = mlp(7)
+def test_zero_rates_return_theta(candidate, solution, mistakes, seed):
+    model = mlp(seed + 7)
     lrs = {n: torch.zeros_like(p).requires_grad_() for n, p in model.named_parameters()}
-    args = (model, lrs, *regression(7), nn.MSELoss())
+    args = (model, lrs, *regression(seed + 7), nn.MSELoss())
     want = {n: p.detach().clone() for n, p in model.named_parameters()}
     expect_close(
         candidate.meta_sgd_adapt(*args), want, name="θ' with α = 0",
@@ -147,22 +149,22 @@ def test_zero_rates_return_theta(candidate, solution, mistakes):
 
 
 @points(8)
-def test_float64(candidate, solution, mistakes):
-    model = mlp(8, act=nn.Tanh, dtype=torch.float64)
-    args = (model, rates(model, 8), *regression(8, dtype=torch.float64), nn.MSELoss())
+def test_float64(candidate, solution, mistakes, seed):
+    model = mlp(seed + 8, act=nn.Tanh, dtype=torch.float64)
+    args = (model, rates(model, seed + 8), *regression(seed + 8, dtype=torch.float64), nn.MSELoss())
     check_values(candidate, solution, mistakes, args, "θ' in float64", 1e-9, 1e-11)
     check_grads(
         candidate, solution, mistakes, args,
-        (*regression(80, dtype=torch.float64), nn.MSELoss()),
+        (*regression(seed + 80, dtype=torch.float64), nn.MSELoss()),
         "gradients w.r.t. θ and α in float64", rtol=1e-8, atol=1e-10,
     )  # fmt: skip
 
 
 @points(8)
-def test_non_contiguous_inputs(candidate, solution, mistakes):
-    model = mlp(9)
-    torch.manual_seed(9)
+def test_non_contiguous_inputs(candidate, solution, mistakes, seed):
+    model = mlp(seed + 9)
+    torch.manual_seed(seed + 9)
     x = torch.randn(2, 9).t()
     y = torch.randn(9, 4)[:, 2:3]
-    args = (model, rates(model, 9), x, y, nn.MSELoss())
+    args = (model, rates(model, seed + 9), x, y, nn.MSELoss())
     check_values(candidate, solution, mistakes, args, "θ' on strided inputs")

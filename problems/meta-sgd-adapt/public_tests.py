@@ -34,3 +34,42 @@ def test_gradients_reach_theta_and_alpha(candidate, solution, mistakes):
         name="query-loss gradients w.r.t. θ and α",
         mistakes=mistakes.on(lambda m: m.run("meta_sgd_adapt", *args, probe=probe).probe),
     )
+
+
+def one_weight(w: float) -> nn.Module:
+    """f(x) = w·x: one weight, so every step of the example can be done by hand."""
+    model = nn.Sequential(nn.Linear(1, 1, bias=False))
+    with torch.no_grad():
+        model[0].weight.fill_(w)
+    return model
+
+
+def test_worked_example_by_hand(candidate, mistakes):
+    """Example. f(x) = w·x with w = 1 and rate α = 0.1, support x = 1, y = 3: the gradient
+    of (w − 3)² is −4, so w' = 1 − 0.1·(−4) = 1.4. For the query x = 2, y = 0 the loss is
+    (2w')², dL/dw' = 8w' = 11.2; dw'/dw = 1 − 2α = 0.8 gives dL/dw = 8.96, and
+    dw'/dα = −(−4) = 4 gives dL/dα = 44.8."""
+    model = one_weight(1.0)
+    lrs = {"0.weight": torch.tensor([[0.1]])}
+    args = (model, lrs, torch.tensor([[1.0]]), torch.tensor([[3.0]]), nn.MSELoss())
+    probe = Probe("meta_sgd_grads", torch.tensor([[2.0]]), torch.tensor([[0.0]]), nn.MSELoss())
+    got = candidate.run("meta_sgd_adapt", *args, probe=probe)
+    want = {"0.weight": torch.tensor([[1.4]])}
+    expect_close(
+        got.value, want, name="θ'", mistakes=mistakes.on(lambda m: m.meta_sgd_adapt(*args))
+    )
+    expect_close(
+        {"grads": got.probe["grads"], "lr_grads": got.probe["lr_grads"]},
+        {
+            "grads": {"0.weight": torch.tensor([[8.96]])},
+            "lr_grads": {"0.weight": torch.tensor([[44.8]])},
+        },
+        name="gradients of the query loss",
+        mistakes=mistakes.on(
+            lambda m: {
+                k: v
+                for k, v in m.run("meta_sgd_adapt", *args, probe=probe).probe.items()
+                if k in ("grads", "lr_grads")
+            }
+        ),
+    )

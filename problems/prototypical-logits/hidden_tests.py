@@ -34,27 +34,27 @@ def check(candidate, solution, mistakes, args, name, rtol=RTOL, atol=ATOL):
 
 
 @points(10)
-def test_class_major_support(candidate, solution, mistakes):
-    args = episode(0, n_way=5, shots=3, n_query=10, dim=8, shuffle=False)
+def test_class_major_support(candidate, solution, mistakes, seed):
+    args = episode(seed + 0, n_way=5, shots=3, n_query=10, dim=8, shuffle=False)
     check(candidate, solution, mistakes, args, "logits, 5-way 3-shot (support sorted by class)")
 
 
 @points(12)
-def test_shuffled_support(candidate, solution, mistakes):
-    args = episode(1, n_way=5, shots=4, n_query=7, dim=6)
+def test_shuffled_support(candidate, solution, mistakes, seed):
+    args = episode(seed + 1, n_way=5, shots=4, n_query=7, dim=6)
     check(candidate, solution, mistakes, args, "logits with the support in shuffled order")
 
 
 @points(10)
-def test_unequal_shots(candidate, solution, mistakes):
-    args = episode(2, n_way=4, shots=[1, 5, 2, 3], n_query=6, dim=5)
+def test_unequal_shots(candidate, solution, mistakes, seed):
+    args = episode(seed + 2, n_way=4, shots=[1, 5, 2, 3], n_query=6, dim=5)
     check(candidate, solution, mistakes, args, "logits with 1, 5, 2 and 3 shots per class")
 
 
 @points(12)
-def test_against_explicit_loop_float64(candidate, solution, mistakes):
+def test_against_explicit_loop_float64(candidate, solution, mistakes, seed):
     """Independent of the reference: prototypes and distances by explicit loops, float64."""
-    support, support_y, query, n_way = episode(3, 3, 4, 5, 4, dtype=torch.float64)
+    support, support_y, query, n_way = episode(seed + 3, 3, 4, 5, 4, dtype=torch.float64)
     want = torch.empty(len(query), n_way, dtype=torch.float64)
     for k in range(n_way):
         members = [support[i] for i in range(len(support)) if int(support_y[i]) == k]
@@ -70,15 +70,15 @@ def test_against_explicit_loop_float64(candidate, solution, mistakes):
 
 
 @points(10)
-def test_shape_query_count_differs_from_n_way(candidate, solution, mistakes):
-    args = episode(4, n_way=3, shots=2, n_query=11, dim=4)
+def test_shape_query_count_differs_from_n_way(candidate, solution, mistakes, seed):
+    args = episode(seed + 4, n_way=3, shots=2, n_query=11, dim=4)
     got = check(candidate, solution, mistakes, args, "logits [Q=11, n_way=3]")
     expect(got.dtype == torch.float32, f"logits must be float32 here, got {got.dtype}")
 
 
 @points(8)
-def test_query_on_a_prototype(candidate, solution, mistakes):
-    support, support_y, _, n_way = episode(5, n_way=4, shots=3, n_query=1, dim=5)
+def test_query_on_a_prototype(candidate, solution, mistakes, seed):
+    support, support_y, _, n_way = episode(seed + 5, n_way=4, shots=3, n_query=1, dim=5)
     protos = torch.stack([support[support_y == k].mean(0) for k in range(n_way)])
     args = (support, support_y, protos.flip(0).contiguous(), n_way)
     got = check(candidate, solution, mistakes, args, "logits of queries placed on the prototypes")
@@ -90,20 +90,20 @@ def test_query_on_a_prototype(candidate, solution, mistakes):
 
 
 @points(10)
-def test_many_classes_high_dimension(candidate, solution, mistakes):
-    args = episode(6, n_way=20, shots=5, n_query=60, dim=64)
+def test_many_classes_high_dimension(candidate, solution, mistakes, seed):
+    args = episode(seed + 6, n_way=20, shots=5, n_query=60, dim=64)
     check(candidate, solution, mistakes, args, "logits, 20-way 5-shot, D=64")
 
 
 @points(6)
-def test_one_way(candidate, solution, mistakes):
-    args = episode(7, n_way=1, shots=3, n_query=4, dim=3)
+def test_one_way(candidate, solution, mistakes, seed):
+    args = episode(seed + 7, n_way=1, shots=3, n_query=4, dim=3)
     check(candidate, solution, mistakes, args, "logits with n_way=1")
 
 
 @points(6)
-def test_float64_and_strided_inputs(candidate, solution, mistakes):
-    support, support_y, query, n_way = episode(8, 4, 3, 5, 6, dtype=torch.float64)
+def test_float64_and_strided_inputs(candidate, solution, mistakes, seed):
+    support, support_y, query, n_way = episode(seed + 8, 4, 3, 5, 6, dtype=torch.float64)
     args = (support.t().contiguous().t(), support_y, query.t().contiguous().t(), n_way)
     expect(not args[0].is_contiguous(), "test set-up: support should be strided")
     got = check(candidate, solution, mistakes, args, "logits (float64, strided)", 1e-9, 1e-9)
@@ -111,8 +111,8 @@ def test_float64_and_strided_inputs(candidate, solution, mistakes):
 
 
 @points(16)
-def test_gradients_reach_support_and_query(candidate, solution, mistakes):
-    args = episode(9, n_way=3, shots=[2, 3, 4], n_query=5, dim=4)
+def test_gradients_reach_support_and_query(candidate, solution, mistakes, seed):
+    args = episode(seed + 9, n_way=3, shots=[2, 3, 4], n_query=5, dim=4)
     probe = Probe("arg_grads", 0, 2)
     got = candidate.run("prototypical_logits", *args, probe=probe).probe
     want = solution.run("prototypical_logits", *args, probe=probe).probe

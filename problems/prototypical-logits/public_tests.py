@@ -6,6 +6,9 @@ from judge.testing import expect_close
 
 
 def test_two_way_by_hand(candidate, solution, mistakes):
+    """Example. The prototypes are the class means (1, 0) and (0, 5); a logit is minus the
+    squared Euclidean distance: query (1, 1) is at 1 from the first and 17 from the second,
+    so its logits are [-1, -17]."""
     support = torch.tensor([[0.0, 0.0], [2.0, 0.0], [0.0, 4.0], [0.0, 6.0]])
     support_y = torch.tensor([0, 0, 1, 1])  # prototypes (1, 0) and (0, 5)
     query = torch.tensor([[1.0, 1.0], [0.0, 5.0], [3.0, 0.0]])

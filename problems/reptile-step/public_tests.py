@@ -29,3 +29,31 @@ def test_outer_lr_zero_keeps_theta(candidate, solution, mistakes):
     expect_close(
         candidate.reptile_step(model, x, y, nn.MSELoss(), 0.1, 3, 0.0), want, name="outer_lr=0"
     )
+
+
+def one_weight(w: float) -> nn.Module:
+    """f(x) = w·x: one weight, so every step of the example can be done by hand."""
+    model = nn.Sequential(nn.Linear(1, 1, bias=False))
+    with torch.no_grad():
+        model[0].weight.fill_(w)
+    return model
+
+
+def test_worked_example_by_hand(candidate, mistakes):
+    """Example. f(x) = w·x with w = 1, task x = 1, y = 3, MSE loss: two SGD steps of 0.1 give
+    φ = 1 → 1.4 → 1.72, and outer_lr 0.5 moves θ half way: 1 + 0.5·(1.72 − 1) = 1.36."""
+    args = (
+        one_weight(1.0),
+        torch.tensor([[1.0]]),
+        torch.tensor([[3.0]]),
+        nn.MSELoss(),
+        0.1,
+        2,
+        0.5,
+    )
+    expect_close(
+        candidate.reptile_step(*args),
+        {"0.weight": torch.tensor([[1.36]])},
+        name="new initialisation",
+        mistakes=mistakes.on(lambda m: m.reptile_step(*args)),
+    )

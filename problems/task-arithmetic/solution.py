@@ -42,12 +42,16 @@ def apply_task_vectors(
 ) -> StateDict:
     """θ = θ_pretrained + scale·Σ τ_i; non-floating tensors copied from ``pretrained``.
 
-    A negative ``scale`` subtracts the tasks ("forgetting").
+    A negative ``scale`` subtracts the tasks ("forgetting"). Every result tensor is new
+    (with no vectors too) and has the pretrained tensor's dtype.
     """
     floating = {k for k, v in pretrained.items() if v.is_floating_point()}
     for i, tau in enumerate(vectors):
         if set(tau) != floating:
             raise ValueError(f"task vector {i} does not match the pretrained floating tensors")
+        for k in floating:
+            if tau[k].shape != pretrained[k].shape:
+                raise ValueError(f"task vector {i}: {k!r} has shape {tuple(tau[k].shape)}")
     out: StateDict = {}
     for k, v in pretrained.items():
         if k not in floating:

@@ -40,7 +40,7 @@ def test_solution_accepted_with_full_score() -> None:
 
 def test_points_explicit_and_shared() -> None:
     assert [t.points for t in load_tests(DOUBLE, "hidden")] == [4.0, 3.0, 3.0]
-    assert [t.points for t in load_tests(DOUBLE, "public")] == [10.0]
+    assert [t.points for t in load_tests(DOUBLE, "public")] == [5.0, 5.0]
 
 
 @pytest.mark.parametrize(
@@ -132,6 +132,7 @@ def test_json_schema_keys() -> None:
         "tests",
         "sandbox",
         "grading_status",
+        "seed",
     ]
     assert list(data["tests"][0]) == [
         "name",
@@ -167,6 +168,16 @@ def test_check_problem_catches_an_accepted_mistake_and_a_missing_hint(pack: Path
     assert "mistakes/triple.py" in failures  # its hint was only attached through mistakes.on
 
 
+def test_check_problem_wants_public_tests_that_reject_half_the_mistakes(pack: Path) -> None:
+    ok = check_problem(load_problem(pack), level="in-process")
+    public = next(i for i in ok.items if i.expected.startswith("rejects at least half"))
+    assert public.ok and "reject 2 of the 3" in public.message
+    (pack / "public_tests.py").write_text("def test_nothing(candidate):\n    pass\n")
+    weak = check_problem(load_problem(pack), level="in-process")
+    public = next(i for i in weak.failures if i.file == "public_tests.py")
+    assert "reject 0 of the 3" in public.message
+
+
 @pytest.mark.slow
 def test_sandbox_path_end_to_end() -> None:
     pytest.importorskip("judge.runner.sandbox")
@@ -189,3 +200,31 @@ def test_private_pack_is_hidden_from_the_sandbox(pack: Path, tmp_path: Path) -> 
     result = grade(load_problem(pack), spy, level="basic")
     assert result.grading_status == "graded", result.error
     assert result.verdict in ("runtime_error", "forbidden"), result.to_dict()
+
+
+SEED_TEST = "def test_seed(seed):\n    raise AssertionError(f'seed={seed}')\n"
+
+
+def test_hidden_grades_draw_a_fresh_seed_and_record_it(pack: Path) -> None:
+    (pack / "hidden_tests.py").write_text(SEED_TEST)
+    problem = load_problem(pack)
+    first = in_process(DOUBLE_DIR / "solution.py", problem=problem)
+    second = in_process(DOUBLE_DIR / "solution.py", problem=problem)
+    assert first.seed != second.seed  # 1 in 2**31 that this fails by chance
+    assert first.tests[0].message == f"seed={first.seed}"
+    assert first.to_dict()["seed"] == first.seed
+
+
+def test_a_seed_replays_a_grade(pack: Path) -> None:
+    (pack / "hidden_tests.py").write_text(SEED_TEST)
+    result = in_process(DOUBLE_DIR / "solution.py", problem=load_problem(pack), seed=1234)
+    assert result.seed == 1234 and result.tests[0].message == "seed=1234"
+    with pytest.raises(ValueError, match="seed"):
+        in_process(DOUBLE_DIR / "solution.py", problem=load_problem(pack), seed=-1)
+
+
+def test_public_tests_get_seed_zero_and_record_none(pack: Path) -> None:
+    (pack / "public_tests.py").write_text(SEED_TEST)
+    result = in_process(DOUBLE_DIR / "solution.py", problem=load_problem(pack), tests="public")
+    assert result.tests[0].message == "seed=0"
+    assert result.seed is None and "seed" not in result.to_dict()

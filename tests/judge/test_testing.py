@@ -20,6 +20,7 @@ from judge.testing import (
     expect,
     expect_close,
     expect_equal,
+    expect_inputs_unchanged,
     expect_raises,
     mistake_hint,
     points,
@@ -199,3 +200,105 @@ def test_mistake_hint_is_first_paragraph(tmp_path: Path) -> None:
 def test_probe_holds_its_arguments() -> None:
     probe = Probe("arg_grads", 0, "x")
     assert (probe.name, probe.args) == ("arg_grads", (0, "x"))
+
+
+# -- inputs that must not change ------------------------------------------------------------
+PURE = "def merge(sds, scale=1.0):\n    return {k: v * scale for k, v in sds[0].items()}\n"
+WRITES_FIRST = (
+    '"""Writes into the first dict."""\n'
+    "def merge(sds, scale=1.0):\n"
+    "    sds[0]['w'].mul_(scale)\n"
+    "    return sds[0]\n"
+)
+RETURNS_INPUT = '"""Returns the input."""\ndef merge(sds, scale=1.0):\n    return sds[0]\n'
+WRITES_SECOND = (
+    '"""Writes into the second dict."""\n'
+    "def merge(sds, scale=1.0):\n"
+    "    sds[1]['w'] += 1\n"
+    "    return {k: v * scale for k, v in sds[0].items()}\n"
+)
+
+
+def proxy_of(tmp_path: Path, name: str, source: str) -> Proxy:
+    path = tmp_path / f"{name}.py"
+    path.write_text(source, encoding="utf-8")
+    return Proxy(InProcess(path, ["merge"]), params={"merge": ("sds", "scale")})
+
+
+def mistakes_of(tmp_path: Path, **sources: str) -> Mistakes:
+    folder = tmp_path / "mistakes"
+    folder.mkdir(exist_ok=True)
+    for stem, source in sources.items():
+        (folder / f"{stem}.py").write_text(source, encoding="utf-8")
+    return Mistakes(sorted(folder.glob("*.py")), ["merge"])
+
+
+def nested_inputs() -> list[dict[str, torch.Tensor]]:
+    return [{"w": torch.tensor([1.0, 2.0]), "n": torch.tensor(3)}, {"w": torch.tensor([5.0])}]
+
+
+def test_unchanged_inputs_pass_and_return_the_value(tmp_path: Path) -> None:
+    got = expect_inputs_unchanged(proxy_of(tmp_path, "pure", PURE), "merge", nested_inputs(), 2.0)
+    assert torch.equal(got["w"], torch.tensor([2.0, 4.0]))
+
+
+def test_a_nested_change_is_named_with_the_argument_and_hinted(tmp_path: Path) -> None:
+    mistakes = mistakes_of(tmp_path, writes_first=WRITES_FIRST, writes_second=WRITES_SECOND)
+    candidate = proxy_of(tmp_path, "cand", WRITES_FIRST)
+    sds = nested_inputs()
+    failed = failure(
+        lambda: expect_inputs_unchanged(candidate, "merge", sds, 2.0, mistakes=mistakes)
+    )
+    assert "modified its input sds[0]['w']" in failed.message
+    assert "(was 1, now 2)" in failed.message  # the entry before and after
+    assert failed.hint == "Writes into the first dict."  # not the one that writes sds[1]
+    assert torch.equal(sds[0]["w"], torch.tensor([1.0, 2.0]))  # the caller's copy is intact
+    second = proxy_of(tmp_path, "second", WRITES_SECOND)
+    failed = failure(lambda: expect_inputs_unchanged(second, "merge", sds, mistakes=mistakes))
+    assert "sds[1]['w']" in failed.message and failed.hint == "Writes into the second dict."
+
+
+def test_a_returned_alias_fails_only_when_new_tensors_are_required(tmp_path: Path) -> None:
+    mistakes = mistakes_of(tmp_path, returns_input=RETURNS_INPUT, writes_second=WRITES_SECOND)
+    candidate = proxy_of(tmp_path, "alias", RETURNS_INPUT)
+    expect_inputs_unchanged(candidate, "merge", nested_inputs())  # values unchanged: passes
+    failed = failure(
+        lambda: expect_inputs_unchanged(
+            candidate, "merge", nested_inputs(), mistakes=mistakes, new_tensors=True
+        )
+    )
+    assert "returned result['w'] sharing memory with an input" in failed.message
+    assert failed.hint == "Returns the input."
+    pure = proxy_of(tmp_path, "pure", PURE)
+    expect_inputs_unchanged(pure, "merge", nested_inputs(), new_tensors=True)
+
+
+# -- feedback ---------------------------------------------------------------------------
+def test_enough_digits_to_show_the_difference_and_a_precision_note() -> None:
+    want = torch.tensor([-74.67241289], dtype=torch.float64)
+    got = want.float().double()  # the value after a float32 round trip
+    failed = failure(lambda: expect_close(got, want, rtol=1e-12, atol=0.0))
+    shown = failed.message.split("(got ", 1)[1].split(")", 1)[0]
+    g, w = shown.split(", want ")
+    assert g != w  # the digits differ where the values do
+    assert "float32's precision" in failed.message
+    number = failure(lambda: expect_close(-74.6724129, -74.6724128, rtol=1e-12, atol=0.0))
+    assert "got -74.6724129, want -74.6724128" in number.message
+    far = failure(lambda: expect_close(torch.tensor([1.0]), torch.tensor([2.0])))
+    assert "precision" not in far.message  # a real error is not blamed on rounding
+
+
+def test_half_precision_compares_at_its_own_rounding() -> None:
+    want = torch.tensor([1.896484375], dtype=torch.float16)
+    expect_close(want + 0.0009765625, want)  # one float16 ulp at 1.9: within tolerance
+    failure(lambda: expect_close(want + 0.25, want))
+
+
+def test_two_mistakes_with_the_same_output_are_both_named(tmp_path: Path) -> None:
+    one = '"""Multiplies by 3."""\ndef merge(sds, scale=1.0):\n    return 3 * sds\n'
+    other = '"""Scales on the right."""\ndef merge(sds, scale=1.0):\n    return sds * 3\n'
+    mistakes = mistakes_of(tmp_path, one=one, other=other)
+    x = torch.tensor([1.0, 2.0])
+    failed = failure(lambda: expect_close(3 * x, 2 * x, mistakes=mistakes.on(lambda m: m.merge(x))))
+    assert failed.hint.startswith("On these inputs this output matches 2 known mistakes")
+    assert "Multiplies by 3." in failed.hint and "Scales on the right." in failed.hint

@@ -63,15 +63,24 @@ def to_data(value: Any, *, _depth: int = 0) -> Any:
 def arguments_after(args: tuple, kwargs: dict) -> tuple[list, dict]:
     """The state of the call's arguments after the call, for in-place contracts.
 
-    Each ``nn.Module`` argument becomes its state_dict and each tensor its value; other
-    arguments become ``None`` (they cannot be mutated in a way the judge checks).
+    Each ``nn.Module`` argument becomes its state_dict and each tensor its value; lists,
+    tuples and ``str``-keyed dicts are followed (a state dict, a list of state dicts), so
+    that a change anywhere inside an argument shows. Anything else becomes ``None`` (it
+    cannot be mutated in a way the judge checks).
     """
 
-    def state(v: Any) -> Any:
+    def state(v: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            return None
         if isinstance(v, nn.Module):
             return to_data(v)
         if isinstance(v, torch.Tensor):
             return plain_tensor(v)
+        if type(v) in (list, tuple):
+            items = [state(x, depth + 1) for x in v]
+            return items if type(v) is list else tuple(items)
+        if type(v) is dict:
+            return {k: state(x, depth + 1) for k, x in v.items() if type(k) is str}
         return None
 
     return [state(a) for a in args], {k: state(v) for k, v in kwargs.items()}

@@ -27,6 +27,7 @@ __all__ = [
     "meta_sgd_grads",
     "module_steps",
     "query_grad",
+    "returned_aliases",
 ]
 
 
@@ -154,18 +155,39 @@ def arg_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) -> d
 
 
 def _tensors(value: Any, path: str, depth: int = 0) -> list[tuple[str, torch.Tensor]]:
-    """Every tensor reachable in ``value`` (tensors, modules, lists, tuples, dicts), by path."""
-    if depth > 8:
+    """Every tensor inside ``value`` (lists, tuples, str-keyed dicts, modules' state)."""
+    if depth > 32:
         return []
     if isinstance(value, torch.Tensor):
         return [(path, value)]
     if isinstance(value, nn.Module):
         value = dict(value.state_dict(keep_vars=True))
-    if isinstance(value, list | tuple):
+    if type(value) in (list, tuple):
         return [t for i, v in enumerate(value) for t in _tensors(v, f"{path}[{i}]", depth + 1)]
-    if isinstance(value, dict):
-        return [t for k, v in value.items() for t in _tensors(v, f"{path}[{k!r}]", depth + 1)]
+    if type(value) is dict:
+        return [
+            t for k, v in value.items() if type(k) is str
+            for t in _tensors(v, f"{path}[{k!r}]", depth + 1)
+        ]  # fmt: skip
     return []
+
+
+def returned_aliases(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """Which tensors of the result share memory with a tensor argument.
+
+    ``aliases`` lists the result's paths (``"result['w']"``) whose storage is the storage of
+    some input tensor (the same tensor, or a view of it): writing into the result would then
+    change the caller's inputs, which a contract that returns a new state dict forbids.
+    """
+    inputs = [*_tensors(list(args), "args"), *_tensors(dict(kwargs), "kwargs")]
+    storages = {t.untyped_storage().data_ptr() for _, t in inputs if t.untyped_storage().nbytes()}
+    result = call(*args, **kwargs)
+    aliases = [
+        path
+        for path, t in _tensors(result, "result")
+        if t.untyped_storage().nbytes() and t.untyped_storage().data_ptr() in storages
+    ]
+    return {"aliases": aliases}
 
 
 def input_safety(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def task_vector(pretrained, finetuned):
 def apply_task_vectors(pretrained, vectors, scale):
     keys = _floating(pretrained)
     for v in vectors:
-        if set(v) != set(keys):
+        if set(v) != set(keys) or any(v[k].shape != pretrained[k].shape for k in keys):
             raise ValueError("task vector does not match the pretrained model")
     flat = _flat(pretrained, keys)
     for v in vectors:

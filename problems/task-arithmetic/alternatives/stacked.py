@@ -19,6 +19,8 @@ def apply_task_vectors(pretrained, vectors, scale):
     floating = sorted(k for k, v in pretrained.items() if torch.is_floating_point(v))
     if any(sorted(v) != floating for v in vectors):
         raise ValueError("task vector keys do not match")
+    if any(v[k].shape != pretrained[k].shape for v in vectors for k in floating):
+        raise ValueError("a task vector's tensor has the wrong shape")
     merged = {}
     for k, p in pretrained.items():
         if k in floating and vectors:

@@ -12,7 +12,9 @@ def _check(a, b):
 
 def _check_vectors(pretrained, vectors):
     floating = {k for k, v in pretrained.items() if v.is_floating_point()}
-    if any(set(v) != floating for v in vectors):
+    if any(set(v) != floating for v in vectors) or any(
+        v[k].shape != pretrained[k].shape for v in vectors for k in floating
+    ):
         raise ValueError("incompatible")
 
 
