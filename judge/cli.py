@@ -18,6 +18,7 @@ from judge import progress, report
 from judge.batch.cli import register as register_batch_commands
 from judge.grading import LEVELS, BadSubmission, GradeResult, check_problem, grade
 from judge.problems import TOPICS, Problem, ProblemError, all_problems, find_problem
+from judge.resources import DISTRIBUTION
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
@@ -47,7 +48,7 @@ def _problem(ctx: click.Context, slug: str) -> Problem:
     type=click.Path(file_okay=False),
     help="A private problem pack (a folder of problem folders); repeatable. Also JUDGE_PROBLEMS.",
 )
-@click.version_option(package_name="metajudge")
+@click.version_option(package_name=DISTRIBUTION)
 @click.pass_context
 def cli(ctx: click.Context, packs: tuple[str, ...]) -> None:
     """Interview problems on meta-learning, distillation, compression and model fusion,

@@ -15,6 +15,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from judge.resources import DISTRIBUTION
+
 __all__ = ["Cache", "atomic_write", "cache_key", "judge_version", "sha256_file"]
 
 JUDGE_DIR = Path(__file__).resolve().parents[1]
@@ -33,7 +35,7 @@ change to any of them invalidates the cache."""
 def judge_version() -> str:
     """The package version plus a hash of the modules that decide verdicts."""
     try:
-        version = metadata.version("metajudge")
+        version = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         version = "0"
     digest = hashlib.sha256()

@@ -23,6 +23,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from judge.problems import Problem, ProblemError, discover, load_problem
+from judge.resources import data_dir
 from judge.site.content import TOPICS, ProblemPage, load_page, load_results
 from judge.site.mathrender import clear_caches, pygments_css
 
@@ -36,9 +37,9 @@ __all__ = [
     "site_problems",
 ]
 
-REPO = Path(__file__).resolve().parents[2]
-SITE_ASSETS = REPO / "site"
-RESULTS_DIR = REPO / "benchmarks" / "results"
+# The checkout's site/ and benchmarks/results/, or an installed package's copies of them.
+SITE_ASSETS = data_dir("site")
+RESULTS_DIR = data_dir("results")
 DIFFICULTIES = ("easy", "medium", "hard")
 SITE_MARKER = "search-index.js"  # a folder holding it was written by build_site
 # The file a learner edits after `judge init SLUG` (as judge/cli.py's `init` names it).
