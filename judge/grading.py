@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from judge.problems import REPO_PROBLEMS, Problem, ProblemError
+from judge.submission import BadSubmission as BadSubmission  # callers catch it from here
+from judge.submission import Unreadable, prepared, read_source
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 # torch (through judge.testing and judge.runner.inprocess) is imported only when grading starts, so
@@ -32,11 +34,6 @@ from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 LEVELS = ("auto", "isolated", "basic", "in-process")
 FIXTURES = ("candidate", "solution", "mistakes", "problem")
 _counter = itertools.count()
-
-
-class BadSubmission(ValueError):
-    """The submission file cannot be graded at all (missing, a directory, empty, not UTF-8):
-    a usage error (exit 2), not a verdict."""
 
 
 @dataclass
@@ -69,6 +66,10 @@ class GradeResult:
     error: str | None = None
     hidden: bool = True
     """Whether the tests were the hidden ones (reports mark them "after_published")."""
+    output: str = ""
+    """The tail of what the submission printed (stdout and stderr), read once its sandbox
+    had closed; Exercism's reports show it. Not part of :meth:`to_dict`: it is the
+    candidate's own text and would only bloat the JSON and the batch rows."""
 
     @property
     def accepted(self) -> bool:
@@ -78,6 +79,7 @@ class GradeResult:
         """The JSON object of DESIGN.md (``grading_status`` added; ``error`` if any)."""
         data = asdict(self)
         data.pop("hidden")
+        data.pop("output")
         if data["error"] is None:
             data.pop("error")
         data["score"] = round(self.score, 6)
@@ -175,24 +177,21 @@ class Session:
 
 # -- the runner -------------------------------------------------------------------------
 def check_submission_file(path: Path) -> Path:
-    """Refuse what cannot be graded at all: a usage error, before any sandbox starts."""
-    path = Path(path)
-    if not path.exists():
-        raise BadSubmission(f"{path}: no such file")
-    if not path.is_file():
-        raise BadSubmission(
-            f"{path}: is a directory, not a file"
-            if path.is_dir()
-            else f"{path}: not a regular file"
-        )
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadSubmission(f"{path}: not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
-    if not text.strip():
-        raise BadSubmission(f"{path}: the file is empty")
-    return path
+    """Refuse what cannot be graded at all, before any sandbox starts: :class:`BadSubmission`
+    (missing, a directory) or :class:`Unreadable` (empty, undecodable; see judge.submission)."""
+    read_source(Path(path))
+    return Path(path)
+
+
+def unreadable_result(problem: Problem, exc: Unreadable, *, hidden: bool = True) -> GradeResult:
+    """The result for a file whose content cannot be graded: ``compile_error``, 0 points,
+    the reason as its one test's message (so every report format has a file to write)."""
+    result = GradeResult(problem.slug, str(Verdict.COMPILE_ERROR), 0.0, problem.points, 0.0)
+    result.tests = [
+        TestResult("submission", str(Verdict.COMPILE_ERROR), 0.0, problem.points, str(exc))
+    ]
+    result.hidden = hidden
+    return result
 
 
 def make_runner(problem: Problem, submission: Path, level: str, limits: Any) -> Any:
@@ -256,11 +255,23 @@ def grade(
     graded and :class:`ProblemError` for a broken problem; every other failure of the judge
     comes back as ``grading_status = "judge_error"``.
     """
-    submission = check_submission_file(Path(submission))
     if problem.is_quiz:
         from judge.quiz import grade_quiz
 
-        return grade_quiz(problem, submission, tests=tests)
+        return grade_quiz(problem, check_submission_file(Path(submission)), tests=tests)
+    # A .PY, a BOM, a PEP 263 encoding or a notebook: the sandbox gets plain UTF-8 source.
+    with prepared(submission, problem.entry_points) as source:
+        return _grade_code(problem, source, tests, level, session, limit_overrides)
+
+
+def _grade_code(
+    problem: Problem,
+    submission: Path,
+    tests: str,
+    level: str,
+    session: Session | None,
+    limit_overrides: dict[str, Any],
+) -> GradeResult:
     session = session or Session(problem)
     limits = problem.limits.with_overrides(**limit_overrides)
     started = time.perf_counter()
@@ -308,6 +319,8 @@ def grade(
                 runner.close()
             except Exception as exc:  # a close that fails must not hide the verdict
                 result.error = result.error or f"closing the sandbox failed: {exc}"
+            printed = getattr(runner, "output", "")  # complete once the child has gone
+            result.output = printed if isinstance(printed, str) else ""
     result.time_s = time.perf_counter() - started
     if result.grading_status == "graded":
         result.score = sum(t.score for t in result.tests)
