@@ -140,7 +140,7 @@ def _gradescope(rows: list[dict[str, Any]], folder: Path) -> None:
     "outs",
     multiple=True,
     type=click.Path(),
-    help="Report file: .csv, .json or .html; repeatable.",
+    help="Report file: .csv, .json or .html ('-': JSON on standard output); repeatable.",
 )
 @click.option(
     "--gradescope-dir",
@@ -204,7 +204,10 @@ def grade_batch(
             "time_s": time_limit,
             "memory_mb": memory_limit,
         }
-        found, problems = batch.discover_jobs(directory, packs, problem=slug, warn=warn)
+        skipped: list[batch.Skipped] = []
+        found, problems = batch.discover_jobs(
+            directory, packs, problem=slug, warn=warn, skipped=skipped
+        )
     except (ValueError, ProblemError) as exc:
         raise UsageFailure(str(exc)) from exc
     level = _resolve_level(level, allow_basic_sandbox)
@@ -251,9 +254,11 @@ def grade_batch(
         threshold=similarity_threshold,
         judge_version=batch.judge_version(),
         shard=shard,
+        not_graded=[item.to_dict() for item in skipped],
     )
     for path in batch_report.write(doc, paths):
         click.echo(f"wrote {path}", err=True)
+    to_stderr = any(str(p) == batch_report.STDOUT for p in paths)  # stdout holds the JSON
     if gradescope_dir:
         _gradescope(rows, Path(gradescope_dir))
     width = max((len(r["candidate"]) for r in rows), default=0)
@@ -261,15 +266,21 @@ def grade_batch(
         click.echo(
             f"{row['candidate'].ljust(width)}  {row['problem']}  "
             f"{row.get('verdict') or 'judge error'}  "
-            f"{batch_report.points(row['score'])}/{batch_report.points(row['max_score'])}"
+            f"{batch_report.points(row['score'])}/{batch_report.points(row['max_score'])}",
+            err=to_stderr,
         )
     for pair in pairs:
-        click.echo(f"similar: {pair['problem']}: {pair['a']} ~ {pair['b']} ({pair['score']:.2f})")
+        click.echo(
+            f"similar: {pair['problem']}: {pair['a']} ~ {pair['b']} ({pair['score']:.2f})",
+            err=to_stderr,
+        )
+    for item in skipped:
+        click.echo(f"not graded: {item.path}: {item.reason}", err=True)
     errors = sum(r.get("grading_status") != "graded" for r in rows)
     accepted = sum(r.get("verdict") == "accepted" for r in rows)
     click.echo(
         f"{len(rows)} submissions: {accepted} accepted, {errors} judge errors "
-        f"({outcome.cached} from the cache)",
+        f"({outcome.cached} from the cache); {len(skipped)} file(s) not graded",
         err=True,
     )
     ctx.exit(1 if errors else 0)

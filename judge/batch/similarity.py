@@ -31,6 +31,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from judge.submission import BadSubmission, read_source
+
 __all__ = ["Fingerprint", "Pair", "compare", "find_similar", "fingerprint", "reference_source"]
 
 K = 10
@@ -253,9 +255,9 @@ def find_similar(
         ignore = frozenset(base.hashes) if base else frozenset()
         prints = {}
         for label, path in sorted(files.items()):
-            try:
-                found = fingerprint(Path(path).read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
+            try:  # as graded: BOM, PEP 263 encodings, notebooks' definitions
+                found = fingerprint(read_source(Path(path)))
+            except (OSError, BadSubmission):
                 found = None
             if found is not None:
                 prints[label] = found
