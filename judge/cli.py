@@ -49,6 +49,20 @@ def _problem(ctx: click.Context, slug: str) -> Problem:
         raise Failure(str(exc)) from exc
 
 
+def complete_slug(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Problem slugs for shell completion (``_JUDGE_COMPLETE=bash_source judge``)."""
+    from click.shell_completion import CompletionItem
+
+    packs = (ctx.find_root().params or {}).get("packs") or ()
+    try:
+        problems = all_problems(packs, errors=[])
+    except ProblemError:
+        return []
+    return [CompletionItem(p.slug, help=p.title) for p in problems if p.slug.startswith(incomplete)]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--problems",
@@ -57,12 +71,14 @@ def _problem(ctx: click.Context, slug: str) -> Problem:
     type=click.Path(file_okay=False),
     help="A private problem pack (a folder of problem folders); repeatable. Also JUDGE_PROBLEMS.",
 )
-@click.version_option(package_name=DISTRIBUTION)
+@click.version_option(package_name=DISTRIBUTION, message="%(prog)s (%(package)s) %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, packs: tuple[str, ...]) -> None:
     """Interview problems on meta-learning, distillation, compression and model fusion,
     and a sandboxed judge for them."""
     ctx.obj = {"packs": list(packs)}
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
+        ctx.color = False
 
 
 @cli.command("list")
@@ -117,7 +133,7 @@ def list_problems(
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.pass_context
 def show(ctx: click.Context, slug: str, lang: str) -> None:
@@ -142,7 +158,7 @@ def show(ctx: click.Context, slug: str, lang: str) -> None:
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
 @click.pass_context
@@ -230,7 +246,7 @@ def _with_format_options(fn: Any) -> Any:
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.argument("file", type=click.Path())
 @_with_format_options
 @click.pass_context
@@ -242,7 +258,7 @@ def test(
 
 
 @cli.command("grade")
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.argument("file", type=click.Path())
 @_with_format_options
 @click.option("--time-limit", type=float, help="Seconds per call (overrides problem.toml).")
@@ -274,7 +290,7 @@ def grade_command(
 
 
 @cli.command("check-problems")
-@click.argument("slugs", nargs=-1)
+@click.argument("slugs", nargs=-1, shell_complete=complete_slug)
 @click.option("--level", type=click.Choice(LEVELS), default="auto", show_default=True)
 @click.option(
     "--fast",
@@ -347,7 +363,7 @@ def site_serve(directory: str, port: int) -> None:
 
 
 @cli.command("exercism-run")
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.argument("input_dir", type=click.Path(file_okay=False))
 @click.argument("output_dir", type=click.Path(file_okay=False))
 @click.option(
@@ -368,7 +384,7 @@ def exercism_run(
 
 
 @cli.command("gradescope-bundle")
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
@@ -418,15 +434,11 @@ _accept_packs_everywhere(cli)
 
 
 def main() -> None:
-    """Console-script entry point (``judge``, ``python -m judge``).
-
-    ``NO_COLOR`` (any non-empty value) turns colour off; an ``OSError`` that nothing else
-    caught (a full disk, a folder that cannot be written) ends the command with one line and
-    exit 2, not a traceback.
-    """
-    color = False if os.environ.get("NO_COLOR") else None
+    """Console-script entry point (``judge``, ``python -m judge``): an ``OSError`` that
+    nothing else caught (a full disk, a folder that cannot be written) ends the command with
+    one line and exit 2, not a traceback."""
     try:
-        cli.main(prog_name="judge", color=color)
+        cli.main(prog_name="judge")
     except OSError as exc:
         click.echo(f"judge: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
