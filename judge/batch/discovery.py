@@ -19,7 +19,8 @@ forgiving where it can be and loud where it cannot:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,15 +256,57 @@ def _one_problem(
             skip(entry, entry.name, f"no file for {problem.slug}")
 
 
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"K/N"`` -> (K, N), 1 <= K <= N."""
+def parse_shard(text: str, environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """``"K/N"`` -> (K, N), 1 <= K <= N; ``"auto"`` or ``"auto/N"`` -> the scheduler's.
+
+    ``auto`` reads a 0-based index and a count from the environment: a Slurm job array's
+    ``SLURM_ARRAY_TASK_ID`` (less ``SLURM_ARRAY_TASK_MIN``, so ``--array=1-4`` works too) and
+    ``SLURM_ARRAY_TASK_COUNT``, or a Kubernetes Indexed Job's ``JOB_COMPLETION_INDEX`` with
+    the job's completions as ``N`` (``auto/N``, or ``JUDGE_SHARDS`` in the environment).
+    """
+    env = os.environ if environ is None else environ
+    head, _, tail = text.partition("/")
+    if head == "auto":
+        return _auto_shard(text, tail, env)
     try:
         k, n = (int(part) for part in text.split("/"))
     except ValueError:
-        raise BatchError(f"--shard {text!r}: expected K/N, e.g. 1/4") from None
+        raise BatchError(f"--shard {text!r}: expected K/N (e.g. 1/4), auto or auto/N") from None
     if not 1 <= k <= n:
         raise BatchError(f"--shard {text!r}: expected 1 <= K <= N")
     return k, n
+
+
+def _auto_shard(text: str, tail: str, env: Mapping[str, str]) -> tuple[int, int]:
+    def number(name: str, value: str) -> int:
+        try:
+            return int(value)
+        except ValueError:
+            raise BatchError(f"--shard {text}: {name}={value!r} is not a number") from None
+
+    if "SLURM_ARRAY_TASK_ID" in env:
+        index = number("SLURM_ARRAY_TASK_ID", env["SLURM_ARRAY_TASK_ID"])
+        index -= number("SLURM_ARRAY_TASK_MIN", env.get("SLURM_ARRAY_TASK_MIN", "0"))
+        count_from = ("SLURM_ARRAY_TASK_COUNT", env.get("SLURM_ARRAY_TASK_COUNT"))
+    elif "JOB_COMPLETION_INDEX" in env:
+        index = number("JOB_COMPLETION_INDEX", env["JOB_COMPLETION_INDEX"])
+        count_from = ("JUDGE_SHARDS", env.get("JUDGE_SHARDS"))
+    else:
+        raise BatchError(
+            f"--shard {text}: no scheduler index in the environment (SLURM_ARRAY_TASK_ID "
+            "or JOB_COMPLETION_INDEX)"
+        )
+    if tail:
+        count = number("N", tail)
+    elif count_from[1] is not None:
+        count = number(*count_from)
+    else:
+        raise BatchError(
+            f"--shard {text}: the shard count is unknown: use auto/N or set {count_from[0]}"
+        )
+    if not 0 <= index < count:
+        raise BatchError(f"--shard {text}: index {index} is outside 0..{count - 1}")
+    return index + 1, count
 
 
 def shard(jobs: Sequence[Job], k: int, n: int) -> list[Job]:
