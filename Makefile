@@ -14,7 +14,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet $(TORCH_SPEC)
-	$(PY) -m pip install --quiet -e ".[dev,browser]"
+	$(PY) -m pip install --quiet -e ".[dev,browser,bench]"
 	touch $@
 
 # The main job: grade the bundled example submissions (reports in _demo/) and build the
@@ -31,7 +31,6 @@ test: setup
 	$(PY) -m pytest -q -n auto
 
 bench: setup
-	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) benchmarks/run_all.py
 
 lint: setup

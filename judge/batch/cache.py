@@ -25,6 +25,7 @@ GRADING_MODULES = (
     "grading.py",
     "problems.py",
     "quiz.py",
+    "submission.py",
     "testing.py",
     "verdicts.py",
 )

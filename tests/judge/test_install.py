@@ -128,3 +128,18 @@ def test_grade_at_the_best_level_available(installed: dict[str, Path]) -> None:
     assert result["grading_status"] == "graded", result.get("error")
     assert result["verdict"] == "accepted" and run.returncode == 0
     assert result["sandbox"]["level"] == ("isolated" if _isolation() else "basic")
+
+
+def test_make_setup_passes_torch_spec_as_words(tmp_path: Path) -> None:
+    spec = "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
+    dry = subprocess.run(
+        ["make", "-n", "-B", "setup", f"TORCH_SPEC={spec}", f"VENV={tmp_path / 'v'}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert dry.returncode == 0, dry.stderr
+    line = next(ln for ln in dry.stdout.splitlines() if "torch==" in ln)
+    assert line.endswith(f"pip install --quiet {spec}"), line  # not one quoted argument
