@@ -106,6 +106,7 @@ SETUP_SH = """#!/usr/bin/env bash
 # with Python >= 3.11 (Ubuntu 24.04 has 3.12). PyTorch comes first, from its CPU index, so
 # that no CUDA build is resolved.
 set -euo pipefail
+apt-get update
 apt-get install -y --no-install-recommends python3 python3-venv util-linux
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --quiet {torch}

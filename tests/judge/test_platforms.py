@@ -163,6 +163,9 @@ def test_gradescope_bundle_runs_in_a_fresh_autograder_folder(
     assert code == 0, err
     names = zipfile.ZipFile(bundle).namelist()
     assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(names)
+    requirements = zipfile.ZipFile(bundle).read("requirements.txt").decode()
+    assert "click" in requirements and "numpy" in requirements and "torch" not in requirements
+    assert "download.pytorch.org/whl/cpu" in zipfile.ZipFile(bundle).read("setup.sh").decode()
     assert "vendor/judge/_data/problems/double/hidden_tests.py" in names
     assert not any(n.startswith("vendor/judge/_data/problems/maml") for n in names)
     root = autograder_root(tmp_path, bundle, submission)
