@@ -180,6 +180,8 @@ pre{background:#f7f7f7;padding:.5em;overflow:auto;max-height:25em}.pair{display:
 <p><small>{{ doc.rows|length }} submissions, {{ candidates|length }} candidates,
 {{ slugs|length }} problems; judge {{ doc.judge_version }}{% if doc.shard %}; shard
 {{ doc.shard }}{% endif %}</small></p>
+{% if doc.partial %}<p><b>A partial report</b> (merged with --allow-partial): {{
+doc.partial|join("; ") }}.</p>{% endif %}
 <h2>Candidates &times; problems</h2>
 <table class="sortable"><thead><tr><th>candidate</th>{% for s in slugs %}<th>{{ s }}</th>
 {% endfor %}<th>total</th></tr></thead><tbody>

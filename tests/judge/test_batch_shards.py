@@ -124,3 +124,5 @@ def test_report_merge_exits_2_saying_why(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     assert "partial merge: missing shard(s) 2/3" in run.stderr
     assert json.loads(out.read_text())["partial"] == ["missing shard(s) 2/3"]
+    html = batch_report.as_html(json.loads(out.read_text()))
+    assert "A partial report" in html and "missing shard(s) 2/3" in html
