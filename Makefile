@@ -1,6 +1,7 @@
 # Every target does its own set-up: on a fresh machine `make demo` and `make test` are enough.
 # TORCH_SPEC is installed before the project so that no unpinned torch (a multi-GB CUDA
-# build) is ever resolved; override it for another platform, e.g. TORCH_SPEC='torch==2.9.1'.
+# build) is ever resolved. Its words are passed to pip as they are (not quoted into one), so
+# it may carry options: TORCH_SPEC='torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu'.
 PYTHON ?= python3
 VENV ?= .venv
 TORCH_SPEC ?= torch==2.13.0
@@ -12,8 +13,8 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
-	$(PY) -m pip install --quiet -e ".[dev,browser]"
+	$(PY) -m pip install --quiet $(TORCH_SPEC)
+	$(PY) -m pip install --quiet -e ".[dev,browser,bench]"
 	touch $@
 
 # The main job: grade the bundled example submissions (reports in _demo/) and build the

@@ -7,6 +7,7 @@ error, broken problem or judge error.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -17,11 +18,13 @@ import click
 from judge import progress, report
 from judge.batch.cli import register as register_batch_commands
 from judge.checking import check_problem
-from judge.grading import LEVELS, SEED_RANGE, BadSubmission, grade
+from judge.grading import LEVELS, SEED_RANGE, BadSubmission, grade, unreadable_result
 from judge.layout import KINDS
 from judge.problems import REPO_PROBLEMS, TOPICS, Problem, ProblemError, all_problems, find_problem
+from judge.resources import DISTRIBUTION
 from judge.results import GradeResult
 from judge.scaffold import new_problem
+from judge.submission import Unreadable
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
@@ -43,6 +46,20 @@ def _problem(ctx: click.Context, slug: str) -> Problem:
         raise Failure(str(exc)) from exc
 
 
+def complete_slug(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Problem slugs for shell completion (``_JUDGE_COMPLETE=bash_source judge``)."""
+    from click.shell_completion import CompletionItem
+
+    packs = (ctx.find_root().params or {}).get("packs") or ()
+    try:
+        problems = all_problems(packs, errors=[])
+    except ProblemError:
+        return []
+    return [CompletionItem(p.slug, help=p.title) for p in problems if p.slug.startswith(incomplete)]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--problems",
@@ -51,12 +68,14 @@ def _problem(ctx: click.Context, slug: str) -> Problem:
     type=click.Path(file_okay=False),
     help="A private problem pack (a folder of problem folders); repeatable. Also JUDGE_PROBLEMS.",
 )
-@click.version_option(package_name="metajudge")
+@click.version_option(package_name=DISTRIBUTION, message="%(prog)s (%(package)s) %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, packs: tuple[str, ...]) -> None:
     """Interview problems on meta-learning, distillation, compression and model fusion,
     and a sandboxed judge for them."""
     ctx.obj = {"packs": list(packs)}
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
+        ctx.color = False
 
 
 @cli.command("list")
@@ -111,7 +130,7 @@ def list_problems(
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.pass_context
 def show(ctx: click.Context, slug: str, lang: str) -> None:
@@ -136,7 +155,7 @@ def show(ctx: click.Context, slug: str, lang: str) -> None:
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
 @click.pass_context
@@ -160,9 +179,9 @@ def init(ctx: click.Context, slug: str, directory: str | None, force: bool) -> N
     click.echo(f"Edit {work}, then: judge test {problem.slug} {work}")
 
 
-def _emit(result: GradeResult, fmt: str, out: str | None) -> None:
-    rendered = report.render(result, fmt)
-    if out:
+def _emit(result: GradeResult, fmt: str, out: str | None, problem: Problem) -> None:
+    rendered = report.render(result, fmt, problem)
+    if out and out != "-":
         Path(out).write_text(click.unstyle(rendered), encoding="utf-8")
         click.echo(f"{result.problem}: {result.verdict or 'judge error'} -> {out}", err=True)
     else:
@@ -187,9 +206,11 @@ def _run(
         )
     try:
         result = grade(problem, file, tests=tests, level=level, seed=seed, **limits)
+    except Unreadable as exc:  # empty, binary, no entry point: a verdict, in every format
+        result = unreadable_result(problem, exc, hidden=tests == "hidden")
     except (BadSubmission, ProblemError) as exc:
         raise Failure(str(exc)) from exc
-    _emit(result, fmt, out)
+    _emit(result, fmt, out, problem)
     progress.record(result)  # `judge progress` reads it; only graded hidden-test runs count
     if result.grading_status != "graded":
         ctx.exit(EXIT_ERROR)
@@ -201,7 +222,11 @@ _format_options = [
     click.option(
         "--format", "fmt", type=click.Choice(report.FORMATS), default="text", show_default=True
     ),
-    click.option("--out", type=click.Path(dir_okay=False), help="Write the report to a file."),
+    click.option(
+        "--out",
+        type=click.Path(dir_okay=False, allow_dash=True),
+        help="Write the report to a file ('-': standard output).",
+    ),
     click.option(
         "--level",
         type=click.Choice(LEVELS),
@@ -219,7 +244,7 @@ def _with_format_options(fn: Any) -> Any:
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.argument("file", type=click.Path())
 @_with_format_options
 @click.pass_context
@@ -231,7 +256,7 @@ def test(
 
 
 @cli.command("grade")
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.argument("file", type=click.Path())
 @_with_format_options
 @click.option("--time-limit", type=float, help="Seconds per call (overrides problem.toml).")
@@ -270,7 +295,7 @@ def grade_command(
 
 
 @cli.command("check-problems")
-@click.argument("slugs", nargs=-1)
+@click.argument("slugs", nargs=-1, shell_complete=complete_slug)
 @click.option("--level", type=click.Choice(LEVELS), default="auto", show_default=True)
 @click.option(
     "--fast",
@@ -384,13 +409,83 @@ def site_serve(directory: str, port: int) -> None:
         raise Failure(str(exc)) from exc
 
 
+@cli.command("exercism-run")
+@click.argument("slug", shell_complete=complete_slug)
+@click.argument("input_dir", type=click.Path(file_okay=False))
+@click.argument("output_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--tests", type=click.Choice(["hidden", "public"]), default="hidden", show_default=True
+)
+@click.option("--level", type=click.Choice(LEVELS), default="auto", show_default=True)
+@click.pass_context
+def exercism_run(
+    ctx: click.Context, slug: str, input_dir: str, output_dir: str, tests: str, level: str
+) -> None:
+    """Exercism's test runner (interface v3): grade the solution in INPUT_DIR, write
+    OUTPUT_DIR/results.json, exit 0 whatever the tests say."""
+    from judge.platforms import exercism_run as run
+
+    problem = _problem(ctx, slug)
+    result = run(problem, Path(input_dir), Path(output_dir), tests=tests, level=level)
+    click.echo(f"{slug}: {result.verdict or 'judge error'} -> {Path(output_dir, 'results.json')}")
+
+
+@cli.command("gradescope-bundle")
+@click.argument("slug", shell_complete=complete_slug)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="The zip to write (default: SLUG-autograder.zip).",
+)
+@click.pass_context
+def gradescope_bundle(ctx: click.Context, slug: str, out: str | None) -> None:
+    """Write a Gradescope autograder zip for SLUG (setup.sh, run_autograder, the judge)."""
+    from judge.platforms import gradescope_bundle as bundle
+
+    problem = _problem(ctx, slug)
+    path = bundle(problem, Path(out or f"{problem.slug}-autograder.zip"))
+    click.echo(f"wrote {path}: upload it as the assignment's autograder (zip file)")
+
+
 register_batch_commands(cli)  # the one place commands are added from outside this module
 
 
+def _accept_packs_everywhere(group: click.Group) -> None:
+    """Give every command a ``--problems`` option, so that ``judge grade --problems DIR ...``
+    works as ``judge --problems DIR grade ...`` does: both add to the same list."""
+
+    def add(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
+        root = ctx.find_root()
+        if root.obj is None:
+            root.obj = {"packs": []}
+        root.obj.setdefault("packs", []).extend(value)
+
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _accept_packs_everywhere(command)
+        elif not any(p.name == "more_packs" for p in command.params):
+            command.params.append(
+                click.Option(
+                    ["--problems", "more_packs"],
+                    multiple=True,
+                    type=click.Path(file_okay=False),
+                    expose_value=False,
+                    is_eager=True,
+                    callback=add,
+                    help="A private problem pack; repeatable (also before the command).",
+                )
+            )
+
+
+_accept_packs_everywhere(cli)
+
+
 def main() -> None:
-    """Console-script entry point (``judge``)."""
-    cli(prog_name="judge")
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    """Console-script entry point (``judge``, ``python -m judge``): an ``OSError`` that
+    nothing else caught (a full disk, a folder that cannot be written) ends the command with
+    one line and exit 2, not a traceback."""
+    try:
+        cli.main(prog_name="judge")
+    except OSError as exc:
+        click.echo(f"judge: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)

@@ -26,6 +26,8 @@ from typing import Any
 from judge.problems import REPO_PROBLEMS, Problem, ProblemError
 from judge.quiz import grade_quiz
 from judge.results import GradeResult, TestResult
+from judge.submission import BadSubmission as BadSubmission  # callers catch it from here
+from judge.submission import Unreadable, prepared, read_source
 from judge.text import MESSAGE_CHARS, cap, clean
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
@@ -37,17 +39,6 @@ FIXTURES = ("candidate", "solution", "mistakes", "problem", "seed")
 SEED_RANGE = 2**31
 """Per-grade seeds are drawn from ``range(SEED_RANGE)``; public tests always get seed 0."""
 _counter = itertools.count()
-
-
-class BadSubmission(ValueError):
-    """The submission file cannot be graded at all (missing, a directory, empty, not UTF-8):
-    a usage error (exit 2), not a verdict."""
-
-
-class RefusedSubmission(BadSubmission):
-    """The submission is a symbolic link, a hard link, a FIFO or a device, or not owned by
-    its folder's owner (:mod:`judge.files`): never followed, and graded ``compile_error``
-    with the reason (the submission's doing, not a usage error)."""
 
 
 # -- loading tests ----------------------------------------------------------------------
@@ -135,25 +126,21 @@ class Session:
 
 # -- the runner -------------------------------------------------------------------------
 def check_submission_file(path: Path) -> Path:
-    """Refuse what cannot be graded at all: a usage error, before any sandbox starts."""
-    from judge.files import NotRegular, read_regular
+    """Refuse what cannot be graded at all, before any sandbox starts: :class:`BadSubmission`
+    (missing, a directory) or :class:`Unreadable` (empty, undecodable; see judge.submission)."""
+    read_source(Path(path))
+    return Path(path)
 
-    path = Path(path)
-    if not path.exists() and not path.is_symlink():
-        raise BadSubmission(f"{path}: no such file")
-    if path.is_dir() and not path.is_symlink():
-        raise BadSubmission(f"{path}: is a directory, not a file")
-    try:
-        data = read_regular(path)
-    except NotRegular as exc:
-        raise RefusedSubmission(str(exc)) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadSubmission(f"{path}: not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
-    if not text.strip():
-        raise BadSubmission(f"{path}: the file is empty")
-    return path
+
+def unreadable_result(problem: Problem, exc: Unreadable, *, hidden: bool = True) -> GradeResult:
+    """The result for a file whose content cannot be graded: ``compile_error``, 0 points,
+    the reason as its one test's message (so every report format has a file to write)."""
+    result = GradeResult(problem.slug, str(Verdict.COMPILE_ERROR), 0.0, problem.points, 0.0)
+    result.tests = [
+        TestResult("submission", str(Verdict.COMPILE_ERROR), 0.0, problem.points, str(exc))
+    ]
+    result.hidden = hidden
+    return result
 
 
 def make_runner(problem: Problem, submission: Path, level: str, limits: Any) -> Any:
@@ -228,17 +215,24 @@ def grade(
     other failure of the judge comes back as ``grading_status = "judge_error"``.
     """
     try:
-        submission = check_submission_file(Path(submission))
-    except RefusedSubmission as exc:
-        result = GradeResult(problem.slug, str(Verdict.COMPILE_ERROR), 0.0, problem.points, 0.0)
-        message = f"the submission was not graded: {clean(exc, MESSAGE_CHARS)}"
-        result.tests = [
-            TestResult("submission", str(Verdict.COMPILE_ERROR), 0.0, problem.points, message)
-        ]
-        result.hidden = tests == "hidden"
-        return result
-    if problem.is_quiz:
-        return grade_quiz(problem, submission, tests=tests)
+        if problem.is_quiz:
+            return grade_quiz(problem, check_submission_file(Path(submission)), tests=tests)
+        # A .PY, a BOM, a PEP 263 encoding or a notebook: the sandbox gets plain UTF-8 source.
+        with prepared(submission, problem.entry_points) as source:
+            return _grade_code(problem, source, tests, level, session, seed, limit_overrides)
+    except Unreadable as exc:  # empty, undecodable, a link: the submission's compile_error
+        return unreadable_result(problem, exc, hidden=tests == "hidden")
+
+
+def _grade_code(
+    problem: Problem,
+    submission: Path,
+    tests: str,
+    level: str,
+    session: Session | None,
+    seed: int | None,
+    limit_overrides: dict[str, Any],
+) -> GradeResult:
     session = session or Session(problem)
     limits = problem.limits.with_overrides(**limit_overrides)
     started = time.perf_counter()
@@ -289,6 +283,8 @@ def grade(
                 runner.close()
             except Exception as exc:  # a close that fails must not hide the verdict
                 result.error = result.error or f"closing the sandbox failed: {exc}"
+            printed = getattr(runner, "output", "")  # complete once the child has gone
+            result.output = printed if isinstance(printed, str) else ""
     result.time_s = time.perf_counter() - started
     if result.grading_status == "graded":
         result.score = sum(t.score for t in result.tests)

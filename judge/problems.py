@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from judge import layout
+from judge.resources import data_dir
 from judge.runner.limits import Limits
 from judge.verdicts import JudgeError
 
-REPO_PROBLEMS = Path(__file__).resolve().parents[1] / "problems"
+REPO_PROBLEMS = data_dir("problems")
+"""The bundled problems: the checkout's ``problems/``, or the installed package's copy."""
 KINDS = ("code", "quiz")
 DIFFICULTIES = ("easy", "medium", "hard")
 TOPICS = ("meta-learning", "distillation", "compression", "fusion", "concepts")

@@ -6,12 +6,15 @@ click (colour on a terminal: ``click.echo`` strips the styles in pipes and files
 
 from __future__ import annotations
 
+import ast
 import json
+import textwrap
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import click
 
+from judge.problems import Problem
 from judge.results import GradeResult, TestResult
 from judge.verdicts import Verdict
 
@@ -82,14 +85,16 @@ def _feedback(test: TestResult) -> str:
 
 
 def gradescope(result: GradeResult) -> str:
-    """Gradescope's results.json (hidden tests are visible "after_published")."""
+    """Gradescope's results.json: only the keys its autograder specification documents
+    (top level: score, execution_time, output, visibility, tests; per test: name, score,
+    max_score, status, output, visibility). Hidden tests are visible "after_published"."""
     visibility = "after_published" if result.hidden else "visible"
     data: dict[str, Any] = {
         "score": round(result.score, 6),
-        "max_score": round(result.max_score, 6),
         "execution_time": round(result.time_s, 3),
         "output": (
-            f"{result.problem}: {result.verdict or 'judge error'}"
+            f"{result.problem}: {result.verdict or 'judge error'} "
+            f"({_points(result.score)}/{_points(result.max_score)})"
             + (f"\njudge error: {result.error}" if result.error else "")
         ),
         "visibility": "visible",
@@ -108,26 +113,81 @@ def gradescope(result: GradeResult) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def exercism(result: GradeResult) -> str:
-    """Exercism test-runner results.json, version 3."""
+EXERCISM_TRUNCATED = "Output was truncated. Please limit to 500 chars"
+
+
+def exercism_output(printed: str) -> str:
+    """The candidate's own prints for Exercism's per-test ``output``: at most 500 characters,
+    cut with the interface's own note when longer."""
+    if len(printed) <= EXERCISM_OUTPUT_CAP:
+        return printed
+    return printed[: EXERCISM_OUTPUT_CAP - len(EXERCISM_TRUNCATED) - 1] + "\n" + EXERCISM_TRUNCATED
+
+
+def test_code(problem: Problem | None, name: str, hidden: bool) -> str:
+    """What Exercism shows as a test's ``test_code``: the body of a public test; for a
+    hidden test only its docstring (hidden code never leaves the judge); for a quiz the
+    question's id."""
+    if problem is None:
+        return name
+    if problem.is_quiz:
+        return f"question {name}"
+    path = problem.tests_file("hidden" if hidden else "public")
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return name
+    fn = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if fn is None:
+        return name
+    doc = ast.get_docstring(fn)
+    if hidden:
+        return f"{name}: {doc}" if doc else f"{name} (a hidden test: its code is not shown)"
+    body = fn.body[1:] if doc else fn.body
+    if not body:
+        return name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return textwrap.dedent("\n".join(lines[body[0].lineno - 1 : body[-1].end_lineno]))
+
+
+def exercism(result: GradeResult, problem: Problem | None = None) -> str:
+    """Exercism's test-runner results.json, interface version 3.
+
+    Per test: ``name``, ``test_code`` (see :func:`test_code`), ``status``, ``message`` (the
+    judge's feedback, hint included), ``output`` (the candidate's own prints, capped at 500
+    characters; the judge cannot tell which call printed what, so the whole run's prints go
+    on the first failing test, or the first test when all pass) and ``task_id`` where the
+    problem has tasks (a quiz: each question is one, numbered in order). Top-level
+    ``message`` only with ``status: "error"`` (no test ran: the file did not compile or the
+    judge failed).
+    """
+    printed = exercism_output(result.output) if result.output else ""
+    failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
+    carrier = failing[0] if failing else (result.tests[0] if result.tests else None)
     tests = []
-    for t in result.tests:
+    for number, t in enumerate(result.tests, 1):
         status = {Verdict.ACCEPTED: "pass", Verdict.WRONG_ANSWER: "fail"}.get(t.verdict, "error")
-        entry = {"name": t.name, "status": status}
+        entry: dict[str, Any] = {
+            "name": t.name,
+            "test_code": test_code(problem, t.name, result.hidden),
+            "status": status,
+        }
         if status != "pass":
             entry["message"] = _feedback(t)
-        if t.hint:
-            entry["output"] = t.hint[:EXERCISM_OUTPUT_CAP]
+        if printed and t is carrier:
+            entry["output"] = printed
+        if problem is not None and problem.is_quiz:
+            entry["task_id"] = number
         tests.append(entry)
     data: dict[str, Any] = {"version": 3}
-    failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
     if result.grading_status != "graded":
         data.update(status="error", message=f"judge error: {result.error}")
     elif failing and all(t.verdict == Verdict.COMPILE_ERROR for t in result.tests):
         data.update(status="error", message=failing[0].message)
     else:
         data["status"] = "fail" if failing else "pass"
-    data["tests"] = tests
+    if data["status"] != "error":
+        data["tests"] = tests
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -170,8 +230,8 @@ def junit(result: GradeResult) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
 
 
-def render(result: GradeResult, fmt: str) -> str:
-    """The report in one of :data:`FORMATS`."""
+def render(result: GradeResult, fmt: str, problem: Problem | None = None) -> str:
+    """The report in one of :data:`FORMATS` (``problem`` gives Exercism its test code)."""
     renderers = {
         "text": text,
         "json": as_json,
@@ -181,4 +241,6 @@ def render(result: GradeResult, fmt: str) -> str:
     }
     if fmt not in renderers:
         raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
+    if fmt == "exercism":
+        return exercism(result, problem)
     return renderers[fmt](result)

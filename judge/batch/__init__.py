@@ -9,7 +9,15 @@
 """
 
 from judge.batch.cache import Cache, atomic_write, cache_key, judge_version, sha256_file
-from judge.batch.discovery import SUFFIXES, BatchError, Job, discover_jobs, parse_shard, shard
+from judge.batch.discovery import (
+    SUFFIXES,
+    BatchError,
+    Job,
+    Skipped,
+    discover_jobs,
+    parse_shard,
+    shard,
+)
 from judge.batch.pool import BatchOutcome, grade_jobs, grade_one
 
 __all__ = [
@@ -18,6 +26,7 @@ __all__ = [
     "BatchOutcome",
     "Cache",
     "Job",
+    "Skipped",
     "atomic_write",
     "cache_key",
     "discover_jobs",

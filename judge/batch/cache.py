@@ -21,6 +21,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from judge.resources import DISTRIBUTION
+
 __all__ = ["Cache", "atomic_write", "cache_key", "judge_version", "sha256_file"]
 
 JUDGE_DIR = Path(__file__).resolve().parents[1]
@@ -29,6 +31,7 @@ GRADING_MODULES = (
     "grading.py",
     "problems.py",
     "quiz.py",
+    "submission.py",
     "testing.py",
     "verdicts.py",
 )
@@ -39,7 +42,7 @@ change to any of them invalidates the cache."""
 def judge_version() -> str:
     """The package version plus a hash of the modules that decide verdicts."""
     try:
-        version = metadata.version("metajudge")
+        version = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         version = "0"
     digest = hashlib.sha256()

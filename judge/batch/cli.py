@@ -10,6 +10,7 @@ when interrupted (finished results stay in the cache: rerun to continue).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -24,6 +25,7 @@ from judge.batch import report as batch_report
 from judge.batch import similarity
 from judge.problems import Problem, ProblemError, all_problems, find_problem
 from judge.results import GradeResult, TestResult
+from judge.submission import BadSubmission, read_source
 
 EXIT_USAGE = 2
 LEVELS = ("auto", "isolated", "basic", "in-process")
@@ -88,16 +90,12 @@ def _problem_meta(problems: dict[str, Problem]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _similar(
-    rows: list[dict[str, Any]], problems: dict[str, Problem], threshold: float
-) -> list[dict[str, Any]]:
-    submissions: dict[str, dict[str, Path]] = {}
-    for row in rows:
-        if problems[row["problem"]].kind == "code":
-            submissions.setdefault(row["problem"], {})[row["candidate"]] = Path(row["file"])
+def _references(problems: dict[str, Problem]) -> tuple[dict, dict]:
+    """Per code problem: the reference sources compared with, the starter ignored."""
     references, starters = {}, {}
-    for slug in submissions:
-        problem = problems[slug]
+    for slug, problem in problems.items():
+        if problem.kind != "code":
+            continue
         refs = [("reference:solution.py", similarity.reference_source(problem.solution))]
         refs += [
             (f"reference:alternatives/{p.name}", p.read_text(encoding="utf-8"))
@@ -105,8 +103,25 @@ def _similar(
         ]
         references[slug] = refs
         starters[slug] = problem.starter.read_text(encoding="utf-8")
-    pairs = similarity.find_similar(
-        submissions, references=references, boilerplate=starters, threshold=threshold
+    return references, starters
+
+
+def _similar(
+    rows: list[dict[str, Any]], problems: dict[str, Problem], threshold: float
+) -> list[dict[str, Any]]:
+    """Similar pairs among ``rows``; each code row keeps its fingerprint (``report merge``
+    compares rows of different shards with it, without the files)."""
+    prints: dict[str, dict[str, similarity.Fingerprint]] = {}
+    for row in rows:
+        if problems[row["problem"]].kind != "code":
+            continue
+        fp = similarity.fingerprint_file(row["file"])
+        row["fingerprint"] = similarity.to_stored(fp) if fp is not None else None
+        if fp is not None:
+            prints.setdefault(row["problem"], {})[row["candidate"]] = fp
+    references, starters = _references(problems)
+    pairs = similarity.find_similar_prints(
+        prints, references=references, boilerplate=starters, threshold=threshold
     )
     return [pair.to_dict() for pair in pairs]
 
@@ -134,13 +149,17 @@ def _gradescope(rows: list[dict[str, Any]], folder: Path) -> None:
 @click.argument("directory", type=click.Path())
 @click.option("--problem", "slug", help="Grade DIR/<candidate>.py on this problem only.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: cores).")
-@click.option("--shard", help="Grade only shard K of N (K/N, 1-based), e.g. for a CI matrix.")
+@click.option(
+    "--shard",
+    help="Grade only shard K of N (K/N, 1-based, e.g. for a CI matrix), or 'auto' / 'auto/N' "
+    "from a Slurm array's or Kubernetes Indexed Job's 0-based index.",
+)
 @click.option(
     "--out",
     "outs",
     multiple=True,
     type=click.Path(),
-    help="Report file: .csv, .json or .html; repeatable.",
+    help="Report file: .csv, .json or .html ('-': JSON on standard output); repeatable.",
 )
 @click.option(
     "--gradescope-dir",
@@ -204,7 +223,10 @@ def grade_batch(
             "time_s": time_limit,
             "memory_mb": memory_limit,
         }
-        found, problems = batch.discover_jobs(directory, packs, problem=slug, warn=warn)
+        skipped: list[batch.Skipped] = []
+        found, problems = batch.discover_jobs(
+            directory, packs, problem=slug, warn=warn, skipped=skipped
+        )
     except (ValueError, ProblemError) as exc:
         raise UsageFailure(str(exc)) from exc
     level = _resolve_level(level, allow_basic_sandbox)
@@ -254,10 +276,12 @@ def grade_batch(
         pairs=pairs,
         threshold=similarity_threshold,
         judge_version=batch.judge_version(),
-        shard=shard,
+        shard=f"{k_n[0]}/{k_n[1]}" if k_n else None,
+        not_graded=[item.to_dict() for item in skipped],
     )
     for path in batch_report.write(doc, paths):
         click.echo(f"wrote {path}", err=True)
+    to_stderr = any(str(p) == batch_report.STDOUT for p in paths)  # stdout holds the JSON
     if gradescope_dir:
         _gradescope(rows, Path(gradescope_dir))
     width = max((len(r["candidate"]) for r in rows), default=0)
@@ -265,15 +289,21 @@ def grade_batch(
         click.echo(
             f"{row['candidate'].ljust(width)}  {row['problem']}  "
             f"{row.get('verdict') or 'judge error'}  "
-            f"{batch_report.points(row['score'])}/{batch_report.points(row['max_score'])}"
+            f"{batch_report.points(row['score'])}/{batch_report.points(row['max_score'])}",
+            err=to_stderr,
         )
     for pair in pairs:
-        click.echo(f"similar: {pair['problem']}: {pair['a']} ~ {pair['b']} ({pair['score']:.2f})")
+        click.echo(
+            f"similar: {pair['problem']}: {pair['a']} ~ {pair['b']} ({pair['score']:.2f})",
+            err=to_stderr,
+        )
+    for item in skipped:
+        click.echo(f"not graded: {item.path}: {item.reason}", err=True)
     errors = sum(r.get("grading_status") != "graded" for r in rows)
     accepted = sum(r.get("verdict") == "accepted" for r in rows)
     click.echo(
         f"{len(rows)} submissions: {accepted} accepted, {errors} judge errors "
-        f"({outcome.cached} from the cache)",
+        f"({outcome.cached} from the cache); {len(skipped)} file(s) not graded",
         err=True,
     )
     ctx.exit(1 if errors else 0)
@@ -292,13 +322,18 @@ def report_group() -> None:
     multiple=True,
     required=True,
     type=click.Path(),
-    help="Merged report: .csv, .json or .html; repeatable.",
+    help="Merged report: .csv, .json or .html ('-': JSON on standard output); repeatable.",
 )
 @click.option(
     "--similarity-threshold",
     type=click.FloatRange(0.0, 1.0),
-    help="Recompute the similar pairs across all shards (the submission files must be at "
-    "the paths the reports name, unchanged).",
+    help="Flag pairs above this (default: the shards' own threshold).",
+)
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Merge even with shards missing, rows given twice or in conflict, or several judge "
+    "versions (the report says which).",
 )
 @click.pass_context
 def merge_command(
@@ -306,36 +341,74 @@ def merge_command(
     reports: tuple[str, ...],
     outs: tuple[str, ...],
     similarity_threshold: float | None,
+    allow_partial: bool,
 ) -> None:
-    """Join shards' JSON reports (from grade-batch --shard K/N --out shard.json) into one."""
+    """Join shards' JSON reports (from grade-batch --shard K/N --out shard.json) into one.
+
+    Refuses (exit 2, saying why) a missing shard, a row given twice or in conflict, and
+    reports from different judge versions, unless --allow-partial. Similar pairs are
+    recomputed across all shards from the fingerprints the reports store.
+    """
     try:
         paths = batch_report.check_outputs(outs)
-        merged = batch_report.merge([batch_report.load(p) for p in reports])
-        if similarity_threshold is not None:
-            merged["similarity"] = {
-                "threshold": similarity_threshold,
-                "pairs": _similar_again(ctx, merged["rows"], similarity_threshold),
-            }
+        merged = batch_report.merge(
+            [batch_report.load(p) for p in reports], allow_partial=allow_partial
+        )
+        threshold = similarity_threshold
+        if threshold is None:
+            threshold = merged["similarity"].get("threshold")
+        if threshold is None:
+            threshold = similarity.DEFAULT_THRESHOLD
+        merged["similarity"] = {
+            "threshold": threshold,
+            "pairs": _similar_again(ctx, merged, threshold),
+        }
     except (ValueError, ProblemError) as exc:
         raise UsageFailure(str(exc)) from exc
+    for reason in merged.get("partial", []):
+        click.echo(f"warning: partial merge: {reason}", err=True)
     for path in batch_report.write(merged, paths):
         click.echo(f"wrote {path} ({len(merged['rows'])} submissions)", err=True)
 
 
 def _similar_again(
-    ctx: click.Context, rows: list[dict[str, Any]], threshold: float
+    ctx: click.Context, merged: dict[str, Any], threshold: float
 ) -> list[dict[str, Any]]:
-    """Similarity over merged rows: each row's file must still hold what was graded."""
-    for row in rows:
+    """Similarity over merged rows from their stored fingerprints; a row's file, when it is
+    still there unchanged, gives the matching regions their text. A row with no stored
+    fingerprint (an older report) needs its file, unchanged."""
+    prints: dict[str, dict[str, similarity.Fingerprint]] = {}
+    kinds = {slug: meta.get("kind", "code") for slug, meta in merged["problems"].items()}
+    for row in merged["rows"]:
+        if kinds.get(row["problem"], "code") != "code":
+            continue
         path = Path(row["file"])
-        if not path.is_file() or batch.sha256_file(path) != row.get("sha256"):
+        unchanged = path.is_file() and batch.sha256_file(path) == row.get("sha256")
+        lines = None
+        if unchanged:
+            with contextlib.suppress(OSError, BadSubmission):
+                lines = read_source(path).splitlines()
+        if "fingerprint" in row:
+            fp = similarity.from_stored(row["fingerprint"], lines)
+        elif unchanged:
+            fp = similarity.fingerprint_file(path)
+        else:
             raise ValueError(
-                f"{path}: missing or changed since it was graded; cannot recompute similarity "
-                "(run the merge where the submissions are, or leave out --similarity-threshold)"
+                f"{path}: missing or changed since it was graded, and its report stores no "
+                "fingerprint; cannot recompute similarity (regrade it with this judge)"
             )
+        if fp is not None:
+            prints.setdefault(row["problem"], {})[row["candidate"]] = fp
     packs = (ctx.obj or {}).get("packs", [])
-    problems = {slug: find_problem(slug, packs) for slug in sorted({r["problem"] for r in rows})}
-    return _similar(rows, problems, threshold)
+    problems = {}
+    for slug in sorted(prints):
+        with contextlib.suppress(ProblemError):  # no reference to compare with, then
+            problems[slug] = find_problem(slug, packs)
+    references, starters = _references(problems)
+    pairs = similarity.find_similar_prints(
+        prints, references=references, boilerplate=starters, threshold=threshold
+    )
+    return [pair.to_dict() for pair in pairs]
 
 
 @click.command("progress")

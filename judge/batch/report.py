@@ -4,21 +4,23 @@ The JSON report is the batch's canonical form (``judge report merge`` reads it b
 ``{"kind": "metajudge-batch", "format": 1, "judge_version", "problems": {slug: {title,
 max_score}}, "rows": [...], "similarity": {"threshold", "pairs": [...]}}``; each row is the
 JSON of ``judge grade`` plus ``candidate``, ``file`` and ``sha256``. Every writer goes
-through :func:`judge.batch.cache.atomic_write`, so a report is whole or absent.
+through :func:`write`: every report of a run is written, or none is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
+import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import jinja2
-
-from judge.batch.cache import atomic_write
 
 __all__ = [
     "CSV_COLUMNS",
@@ -61,8 +63,10 @@ def document(
     threshold: float | None = None,
     judge_version: str = "",
     shard: str | None = None,
+    not_graded: Sequence[dict[str, str]] = (),
 ) -> dict[str, Any]:
-    """The JSON report as a dict."""
+    """The JSON report as a dict. ``not_graded``: the files that could have been
+    submissions and were not graded, each ``{candidate, file, reason}``."""
     return {
         "kind": KIND,
         "format": 1,
@@ -71,6 +75,7 @@ def document(
         "problems": dict(sorted(problems.items())),
         "rows": sorted(rows, key=lambda r: (r["candidate"], r["problem"])),
         "similarity": {"threshold": threshold, "pairs": list(pairs)},
+        "not_graded": sorted(not_graded, key=lambda s: (s["candidate"], s["file"])),
     }
 
 
@@ -121,6 +126,11 @@ def as_csv(doc: dict[str, Any]) -> str:
                 _cell(message(row)),
             ]
         )
+    for item in doc.get("not_graded", []):  # no candidate vanishes from a spreadsheet either
+        writer.writerow(
+            [_cell(item["candidate"]), "", "", "", "", "", "", "not_graded",
+             _cell(f"not graded: {item['file']}: {item['reason']}")]
+        )  # fmt: skip
     return buffer.getvalue()
 
 
@@ -170,6 +180,8 @@ pre{background:#f7f7f7;padding:.5em;overflow:auto;max-height:25em}.pair{display:
 <p><small>{{ doc.rows|length }} submissions, {{ candidates|length }} candidates,
 {{ slugs|length }} problems; judge {{ doc.judge_version }}{% if doc.shard %}; shard
 {{ doc.shard }}{% endif %}</small></p>
+{% if doc.partial %}<p><b>A partial report</b> (merged with --allow-partial): {{
+doc.partial|join("; ") }}.</p>{% endif %}
 <h2>Candidates &times; problems</h2>
 <table class="sortable"><thead><tr><th>candidate</th>{% for s in slugs %}<th>{{ s }}</th>
 {% endfor %}<th>total</th></tr></thead><tbody>
@@ -180,6 +192,11 @@ pre{background:#f7f7f7;padding:.5em;overflow:auto;max-height:25em}.pair{display:
 <td class="num" data-sort="{{ totals[c][0] }}">{{ pts(totals[c][0]) }}/{{
 pts(totals[c][1]) }}</td></tr>
 {% endfor %}</tbody></table>
+{% if doc.not_graded %}<h2>Not graded</h2>
+<p>Files that could have been submissions and were not graded, because:</p>
+<table class="sortable"><thead><tr><th>candidate</th><th>file</th><th>because</th></tr>
+</thead><tbody>{% for s in doc.not_graded %}<tr><td>{{ s.candidate }}</td><td>{{ s.file }}</td>
+<td>{{ s.reason }}</td></tr>{% endfor %}</tbody></table>{% endif %}
 <h2>Which tests trip people up</h2>
 {% for s, tests in rates.items() %}<h3>{{ s }}</h3>
 <table class="sortable"><thead><tr><th>test</th><th>passed</th><th>rate</th></tr></thead><tbody>
@@ -270,26 +287,74 @@ def as_html(doc: dict[str, Any]) -> str:
 RENDERERS = {".csv": as_csv, ".json": as_json, ".html": as_html}
 
 
+STDOUT = "-"
+"""``--out -``: the JSON report on standard output."""
+
+
 def check_outputs(paths: Iterable[str | Path]) -> list[Path]:
-    """Refuse an output whose suffix is not .csv, .json or .html (before any grading)."""
+    """Refuse, before any grading, an output that could not be written: a suffix other than
+    .csv, .json or .html, a directory, a folder that cannot be created or written to
+    (tried with a temporary file). ``-`` is the JSON report on standard output."""
     out = []
     for path in paths:
         path = Path(path)
+        if str(path) == STDOUT:
+            out.append(path)
+            continue
         if path.suffix.lower() not in RENDERERS:
             raise ValueError(f"--out {path}: expected a name ending in {', '.join(SUFFIXES)}")
         if path.is_dir():
             raise ValueError(f"--out {path}: is a directory")
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # the folders below are created when the report is written
+        if not folder.is_dir():
+            raise ValueError(f"--out {path}: {folder} is not a folder")
+        try:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            raise ValueError(f"--out {path}: cannot write in {folder}: {exc.strerror}") from exc
         out.append(path)
     return out
 
 
 def write(doc: dict[str, Any], paths: Iterable[str | Path]) -> list[Path]:
-    """Write the report to each path, in the format its suffix names, atomically."""
-    written = []
-    for path in check_outputs(paths):
-        atomic_write(path, RENDERERS[path.suffix.lower()](doc))
-        written.append(path)
-    return written
+    """Write the report to each path, in the format its suffix names: all or nothing.
+
+    Every report is rendered, then written to a temporary file beside its target; only when
+    all are written are they renamed into place (a failure removes the temporary files and
+    leaves every target as it was). ``-`` goes to standard output last.
+    """
+    targets = check_outputs(paths)
+    rendered = [
+        (path, RENDERERS[".json" if str(path) == STDOUT else path.suffix.lower()](doc))
+        for path in targets
+    ]
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in rendered:
+            if str(path) == STDOUT:
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            staged.append((tmp, path))
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    for path, text in rendered:
+        if str(path) == STDOUT:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    return [path for path in targets if str(path) != STDOUT]
 
 
 def load(path: str | Path) -> dict[str, Any]:
@@ -308,28 +373,80 @@ def load(path: str | Path) -> dict[str, Any]:
     return doc
 
 
-def merge(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """One report from several (shards): rows by (candidate, problem), the later file
-    winning a duplicate; problems and similarity pairs joined."""
+def _shard_problems(docs: Sequence[dict[str, Any]]) -> list[str]:
+    """Why these reports are not exactly the N shards of one batch (empty if they are)."""
+    labels = [doc.get("shard") for doc in docs]
+    if all(label is None for label in labels):
+        return []
+    if any(label is None for label in labels):
+        return ["a whole batch's report mixed with shards' reports"]
+    parsed = []
+    for label in labels:
+        try:
+            k, n = (int(x) for x in str(label).split("/"))
+        except ValueError:
+            return [f"shard label {label!r} is not K/N"]
+        parsed.append((k, n))
+    totals = sorted({n for _, n in parsed})
+    if len(totals) > 1:
+        return [f"shards of different splits ({', '.join(f'N={n}' for n in totals)})"]
+    n = totals[0]
+    given = [k for k, _ in parsed]
+    why = [f"shard {k}/{n} given {given.count(k)} times" for k in sorted(set(given))
+           if given.count(k) > 1]  # fmt: skip
+    missing = [f"{k}/{n}" for k in range(1, n + 1) if k not in given]
+    if missing:
+        why.append(f"missing shard(s) {', '.join(missing)}")
+    return why
+
+
+def merge(docs: Sequence[dict[str, Any]], *, allow_partial: bool = False) -> dict[str, Any]:
+    """One report from the N shards of one batch: rows joined by (candidate, problem);
+    problems, not-graded files and similarity pairs joined.
+
+    :class:`MergeError` (saying every reason) for a missing or repeated shard, a row given
+    twice (identical or in conflict) and reports from several judge versions, unless
+    ``allow_partial``: then the later file wins a duplicate and the report's ``partial``
+    lists the reasons.
+    """
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     problems: dict[str, dict[str, Any]] = {}
     pairs: dict[tuple[str, str, str], dict[str, Any]] = {}
+    not_graded: dict[str, dict[str, str]] = {}
     thresholds = set()
     versions = set()
+    why = _shard_problems(docs)
     for doc in docs:
         problems.update(doc.get("problems", {}))
         for row in doc["rows"]:
-            rows[row["candidate"], row["problem"]] = row
+            key = row["candidate"], row["problem"]
+            if key in rows:
+                same = all(rows[key].get(f) == row.get(f) for f in ("sha256", "verdict", "score"))
+                kind = "given twice" if same else "in conflict (different results)"
+                why.append(f"{key[0]}/{key[1]} {kind}")
+            rows[key] = row
+        for item in doc.get("not_graded", []):
+            not_graded[item["file"]] = item
         similarity = doc.get("similarity") or {}
         if similarity.get("threshold") is not None:
             thresholds.add(similarity["threshold"])
         for pair in similarity.get("pairs", []):
             pairs[pair["problem"], pair["a"], pair["b"]] = pair
         versions.add(doc.get("judge_version", ""))
-    return document(
+    if len(versions) > 1:
+        why.append(f"reports of several judge versions ({', '.join(sorted(versions))})")
+    if why and not allow_partial:
+        raise MergeError(
+            "refusing to merge: " + "; ".join(why) + " (--allow-partial merges anyway)"
+        )
+    merged = document(
         list(rows.values()),
         problems,
         pairs=sorted(pairs.values(), key=lambda p: (-p["score"], p["problem"], p["a"], p["b"])),
         threshold=min(thresholds) if thresholds else None,
         judge_version=" + ".join(sorted(v for v in versions if v)),
+        not_graded=list(not_graded.values()),
     )
+    if why:
+        merged["partial"] = why
+    return merged

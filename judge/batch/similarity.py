@@ -31,9 +31,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from judge.files import read_regular
+from judge.submission import BadSubmission, read_source
 
-__all__ = ["Fingerprint", "Pair", "compare", "find_similar", "fingerprint", "reference_source"]
+__all__ = [
+    "Fingerprint",
+    "Pair",
+    "compare",
+    "find_similar",
+    "find_similar_prints",
+    "fingerprint",
+    "fingerprint_file",
+    "from_stored",
+    "reference_source",
+    "to_stored",
+]
 
 K = 10
 """Tokens per k-gram: shorter runs than this are too common to be evidence."""
@@ -248,6 +259,43 @@ def reference_source(solution: Path) -> str:
     return "\n".join([text, *extra])
 
 
+def fingerprint_file(path: str | Path) -> Fingerprint | None:
+    """The fingerprint of a submission file as graded (BOM, PEP 263, a notebook's
+    definitions); None when it cannot be read or parsed."""
+    try:
+        return fingerprint(read_source(Path(path)))
+    except (OSError, BadSubmission):
+        return None
+
+
+MAX_STORED = 100_000
+"""At most this many stored fingerprints are read back from a report (a report is a file
+someone may have edited: bounded before it is materialised)."""
+
+
+def to_stored(fp: Fingerprint) -> list[list[int]]:
+    """A fingerprint as JSON for a report row: ``[hash, first_line, last_line]`` triples
+    (no source text), so that ``report merge`` can compare rows from different shards."""
+    return [[h, first, last] for h, spans in sorted(fp.hashes.items()) for first, last in spans]
+
+
+def from_stored(data: Any, lines: list[str] | None = None) -> Fingerprint | None:
+    """A stored fingerprint back (``lines``: the source, for the regions' text, if at
+    hand); None for anything that is not a list of integer triples."""
+    if not isinstance(data, list) or len(data) > MAX_STORED:
+        return None
+    hashes: dict[int, list[tuple[int, int]]] = {}
+    for item in data:
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in item)
+        ):
+            return None
+        hashes.setdefault(item[0], []).append((item[1], item[2]))
+    return Fingerprint(hashes, list(lines or []))
+
+
 def find_similar(
     submissions: dict[str, dict[str, Path]],
     *,
@@ -261,18 +309,31 @@ def find_similar(
     [(label, source)] (the solution, alternatives) each submission is also compared with;
     ``boilerplate``: problem -> the starter's source, whose fingerprints are ignored.
     """
+    prints = {
+        problem: {
+            label: fp
+            for label, path in sorted(files.items())
+            if (fp := fingerprint_file(path)) is not None
+        }
+        for problem, files in submissions.items()
+    }
+    return find_similar_prints(
+        prints, references=references, boilerplate=boilerplate, threshold=threshold
+    )
+
+
+def find_similar_prints(
+    submissions: dict[str, dict[str, Fingerprint]],
+    *,
+    references: dict[str, list[tuple[str, str]]] | None = None,
+    boilerplate: dict[str, str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Pair]:
+    """:func:`find_similar` over fingerprints already made (or stored in reports)."""
     pairs = []
-    for problem, files in sorted(submissions.items()):
+    for problem, prints in sorted(submissions.items()):
         base = fingerprint((boilerplate or {}).get(problem, ""))
         ignore = frozenset(base.hashes) if base else frozenset()
-        prints = {}
-        for label, path in sorted(files.items()):
-            try:  # never through a link (judge.files): a link to hidden_tests.py is not quoted
-                found = fingerprint(read_regular(path).decode("utf-8"))
-            except (OSError, UnicodeDecodeError, MemoryError, RecursionError):
-                found = None
-            if found is not None:
-                prints[label] = found
         refs = [(label, fingerprint(src)) for label, src in (references or {}).get(problem, [])]
         candidates = list(itertools.combinations(sorted(prints), 2))
         candidates += [(label, ref) for label in sorted(prints) for ref, _ in refs]

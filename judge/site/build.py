@@ -27,6 +27,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from judge.problems import Problem, ProblemError, discover, load_problem
+from judge.resources import data_dir
 from judge.site.checks import builder_paths, math_faults, untranslated
 from judge.site.content import TOPICS, ProblemPage, load_page
 from judge.site.mathrender import clear_caches, pygments_css
@@ -43,10 +44,9 @@ __all__ = [
     "site_problems",
 ]
 
-# Every file the builder reads that is not a problem's is found from these.
-REPO = Path(__file__).resolve().parents[2]
-SITE_ASSETS = REPO / "site"  # templates/, static/, content/
-RESULTS_DIR = REPO / "benchmarks" / "results"
+# The checkout's site/ and benchmarks/results/, or an installed package's copies of them.
+SITE_ASSETS = data_dir("site")
+RESULTS_DIR = data_dir("results")
 RESULT_TRANSLATIONS = Path("content") / "results.toml"  # under the assets folder
 DIFFICULTIES = ("easy", "medium", "hard")
 SITE_MARKER = "search-index.js"  # a folder holding it was written by build_site
@@ -212,7 +212,8 @@ def build_site(
     faults: list[str] = []
     missing: list[str] = []
     # Where this build runs: none of it may appear in a page.
-    roots = {str(REPO), str(Path.home()), str(out.resolve()), str(assets.resolve())}
+    roots = {str(SITE_ASSETS.resolve().parent), str(Path.home()), str(out.resolve())}
+    roots.add(str(assets.resolve()))
     roots |= {str(p.path.resolve().parent) for p in problems}
     if results_dir is not None:
         roots.add(str(results_dir.resolve()))

@@ -369,6 +369,6 @@ def test_quiz_answers_are_toml_and_code_is_py(tmp_path: Path) -> None:
         ("double", "double.py"),
         ("quiz-tiny", "quiz-tiny.toml"),
     ]
-    assert len(warnings) == 2 and all("skipped" in w for w in warnings)
+    assert len(warnings) == 2 and all("not graded" in w for w in warnings)
     outcome = batch.grade_jobs(jobs, problems, jobs_n=1, level="in-process", cache_dir=None)
     assert [r["grading_status"] for r in outcome.rows] == ["graded", "graded"]

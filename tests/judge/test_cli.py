@@ -89,13 +89,30 @@ def test_formats_and_out(tmp_path: Path) -> None:
     assert out.startswith("<?xml")
 
 
-@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00", None])
-def test_bad_input_exit_2(tmp_path: Path, content: bytes | None) -> None:
+@pytest.mark.parametrize("fmt", ["text", "json", "gradescope", "exercism", "junit"])
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00\x81", b"   \n"])
+def test_empty_or_binary_file_is_a_compile_error_in_every_format(
+    tmp_path: Path, content: bytes, fmt: str
+) -> None:
     path = tmp_path / "sub.py"
-    if content is None:
+    path.write_bytes(content)
+    target = tmp_path / "results.out"
+    code, _, err = judge(
+        "grade", "double", str(path), "--format", fmt, "--out", str(target), "--level", "in-process"
+    )
+    assert code == 1, err
+    assert target.is_file() and str(path) in target.read_text()
+    if fmt == "json":
+        assert json.loads(target.read_text())["verdict"] == "compile_error"
+    if fmt == "exercism":
+        assert json.loads(target.read_text())["status"] == "error"
+
+
+@pytest.mark.parametrize("kind", ["folder", "missing"])
+def test_no_file_to_grade_exit_2(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "sub.py"
+    if kind == "folder":
         path.mkdir()
-    else:
-        path.write_bytes(content)
     code, _, err = judge("grade", "double", str(path), "--level", "in-process")
     assert code == 2 and str(path) in err
 
