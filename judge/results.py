@@ -46,6 +46,10 @@ class GradeResult:
     """Whether the tests were the hidden ones (reports mark them "after_published")."""
     seed: int | None = None
     """The seed the tests that ask for ``seed`` drew their inputs from: ``--seed`` replays."""
+    output: str = ""
+    """The tail of what the submission printed (stdout and stderr), read once its sandbox
+    had closed; Exercism's reports show it. Not part of :meth:`to_dict`: it is the
+    candidate's own text and would only bloat the JSON and the batch rows."""
 
     @property
     def accepted(self) -> bool:
@@ -55,6 +59,7 @@ class GradeResult:
         """The JSON object of docs/design.md (``grading_status`` added; ``error`` if any)."""
         data = asdict(self)
         data.pop("hidden")
+        data.pop("output")
         if data["error"] is None:
             data.pop("error")
         if data["seed"] is None:

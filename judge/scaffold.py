@@ -72,12 +72,19 @@ def solve(x: torch.Tensor) -> torch.Tensor:
 
 import torch
 
-from judge.testing import expect_close
+from judge.testing import expect_close, expect_inputs_unchanged
 
 
 def test_example(candidate):
-    """Example. solve([1., 2.]) is [2., 4.]."""
+    """Example. solve([1., 2.]) is [2., 4.].
+
+    中文：solve([1., 2.]) 返回 [2., 4.]。
+    """
     expect_close(candidate.solve(torch.tensor([1.0, 2.0])), torch.tensor([2.0, 4.0]), name="solve")
+
+
+def test_x_is_left_alone(candidate, mistakes):
+    expect_inputs_unchanged(candidate, "solve", torch.tensor([3.0, -1.0]), mistakes=mistakes)
 ''',
     "hidden_tests.py": '''\
 """Hidden tests (judge grade): every clause of the contract, each at least twice.
@@ -87,12 +94,12 @@ TODO: the real tests; their points sum to problem.toml's points.
 
 import torch
 
-from judge.testing import expect, expect_close, points
+from judge.testing import expect_close, expect_inputs_unchanged, points
 
 
 @points(50)
-def test_values(candidate, solution, mistakes):
-    x = torch.randn(5, 3)
+def test_values(candidate, solution, mistakes, seed):
+    x = torch.randn(5, 3, generator=torch.Generator().manual_seed(seed))
     expect_close(
         candidate.solve(x),
         solution.solve(x),
@@ -102,10 +109,9 @@ def test_values(candidate, solution, mistakes):
 
 
 @points(50)
-def test_does_not_modify_x(candidate, mistakes):
-    x = torch.randn(4)
-    after = candidate.run("solve", x).args[0]  # the argument as the call left it
-    expect(torch.equal(after, x), "x was modified", hint=mistakes.hint("in_place"))
+def test_does_not_modify_x(candidate, mistakes, seed):
+    x = torch.randn(4, generator=torch.Generator().manual_seed(seed + 1))
+    expect_inputs_unchanged(candidate, "solve", x, mistakes=mistakes)
 ''',
     "editorial.md": """\
 # {title}: editorial

@@ -64,7 +64,8 @@ def test_test_runs_the_public_tests() -> None:
     code, out, _ = judge(
         "test", "double", str(DOUBLE / "mistakes" / "in_place.py"), "--level", "in-process"
     )
-    assert code == 0 and "public tests" in out  # the public test does not catch this one
+    # the fixture's public tests check the input is left alone, so they catch this mistake
+    assert code == 1 and "public tests" in out and "test_input_unchanged" in out
 
 
 def test_formats_and_out(tmp_path: Path) -> None:

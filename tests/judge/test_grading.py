@@ -87,11 +87,15 @@ def test_missing_entry_point_is_compile_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("content", [b"", b"   \n", b"\xff\xfe not utf-8"])
-def test_ungradable_files_are_usage_errors(tmp_path: Path, content: bytes) -> None:
+def test_an_empty_or_undecodable_file_is_a_compile_error(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "sub.py"
     path.write_bytes(content)
-    with pytest.raises(BadSubmission):
-        in_process(path)
+    result = in_process(path)
+    assert result.grading_status == "graded" and result.verdict == "compile_error"
+    assert result.score == 0 and str(path) in result.tests[0].message
+
+
+def test_a_missing_file_or_a_folder_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(BadSubmission, match="directory"):
         in_process(tmp_path)
     with pytest.raises(BadSubmission, match="no such file"):

@@ -9,8 +9,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -251,7 +253,7 @@ print(json.dumps(out))
 
 
 @pytest.fixture(scope="module")
-def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def user_venv() -> Iterator[Path]:
     """A venv an unprivileged user can read: Debian's python3, torch from the local wheels,
     the judge installed from this checkout (editable: the problems are read from here)."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
@@ -259,11 +261,10 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     python = shutil.which("python3", path="/usr/bin:/usr/local/bin")
     if python is None:
         pytest.skip("no system python3 outside root's home")
-    root = tmp_path_factory.mktemp("unprivileged")
+    # Not under pytest's temporary folders: they are private to root, and any pytest run
+    # started meanwhile makes them private again.
+    root = Path(tempfile.mkdtemp(prefix="metajudge-unprivileged-"))
     os.chmod(root, 0o755)
-    for parent in root.parents:  # pytest's temporary folders are private to root
-        if str(parent).startswith("/tmp/pytest-of-"):
-            os.chmod(parent, 0o755)
     venv = root / "venv"
     steps = [
         [python, "-m", "venv", str(venv)],
@@ -278,7 +279,8 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = root / "work"
     work.mkdir()
     os.chown(work, 65534, 65534)
-    return venv
+    yield venv
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def _as_nobody(venv: Path, *args: str) -> subprocess.CompletedProcess:

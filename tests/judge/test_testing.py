@@ -24,6 +24,7 @@ from judge.testing import (
     expect_raises,
     mistake_hint,
     points,
+    revealing_expected,
 )
 from judge.verdicts import SubmissionFailed, Verdict
 
@@ -277,13 +278,24 @@ def test_a_returned_alias_fails_only_when_new_tensors_are_required(tmp_path: Pat
 def test_enough_digits_to_show_the_difference_and_a_precision_note() -> None:
     want = torch.tensor([-74.67241289], dtype=torch.float64)
     got = want.float().double()  # the value after a float32 round trip
-    failed = failure(lambda: expect_close(got, want, rtol=1e-12, atol=0.0))
+    with revealing_expected(True):  # as on the public tests
+        failed = failure(lambda: expect_close(got, want, rtol=1e-12, atol=0.0))
+        number = failure(lambda: expect_close(-74.6724129, -74.6724128, rtol=1e-12, atol=0.0))
     shown = failed.message.split("(got ", 1)[1].split(")", 1)[0]
     g, w = shown.split(", want ")
     assert g != w  # the digits differ where the values do
     assert "float32's precision" in failed.message
-    number = failure(lambda: expect_close(-74.6724129, -74.6724128, rtol=1e-12, atol=0.0))
     assert "got -74.6724129, want -74.6724128" in number.message
+
+
+def test_hidden_tests_never_print_the_expected_value() -> None:
+    """Outside the public tests (the default), a message shows what was got, not what was
+    wanted: a table of expected values cannot be harvested from a grade's messages."""
+    tensor = failure(lambda: expect_close(torch.tensor([1.5, 2.0]), torch.tensor([1.5, 2.25])))
+    number = failure(lambda: expect_close(-74.6724129, -74.6724128, rtol=1e-12, atol=0.0))
+    for failed, hidden in ((tensor, "2.25"), (number, "-74.6724128")):
+        assert "want" not in failed.message and hidden not in failed.message, failed.message
+    assert "got 2" in tensor.message and "got -74.6724129" in number.message
     far = failure(lambda: expect_close(torch.tensor([1.0]), torch.tensor([2.0])))
     assert "precision" not in far.message  # a real error is not blamed on rounding
 
