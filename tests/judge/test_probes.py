@@ -48,3 +48,13 @@ def test_mutation_is_reported_by_argument_path() -> None:
     got = input_safety(mutates, inputs(), {})
     assert got["changed"] == ["args[0][1]['w']"]
     assert got["shared"] == []
+
+
+def many_aliases(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    return {"k" * 1000 + str(i): sds[0]["w"] for i in range(100)}
+
+
+def test_the_report_is_bounded() -> None:
+    got = input_safety(many_aliases, inputs(), {})
+    assert len(got["shared"]) == 20
+    assert all(len(path) <= 200 for path in got["shared"])

@@ -154,6 +154,9 @@ def arg_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) -> d
     return {"value": to_data(result), "grads": grads, "unused": unused}
 
 
+_MAX_PATHS, _MAX_PATH = 20, 200  # a result's keys are the submission's: keep the report small
+
+
 def _tensors(value: Any, path: str, depth: int = 0) -> list[tuple[str, torch.Tensor]]:
     """Every tensor inside ``value`` (lists, tuples, str-keyed dicts, modules' state)."""
     if depth > 32:
@@ -201,6 +204,7 @@ def input_safety(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
     inputs = _tensors(list(args), "args") + _tensors(dict(kwargs), "kwargs")
     before = [t.detach().clone() for _, t in inputs]
     result = call(*args, **kwargs)
+    value = to_data(result)  # first: it refuses what is not plain data (odd keys, depth)
     changed = [
         path
         for (path, t), old in zip(inputs, before, strict=True)
@@ -208,11 +212,11 @@ def input_safety(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
     ]
     storages = {t.untyped_storage().data_ptr() for _, t in inputs if t.numel() > 0}
     shared = [
-        path
+        path[:_MAX_PATH]
         for path, t in _tensors(result, "result")
         if t.numel() > 0 and t.untyped_storage().data_ptr() in storages
     ]
-    return {"value": to_data(result), "changed": changed, "shared": shared}
+    return {"value": value, "changed": changed[:_MAX_PATHS], "shared": shared[:_MAX_PATHS]}
 
 
 def input_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) -> dict[str, Any]:
