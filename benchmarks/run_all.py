@@ -25,6 +25,7 @@ SCRIPTS = [
     "sinusoid.py",
     "distillation.py",
     "compression.py",
+    "efficiency.py",
     "fusion.py",
 ]
 

@@ -65,8 +65,10 @@ TOPICS = {
     "compression": (
         "Compression",
         "模型压缩",
-        "Smaller, faster models: magnitude pruning, int8 quantisation, low-rank factorisation.",
-        "更小更快的模型：幅值剪枝、int8 量化、低秩分解。",
+        "Smaller, faster models: pruning (magnitude, structured, 2:4), int8 and 4-bit "
+        "quantisation, quantisation-aware training, low-rank layers and LoRA adapters.",
+        "更小更快的模型：剪枝（幅值、结构化、2:4）、int8 与 4 比特量化、量化感知训练、"
+        "低秩分解与 LoRA 适配器。",
     ),
     "fusion": (
         "Model fusion",
@@ -90,6 +92,7 @@ RESULT_TITLES = {
     "sinusoid": "Sinusoid regression: MAML vs a pretrained baseline",
     "distillation": "Distillation on digits",
     "compression": "Compression: accuracy vs sparsity, int8, low rank",
+    "efficiency": "Compression as it ships: structured pruning, 2:4, QAT, 4-bit groups, LoRA",
     "fusion": "Model fusion: soups vs individual models",
     "site_build": "Study-site build",
 }
@@ -97,6 +100,13 @@ RESULT_PAGES = {
     "sinusoid": ("maml-sinusoid",),
     "distillation": ("distill-student", "distillation-loss"),
     "compression": ("magnitude-pruning", "int8-quantization", "low-rank-factorization"),
+    "efficiency": (
+        "structured-pruning",
+        "nm-sparsity",
+        "fake-quant-ste",
+        "int4-group-quantization",
+        "lora-linear",
+    ),
     "fusion": ("greedy-soup", "weight-averaging", "task-arithmetic", "fisher-merging"),
     "merging": ("permutation-alignment", "ties-merging", "dare-merging"),
 }

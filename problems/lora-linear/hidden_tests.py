@@ -81,15 +81,19 @@ def test_initial_state_float64_without_bias(candidate, solution, mistakes):
 
 
 def test_starts_exactly_at_the_base_layer(candidate, mistakes):
-    layer = linear(2, 6, 4)
-    x = torch.randn(5, 6, generator=torch.Generator().manual_seed(2))
-    out = run_steps(candidate, (layer, 2, 16.0), [("__call__", (x,))])[0]
-    expect_close(
-        out,
-        layer(x).detach(),
-        name="output at initialisation (must equal base(x))",
-        mistakes=mistakes.on(lambda m: run_steps(m, (layer, 2, 16.0), [("__call__", (x,))])[0]),
+    cases = (
+        (linear(2, 6, 4), 2, 16.0, torch.randn(5, 6, generator=torch.Generator().manual_seed(2))),
+        (linear(20, 8, 8, bias=False), 8, 1.0, torch.randn(2, 3, 8, generator=torch.Generator())),
     )
+    for layer, r, alpha, x in cases:
+        args, steps = (layer, r, alpha), [("__call__", (x,))]
+        out = run_steps(candidate, args, steps)[0]
+        expect_close(
+            out,
+            layer(x).detach(),
+            name="output at initialisation (must equal base(x))",
+            mistakes=mistakes.on(lambda m, args=args, steps=steps: run_steps(m, args, steps)[0]),
+        )
 
 
 def test_forward_formula(candidate, solution, mistakes):
