@@ -47,7 +47,7 @@ __all__ = [
 REPO = Path(__file__).resolve().parents[2]
 SITE_ASSETS = REPO / "site"  # templates/, static/, content/
 RESULTS_DIR = REPO / "benchmarks" / "results"
-RESULT_TRANSLATIONS = Path("content") / "results.toml"  # under the assets folder
+RESULT_TRANSLATIONS = "content/results.toml"  # under the assets folder
 DIFFICULTIES = ("easy", "medium", "hard")
 SITE_MARKER = "search-index.js"  # a folder holding it was written by build_site
 # The file a learner edits after `judge init SLUG` (as judge/cli.py's `init` names it).
