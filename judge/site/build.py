@@ -44,10 +44,11 @@ __all__ = [
     "site_problems",
 ]
 
-# The checkout's site/ and benchmarks/results/, or an installed package's copies of them.
-SITE_ASSETS = data_dir("site")
+# Every file the builder reads that is not a problem's is found from these: the checkout's
+# site/ and benchmarks/results/, or an installed package's copies of them.
+SITE_ASSETS = data_dir("site")  # templates/, static/, content/
 RESULTS_DIR = data_dir("results")
-RESULT_TRANSLATIONS = Path("content") / "results.toml"  # under the assets folder
+RESULT_TRANSLATIONS = "content/results.toml"  # under the assets folder
 DIFFICULTIES = ("easy", "medium", "hard")
 SITE_MARKER = "search-index.js"  # a folder holding it was written by build_site
 # The file a learner edits after `judge init SLUG` (as judge/cli.py's `init` names it).

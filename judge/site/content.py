@@ -37,6 +37,7 @@ __all__ = [
     "Example",
     "Hint",
     "ProblemPage",
+    "load_hints",
     "load_page",
     "mistake_hint",
     "plain_text",

@@ -80,3 +80,20 @@ def test_every_dollar_pair_becomes_one_math_element(parts, tail) -> None:
     out = render_inline(text)
     assert out.count("<math") == len(parts)
     assert "$" not in prose(out)
+
+
+atoms = st.sampled_from([
+    "x", "\\theta", "\\arg\\max_c", "\\arg\\min_{\\theta}", "\\argmax_i", "\\|x\\|",
+    "\\lVert q - c_k \\rVert_2^2", "\\big\\| a \\big\\|", "\\Big\\lVert b \\Big\\rVert",
+    "\\bigl( y \\bigr)", "\\mathrm{KL}(p \\,\\|\\, q)", "\\operatorname{diag}(F)",
+    "\\big\\langle u, v \\big\\rangle", "\\big\\{ s \\big\\}", "\\big\\vert z \\big\\vert",
+])  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(atoms, min_size=1, max_size=5), st.booleans())
+def test_formulas_the_problems_use_never_show_a_backslash(parts, display) -> None:
+    from judge.site.checks import math_faults
+
+    out = math_html(" + ".join(parts), display=display)
+    assert out.startswith("<math") and math_faults(out) == []

@@ -488,3 +488,20 @@ def test_page_bytes_count_assets_not_the_pages_linked_as_previous_and_next(fixtu
     assets = ["style.css", "pygments.css", "head.js", "site.js", "favicon.svg"]
     expected = page.stat().st_size + sum((out / "static" / a).stat().st_size for a in assets)
     assert summary.page_bytes["p/distillation-loss.html"] == expected
+
+
+def test_hints_toml_odd_values_are_ignored_and_a_broken_one_skips_the_problem(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "problems" / "distillation-loss"
+    shutil.copytree(FIXTURE_PROBLEMS / "distillation-loss", folder)
+    hints = folder / "hints.toml"
+    hints.write_text('stray = 1\n[no_t_squared]\ntitle = 3\ntitle_zh = "标题"\n')
+    summary = build_site(tmp_path / "_site", [load_problem(folder)], results_dir=None)
+    page = (tmp_path / "_site" / "p" / "distillation-loss.html").read_text(encoding="utf-8")
+    assert "No t squared</dt>" in page  # no usable title: one made from the file name
+    # title_zh but no hint_zh: the English hint is shown under 中文, and listed.
+    assert any("signal fades" in u for u in summary.untranslated)
+    hints.write_text("[no_t_squared\n")
+    summary = build_site(tmp_path / "_site", [load_problem(folder)], results_dir=None)
+    assert len(summary.skipped) == 1 and "distillation-loss" in summary.skipped[0]
