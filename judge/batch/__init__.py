@@ -3,7 +3,8 @@
 - :mod:`judge.batch.discovery`: which files are submissions, for which problem; shards.
 - :mod:`judge.batch.cache`: finished results on disk, keyed by everything that decides them.
 - :mod:`judge.batch.pool`: grading in a process pool, one row per submission.
-- :mod:`judge.batch.report`: CSV / JSON / HTML reports and ``report merge``.
+- :mod:`judge.batch.report`: CSV / JSON / HTML reports, written all or nothing.
+- :mod:`judge.batch.merge`: ``report merge``: shards' reports joined, or refused.
 - :mod:`judge.batch.similarity`: AST normalisation and winnowing (MOSS) to flag copies.
 - :mod:`judge.batch.cli`: the ``grade-batch``, ``report`` and ``progress`` commands.
 """

@@ -1,7 +1,7 @@
 """``judge grade-batch``, ``judge report merge`` and ``judge progress``: thin click commands
-over :mod:`judge.batch`, :mod:`judge.batch.report`, :mod:`judge.batch.similarity` and
-:mod:`judge.progress`, added to the main ``judge`` group by :func:`register` (called once,
-in :mod:`judge.cli`).
+over :mod:`judge.batch`, :mod:`judge.batch.report`, :mod:`judge.batch.merge`,
+:mod:`judge.batch.similarity` and :mod:`judge.progress`, added to the main ``judge`` group
+by :func:`register` (called once, in :mod:`judge.cli`).
 
 ``grade-batch`` exits 0 when every submission was graded (whatever the verdicts), 1 when
 some rows are judge errors, 2 on a usage error (nothing graded, nothing written) and 130
@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from judge import batch, progress
+from judge.batch import merge as batch_merge
 from judge.batch import report as batch_report
 from judge.batch import similarity
 from judge.problems import Problem, ProblemError, all_problems, find_problem
@@ -351,8 +352,8 @@ def merge_command(
     """
     try:
         paths = batch_report.check_outputs(outs)
-        merged = batch_report.merge(
-            [batch_report.load(p) for p in reports], allow_partial=allow_partial
+        merged = batch_merge.merge(
+            [batch_merge.load(p) for p in reports], allow_partial=allow_partial
         )
         threshold = similarity_threshold
         if threshold is None:

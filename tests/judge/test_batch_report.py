@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from judge.batch import merge as batch_merge
 from judge.batch import report as batch_report
 from judge.cli import cli
 
@@ -153,9 +154,9 @@ def test_write_is_atomic_and_refuses_unknown_suffixes(tmp_path: Path) -> None:
 def test_merge_joins_shards_and_later_wins(tmp_path: Path) -> None:
     one = doc([row("ann", "accepted", 10.0), row("bob", "wrong_answer", 5.0)], [PAIR])
     two = doc([row("cy", "accepted", 10.0), row("bob", "accepted", 10.0)])
-    with pytest.raises(batch_report.MergeError, match="bob/double in conflict"):
-        batch_report.merge([one, two])
-    merged = batch_report.merge([one, two], allow_partial=True)
+    with pytest.raises(batch_merge.MergeError, match="bob/double in conflict"):
+        batch_merge.merge([one, two])
+    merged = batch_merge.merge([one, two], allow_partial=True)
     assert merged["partial"] == ["bob/double in conflict (different results)"]
     assert [(r["candidate"], r["verdict"]) for r in merged["rows"]] == [
         ("ann", "accepted"),
@@ -168,11 +169,11 @@ def test_merge_joins_shards_and_later_wins(tmp_path: Path) -> None:
 def test_load_refuses_what_is_not_a_report(tmp_path: Path) -> None:
     bad = tmp_path / "x.json"
     bad.write_text('{"rows": 1}')
-    with pytest.raises(batch_report.MergeError, match="not a batch report"):
-        batch_report.load(bad)
+    with pytest.raises(batch_merge.MergeError, match="not a batch report"):
+        batch_merge.load(bad)
     bad.write_bytes(b"\xff")
-    with pytest.raises(batch_report.MergeError, match="not a readable"):
-        batch_report.load(bad)
+    with pytest.raises(batch_merge.MergeError, match="not a readable"):
+        batch_merge.load(bad)
 
 
 def test_shards_then_merge_equal_one_batch(tmp_path: Path, monkeypatch) -> None:

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from judge.batch import BatchError, Job, parse_shard, shard
+from judge.batch import merge as batch_merge
 from judge.batch import report as batch_report
 from judge.cli import cli
 
@@ -98,15 +99,15 @@ def one(label: str | None, candidate: str, verdict: str = "accepted", version: s
     ],
 )
 def test_merge_refuses_what_is_not_one_batch(docs: list[dict], reason: str) -> None:
-    with pytest.raises(batch_report.MergeError, match=re.escape(reason)):
-        batch_report.merge(docs)
-    partial = batch_report.merge(docs, allow_partial=True)
+    with pytest.raises(batch_merge.MergeError, match=re.escape(reason)):
+        batch_merge.merge(docs)
+    partial = batch_merge.merge(docs, allow_partial=True)
     assert any(reason.split("(")[0].strip() in r for r in partial["partial"])
 
 
 def test_merge_of_all_shards_is_whole() -> None:
     docs = [report(f"{k}/3", [(f"c{k}", "accepted")]) for k in (2, 3, 1)]
-    merged = batch_report.merge(docs)
+    merged = batch_merge.merge(docs)
     assert [r["candidate"] for r in merged["rows"]] == ["c1", "c2", "c3"]
     assert "partial" not in merged and merged["judge_version"] == "v1"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -26,6 +27,10 @@ SOLUTION = REPO / "problems" / "maml-adapt" / "solution.py"
 STARTER = REPO / "problems" / "maml-adapt" / "starter.py"
 
 pytestmark = pytest.mark.slow
+NOT_SOURCES = (
+    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis",
+    "_site", "_demo", ".judge-cache", "test-artifacts", "quick",
+)  # fmt: skip
 
 
 def _run(args: list[str], cwd: Path, **kw: object) -> subprocess.CompletedProcess[str]:
@@ -38,10 +43,14 @@ def _run(args: list[str], cwd: Path, **kw: object) -> subprocess.CompletedProces
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("install")
+    # Built from a copy: the build writes build/ and *.egg-info beside its sources, and two
+    # test workers may build at once.
+    source = root / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*NOT_SOURCES))
     dist = root / "dist"
     built = _run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(dist), str(REPO)],
+         "-w", str(dist), str(source)],
         cwd=root,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
