@@ -23,9 +23,10 @@ from importlib import metadata
 from pathlib import Path
 
 from judge import report
-from judge.grading import GradeResult, grade, unreadable_result
+from judge.grading import grade, unreadable_result
 from judge.problems import Problem
 from judge.resources import DISTRIBUTION
+from judge.results import GradeResult
 from judge.submission import NOTEBOOK_SUFFIX, Unreadable
 
 __all__ = ["exercism_run", "find_solution", "gradescope_autograde", "gradescope_bundle"]
