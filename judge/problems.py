@@ -25,13 +25,15 @@ from typing import Any
 from judge import layout
 from judge.resources import data_dir
 from judge.runner.limits import Limits
+from judge.topics import TopicsError, topic_ids
 from judge.verdicts import JudgeError
 
 REPO_PROBLEMS = data_dir("problems")
 """The bundled problems: the checkout's ``problems/``, or the installed package's copy."""
 KINDS = ("code", "quiz")
 DIFFICULTIES = ("easy", "medium", "hard")
-TOPICS = ("meta-learning", "distillation", "compression", "fusion", "concepts")
+TOPICS = topic_ids()
+"""The bundled topics in learning order (problems/topics.toml); a pack may add its own."""
 LANGS = ("en", "zh")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -202,6 +204,14 @@ def _choice(meta: dict[str, Any], toml: Path, name: str, choices: Sequence[str])
     return value
 
 
+def _topics(folder: Path) -> tuple[str, ...]:
+    """The topics a problem in ``folder`` may name: the bundled ones and its pack's own."""
+    try:
+        return topic_ids([folder.parent])
+    except TopicsError as exc:
+        raise ProblemError(str(exc)) from exc
+
+
 def load_problem(folder: Path) -> Problem:
     """Read and validate ``folder/problem.toml``; raise :class:`ProblemError` if malformed."""
     folder = Path(folder).resolve()
@@ -261,7 +271,7 @@ def load_problem(folder: Path) -> Problem:
         title_zh=_field(meta, toml, "title_zh", str, "a string (the Chinese title)"),
         kind=kind,
         difficulty=_choice(meta, toml, "difficulty", DIFFICULTIES),
-        topic=_choice(meta, toml, "topic", TOPICS),
+        topic=_choice(meta, toml, "topic", _topics(folder)),
         order=_field(meta, toml, "order", int, "an integer (position within the topic)"),
         tags=_str_list(meta, toml, "tags", "a list of strings"),
         entry_points=entry_points,
@@ -362,4 +372,5 @@ def all_problems(
             if errors is None:
                 raise
             errors.append(exc)
-    return sorted(problems, key=lambda p: (TOPICS.index(p.topic), p.order, p.slug))
+    order = topic_ids(sorted({str(p.path.parent) for p in problems}))
+    return sorted(problems, key=lambda p: (order.index(p.topic), p.order, p.slug))

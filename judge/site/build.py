@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from judge.problems import Problem, ProblemError, discover, load_problem
 from judge.resources import data_dir
 from judge.site.checks import builder_paths, math_faults, untranslated
-from judge.site.content import TOPICS, ProblemPage, load_page
+from judge.site.content import ProblemPage, load_page, site_topics
 from judge.site.mathrender import clear_caches, pygments_css
 from judge.site.results import load_results, results_for
 
@@ -115,7 +115,6 @@ def _environment(templates: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["topics"] = TOPICS
     return env
 
 
@@ -195,7 +194,8 @@ def build_site(
         for png in pngs:
             shutil.copy2(png, out / "results" / png.name)
 
-    problems = sorted(problems, key=lambda p: (list(TOPICS).index(p.topic), p.order, p.slug))
+    topics = site_topics(sorted({str(p.path.parent) for p in problems}))
+    problems = sorted(problems, key=lambda p: (list(topics).index(p.topic), p.order, p.slug))
     pages, skipped = [], []
     for problem in problems:
         try:
@@ -208,6 +208,7 @@ def build_site(
     problems = [page.problem for page in pages]
     by_slug = {p.slug: p for p in problems}
     env = _environment(assets / "templates")
+    env.globals["topics"] = topics  # this build's: a pack may add a topic
 
     written: list[Path] = []
     faults: list[str] = []
@@ -233,7 +234,7 @@ def build_site(
 
     groups = [
         (topic, names, [pg for pg in pages if pg.problem.topic == topic])
-        for topic, names in TOPICS.items()
+        for topic, names in topics.items()
     ]
     tags = sorted({t for p in problems for t in p.tags})
     write(

@@ -22,6 +22,7 @@ import ast
 import re
 import textwrap
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 from judge import layout
 from judge.problems import Problem, hint_from_source
 from judge.site.mathrender import highlight_code, render_inline, render_markdown
+from judge.topics import load_topics, result_pages, result_titles
 
 __all__ = [
     "PUBLIC_FILES",
@@ -48,69 +50,19 @@ PUBLIC_FILES = layout.public_files()
 EXAMPLE_MARK = "Example."
 ZH_MARKS = ("中文：", "中文:")
 
-# Topic slug -> (English heading, Chinese heading, English blurb, Chinese blurb), in learning
-# order.
-TOPICS = {
-    "meta-learning": (
-        "Meta-learning",
-        "元学习",
-        "Learning to learn: MAML's inner and outer loops, Reptile, Meta-SGD, episodes, prototypes.",
-        "学会学习：MAML 的内外循环、Reptile、Meta-SGD、episode 采样与原型网络。",
-    ),
-    "distillation": (
-        "Knowledge distillation",
-        "知识蒸馏",
-        "Pass a large teacher's soft targets on to a small student.",
-        "把大教师模型的软目标传给小学生模型。",
-    ),
-    "compression": (
-        "Compression",
-        "模型压缩",
-        "Smaller, faster models: pruning (magnitude, structured, 2:4), int8 and 4-bit "
-        "quantisation, quantisation-aware training, low-rank layers and LoRA adapters.",
-        "更小更快的模型：剪枝（幅值、结构化、2:4）、int8 与 4 比特量化、量化感知训练、"
-        "低秩分解与 LoRA 适配器。",
-    ),
-    "fusion": (
-        "Model fusion",
-        "模型融合",
-        "Combine trained models in weight space: averaging, soups, task vectors, Fisher merging, "
-        "TIES, DARE, permutation alignment.",
-        "在权重空间合并模型：权重平均、模型汤、任务向量、Fisher 融合、TIES、DARE、置换对齐。",
-    ),
-    "concepts": (
-        "Concept quizzes",
-        "概念测验",
-        "The interview guide's conceptual questions, answered properly, with model answers.",
-        "面试指南中的概念题，附严谨的参考答案与评分标准。",
-    ),
-}
 
-# Benchmark result files (benchmarks/results/<stem>.*), by the first word of their name,
-# and the problem pages they belong on. Every result also appears on the results page.
-# Titles for reports that do not open with a heading of their own.
-RESULT_TITLES = {
-    "sinusoid": "Sinusoid regression: MAML vs a pretrained baseline",
-    "distillation": "Distillation on digits",
-    "compression": "Compression: accuracy vs sparsity, int8, low rank",
-    "efficiency": "Compression as it ships: structured pruning, 2:4, QAT, 4-bit groups, LoRA",
-    "fusion": "Model fusion: soups vs individual models",
-    "site_build": "Study-site build",
-}
-RESULT_PAGES = {
-    "sinusoid": ("maml-sinusoid",),
-    "distillation": ("distill-student", "distillation-loss"),
-    "compression": ("magnitude-pruning", "int8-quantization", "low-rank-factorization"),
-    "efficiency": (
-        "structured-pruning",
-        "nm-sparsity",
-        "fake-quant-ste",
-        "int4-group-quantization",
-        "lora-linear",
-    ),
-    "fusion": ("greedy-soup", "weight-averaging", "task-arithmetic", "fisher-merging"),
-    "merging": ("permutation-alignment", "ties-merging", "dare-merging"),
-}
+def site_topics(packs: Iterable[str | Path] = ()) -> dict[str, tuple[str, str, str, str]]:
+    """Topic id -> (English heading, Chinese heading, English blurb, Chinese blurb), in
+    learning order (from ``problems/topics.toml`` and the packs' own)."""
+    return {t.id: (t.title, t.title_zh, t.blurb, t.blurb_zh) for t in load_topics(packs).values()}
+
+
+TOPICS = site_topics()
+# Benchmark result files (benchmarks/results/<stem>.*), by the first word of their name, and
+# the problem pages they belong on; titles for reports that open without a heading. Every
+# result also appears on the results page. Both are data: problems/topics.toml.
+RESULT_TITLES = result_titles()
+RESULT_PAGES = result_pages()
 
 
 @dataclass(frozen=True)
