@@ -12,7 +12,7 @@ from pathlib import Path
 
 from judge.problems import Problem, all_problems, hint_from_source
 
-__all__ = ["contract", "render", "test_counts"]
+__all__ = ["contract", "readme_table", "render", "test_counts"]
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "problems.md"
 
@@ -28,6 +28,34 @@ def test_counts(problem: Problem) -> tuple[int, int]:
         )
 
     return count(problem.public_tests), count(problem.hidden_tests)
+
+
+def _tests(path: Path) -> list[ast.FunctionDef]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
+
+
+def readme_table(problems: list[Problem]) -> str:
+    """The README's table of problems: per code problem its public tests (worked examples),
+    hidden tests, whether the hidden inputs change per grade, and its known mistakes."""
+    lines = [
+        "| topic | problem | public tests (worked examples) | hidden tests | hidden inputs "
+        "| known mistakes |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in problems:
+        if p.is_quiz:
+            continue
+        public, hidden = _tests(p.public_tests), _tests(p.hidden_tests)
+        examples = sum((ast.get_docstring(t) or "").startswith("Example.") for t in public)
+        seeded = any(a.arg == "seed" for t in hidden for a in t.args.args)
+        mistakes = len(list((p.path / "mistakes").glob("*.py")))
+        outcome = " ⏱" if "outcome" in p.tags else ""
+        lines.append(
+            f"| {p.topic} | `{p.slug}`{outcome} | {len(public)} ({examples}) | {len(hidden)} "
+            f"| {'per grade' if seeded else 'fixed'} | {mistakes} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def contract(problem: Problem) -> list[tuple[str, str]]:
