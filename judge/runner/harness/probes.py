@@ -19,7 +19,7 @@ from torch import nn
 
 from .convert import to_data
 
-__all__ = ["arg_grads", "meta_sgd_grads", "query_grad", "returned_aliases"]
+__all__ = ["arg_grads", "meta_sgd_grads", "query_grad", "returned_aliases", "stale_grads"]
 
 
 def _find_model(args: tuple, kwargs: dict) -> nn.Module:
@@ -179,3 +179,14 @@ def returned_aliases(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any
         if t.untyped_storage().nbytes() and t.untyped_storage().data_ptr() in storages
     ]
     return {"aliases": aliases}
+
+
+def stale_grads(call: Callable, args: tuple, kwargs: dict, value: float) -> dict[str, Any]:
+    """Call with every model parameter's ``.grad`` already set to ``value`` (a ``.grad`` does
+    not survive pickling, so only a probe can stage one): a contract that returns a gradient
+    must not include what was there before."""
+    for arg in [*args, *kwargs.values()]:
+        if isinstance(arg, nn.Module):
+            for p in arg.parameters():
+                p.grad = torch.full_like(p, float(value))
+    return {"value": to_data(call(*args, **kwargs))}
