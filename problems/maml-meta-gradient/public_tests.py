@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from judge.testing import Probe, expect_close
+from judge.testing import Probe, expect_close, expect_inputs_unchanged
 
 
 def make(seed, n_tasks):
@@ -87,3 +87,10 @@ def test_a_stale_grad_is_not_part_of_the_answer(candidate, mistakes):
             lambda m: m.run("maml_meta_gradient", *args, probe=probe).probe["value"]
         ),
     )
+
+
+def test_the_model_is_not_changed(candidate, mistakes):
+    """The function computes the meta-gradient; applying it is the caller's job."""
+    task = tuple(torch.tensor([[v]]) for v in (1.0, 3.0, 2.0, 0.0))
+    args = (one_weight(1.0), [task], nn.MSELoss(), 0.1, 2)
+    expect_inputs_unchanged(candidate, "maml_meta_gradient", *args, mistakes=mistakes)
