@@ -132,14 +132,18 @@ def list_problems(
 @cli.command()
 @click.argument("slug", shell_complete=complete_slug)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--raw", is_flag=True, help="The Markdown source, math as LaTeX.")
 @click.pass_context
-def show(ctx: click.Context, slug: str, lang: str) -> None:
-    """Print a problem's statement."""
+def show(ctx: click.Context, slug: str, lang: str, raw: bool) -> None:
+    """Print a problem's statement (math as plain text unless --raw)."""
+    from judge.plainmath import plain_math
+
     problem = _problem(ctx, slug)
     title = problem.title_zh if lang == "zh" else problem.title
     click.echo(click.style(f"{title}  [{problem.slug}, {problem.difficulty}]", bold=True))
     try:
-        click.echo(problem.prompt(lang))
+        prompt = problem.prompt(lang)
+        click.echo(prompt if raw else plain_math(prompt))
     except ProblemError as exc:
         raise Failure(str(exc)) from exc
     if problem.is_quiz:

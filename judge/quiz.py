@@ -4,12 +4,19 @@ An answers file is parsed as data (``tomllib``), never run, so a quiz needs no s
 Scoring (docs/authoring.md, "Quizzes"): single, true_false and numeric are all-or-nothing;
 multi earns ``points * max(0, (right picks - wrong picks) / number of right choices)``; a
 missing or blank answer scores zero; the quiz is accepted only with full marks. Scores are
-scaled so that the whole quiz is worth the problem's ``points``. Graded
-results never show the key's explanations (they are the study site's, after "check").
+scaled so that the whole quiz is worth the problem's ``points``.
+
+An answers file is hostile data: every failure to read it (bad TOML, a file nested 50,000
+deep, bad UTF-8) is the file's ``compile_error``, scored out of the problem's points.
+Obvious forms are read with a warning (``"false"`` as false, ``"3205"`` as 3205, ``" a "``
+as ``"A"``); keys that are no question's id are warned about. After grading, a question
+that did not get full marks shows the key's explanation (and, where the key has one, why
+the option picked is wrong) as its hint; the rubric stays with the interviewers.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import tomllib
 from dataclasses import dataclass
@@ -32,13 +39,16 @@ class Question:
     choices: tuple[str, ...]
     answer: Any
     tolerance: float
+    explanation: str = ""
+    why_wrong: tuple[tuple[str, str], ...] = ()
+    """(letter, why that option is wrong), from the key's optional ``why_wrong`` table."""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ProblemError(f"{path}: not valid TOML: {exc}") from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise ProblemError(f"{path}: not valid TOML: {type(exc).__name__}: {exc}") from exc
 
 
 def load_questions(problem: Problem) -> list[Question]:
@@ -75,6 +85,8 @@ def load_questions(problem: Problem) -> list[Question]:
                 choices,
                 entry["answer"],
                 float(entry.get("tolerance", 0.0)),
+                str(entry.get("explanation", "")),
+                tuple((str(k), str(v)) for k, v in dict(entry.get("why_wrong", {})).items()),
             )
         )
     ids = [q.id for q in out]
@@ -108,6 +120,54 @@ def form_error(q: Question, answer: Any) -> str | None:
     return None
 
 
+def normalise(q: Question, answer: Any) -> tuple[Any, str | None]:
+    """Read an obvious form of an answer as the right type: ``(answer, warning or None)``.
+
+    ``" a "`` is ``"A"`` for a single choice, ``"A"`` or ``"a, c"`` is ``["A", "C"]`` for a
+    multi, ``"false"`` is false, ``"3205"`` is 3205. Anything else is left as it is (and
+    :func:`form_error` says what is wrong with it)."""
+    if answer is None or answer == "" or answer == []:
+        return answer, None
+    new = answer
+    if q.kind == "single" and isinstance(answer, str):
+        new = answer.strip().upper()
+    elif q.kind == "multi":
+        parts = answer.split(",") if isinstance(answer, str) else answer
+        if isinstance(parts, list) and all(isinstance(p, str) for p in parts):
+            new = [p.strip().upper() for p in parts if p.strip()]
+    elif q.kind == "true_false" and isinstance(answer, str):
+        new = {"true": True, "false": False}.get(answer.strip().lower(), answer)
+    elif q.kind == "numeric" and isinstance(answer, str):
+        try:
+            number = float(answer.strip())
+        except ValueError:
+            number = None
+        if number is not None and math.isfinite(number):
+            new = int(number) if number.is_integer() and "." not in answer else number
+    if new == answer and type(new) is type(answer):
+        return answer, None
+    return new, f"read {_shown(answer)} as {_shown(new)}; write it that way"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def after_grading(q: Question, answer: Any) -> str | None:
+    """What a candidate reads after a question without full marks: why each option picked
+    is wrong (where the key says) and the key's explanation."""
+    picked = answer if isinstance(answer, list) else [answer]
+    reasons = dict(q.why_wrong)
+    lines = [f"{p}: {reasons[p]}" for p in picked if isinstance(p, str) and p in reasons]
+    if q.explanation:
+        lines.append(q.explanation)
+    return "\n".join(lines) or None
+
+
 def score_answer(q: Question, answer: Any) -> tuple[float, str]:
     """Points earned and a message (empty when full marks)."""
     if answer is None or answer == "" or answer == []:
@@ -131,12 +191,23 @@ def score_answer(q: Question, answer: Any) -> tuple[float, str]:
     return (q.points, "") if ok else (0.0, "not the right answer")
 
 
+MAX_ANSWERS_BYTES = 1 << 20
+"""An answers file is a few lines; anything larger is refused before it is parsed."""
+
+
 def read_answers(path: Path) -> dict[str, Any]:
-    """Parse a candidate's answers file; ValueError with line and column if malformed."""
+    """Parse a candidate's answers file; ValueError (line and column where TOML says) for
+    anything that is not a small, valid TOML file: the parser's own failures included
+    (``RecursionError`` on deep nesting), so that no answers file can crash the judge."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        data = path.read_bytes()
+        if len(data) > MAX_ANSWERS_BYTES:
+            raise ValueError(f"{len(data)} bytes; an answers file has at most {MAX_ANSWERS_BYTES}")
+        return tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValueError) as exc:
         raise ValueError(f"{path.name}: not valid TOML: {exc}") from exc
+    except (RecursionError, MemoryError, OSError) as exc:
+        raise ValueError(f"{path.name}: cannot be read as TOML: {type(exc).__name__}") from exc
 
 
 def grade_quiz(problem: Problem, answers_path: Path, *, tests: str = "hidden") -> GradeResult:
@@ -145,26 +216,41 @@ def grade_quiz(problem: Problem, answers_path: Path, *, tests: str = "hidden") -
     questions = load_questions(problem)
     result = GradeResult(problem.slug, None, 0.0, 0.0, 0.0, sandbox=dict(NO_SANDBOX))
     result.hidden = tests == "hidden"
+    scale = problem.points / sum(q.points for q in questions)
     try:
         answers = read_answers(Path(answers_path))
     except ValueError as exc:
         result.tests = [
-            TestResult(q.id, str(Verdict.COMPILE_ERROR), 0.0, q.points, str(exc)) for q in questions
+            TestResult(q.id, str(Verdict.COMPILE_ERROR), 0.0, q.points * scale, str(exc))
+            for q in questions
         ]
     else:
-        scale = problem.points / sum(q.points for q in questions)
+        ids = {q.id for q in questions}
+        unknown = sorted(str(k) for k in answers if k not in ids)
+        if unknown:
+            result.tests.append(
+                TestResult(
+                    "answers file",
+                    str(Verdict.ACCEPTED),
+                    0.0,
+                    0.0,
+                    f"warning: {unknown[:10]} are not question ids (a typo?); they are ignored",
+                )
+            )
         for q in questions:
-            answer = answers.get(q.id)
+            answer, warning = normalise(q, answers.get(q.id))
+            note = f" (warning: {warning})" if warning else ""
             if tests == "public":  # `judge test`: is every answer there and well-formed?
                 why = "no answer" if answer in (None, "", []) else form_error(q, answer)
                 verdict = Verdict.WRONG_ANSWER if why else Verdict.ACCEPTED
-                result.tests.append(TestResult(q.id, str(verdict), 0.0, 0.0, why or ""))
+                message = (why or "well-formed") + note
+                result.tests.append(TestResult(q.id, str(verdict), 0.0, 0.0, message))
                 continue
             earned, message = score_answer(q, answer)
             verdict = Verdict.ACCEPTED if earned >= q.points else Verdict.WRONG_ANSWER
-            result.tests.append(
-                TestResult(q.id, str(verdict), earned * scale, q.points * scale, message)
-            )
+            hint = None if earned >= q.points else after_grading(q, answer)
+            points = (earned * scale, q.points * scale)
+            result.tests.append(TestResult(q.id, str(verdict), *points, message + note, hint))
     result.score = round(sum(t.score for t in result.tests), 9)
     result.max_score = round(sum(t.max_score for t in result.tests), 9)
     failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
@@ -200,7 +286,7 @@ def check_quiz(problem: Problem) -> list[CheckItem]:
         except (ValueError, OSError, UnicodeDecodeError) as exc:
             items.append(CheckItem(name, "parses", False, str(exc)))
             continue
-        earned = sum(score_answer(q, answers.get(q.id))[0] for q in questions)
+        earned = sum(score_answer(q, normalise(q, answers.get(q.id))[0])[0] for q in questions)
         items.append(CheckItem(name, "below full marks", earned < total, f"{earned:g}/{total:g}"))
     return items
 
@@ -215,3 +301,29 @@ def render_questions(problem: Problem, lang: str = "en") -> str:
         choices = q.get(f"choices{suffix}") or q.get("choices") or []
         lines += [f"  {chr(ord('A') + i)}. {c}" for i, c in enumerate(choices)]
     return "\n".join(lines)
+
+
+PLACEHOLDERS = {
+    "single": ('"A"', "one letter"),
+    "multi": ('["A", "C"]', "a list of letters"),
+    "true_false": ("false", "true or false"),
+    "numeric": ("0.0", "a number"),
+}
+
+
+def answers_template(problem: Problem) -> str:
+    """The answers file ``judge init`` hands out: one commented, typed line per question.
+
+    A commented line is no answer (``judge test`` lists it as missing); uncommenting it
+    gives an answer of the right type, never a string where a bool or a number is wanted."""
+    lines = [
+        "# One answer per question: remove the '#' in front of a line and put your answer.",
+        "# A line left commented out is no answer (it scores zero).",
+        "",
+    ]
+    for q in load_questions(problem):
+        value, what = PLACEHOLDERS[q.kind]
+        if q.choices:
+            what += f", A-{chr(ord('A') + len(q.choices) - 1)}"
+        lines.append(f"# {q.id} = {value}  # {q.kind}: {what}")
+    return "\n".join(lines) + "\n"

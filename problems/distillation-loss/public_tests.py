@@ -54,3 +54,16 @@ def test_worked_example_by_hand(candidate, mistakes):
         name="loss (T=2, alpha=0.5)",
         mistakes=mistakes.on(lambda m: m.distillation_loss(s, t, y, 2.0, 0.5)),
     )
+
+
+def test_large_logits_stay_finite(candidate, mistakes):
+    """Logits in the hundreds: softmax underflows to exactly 0 in float32, so log(softmax)
+    would be -inf; log_softmax stays finite. Student [[300, 0]], teacher [[0, 300]], T = 1,
+    alpha = 1: the KL is 300 (the teacher's class is 300 nats less likely for the student)."""
+    s, t, y = torch.tensor([[300.0, 0.0]]), torch.tensor([[0.0, 300.0]]), torch.tensor([1])
+    expect_close(
+        candidate.distillation_loss(s, t, y, 1.0, 1.0),
+        torch.tensor(300.0),
+        name="loss (T=1, alpha=1)",
+        mistakes=mistakes.on(lambda m: m.distillation_loss(s, t, y, 1.0, 1.0)),
+    )

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from judge.testing import expect_close, expect_equal
+from judge.testing import expect_close, expect_equal, expect_raises
 
 
 def layer(seed: int = 0) -> nn.Linear:
@@ -50,3 +50,23 @@ def test_worked_example_by_hand(candidate, mistakes):
         name="rank-1 factorisation",
         mistakes=mistakes.on(lambda m: product(m.low_rank_linear(layer, 1))),
     )
+
+
+def test_no_bias_stays_no_bias_and_ranks_are_checked(candidate, mistakes):
+    """A layer without bias gives a second layer without bias (keys 0.weight and 1.weight
+    only); rank 0 and a rank above min(out, in) = 4 raise ValueError."""
+    plain = nn.Linear(6, 4, bias=False)
+    got = candidate.low_rank_linear(plain, 2)
+    expect_equal(
+        sorted(got),
+        ["0.weight", "1.weight"],
+        name="keys of the result",
+        mistakes=mistakes.on(lambda m: sorted(m.low_rank_linear(plain, 2))),
+    )
+    for rank in (0, 5):
+        expect_raises(
+            ValueError,
+            lambda rank=rank: candidate.low_rank_linear(layer(), rank),
+            name=f"rank {rank}",
+            hint=mistakes.hint("no_validation"),
+        )

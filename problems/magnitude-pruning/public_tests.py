@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from judge.testing import expect_close, expect_equal
+from judge.testing import expect_close, expect_equal, expect_raises
 
 
 def small_mlp(seed: int = 0) -> nn.Sequential:
@@ -68,4 +68,27 @@ def test_worked_example_by_hand(candidate, mistakes):
         want,
         name="the model after pruning",
         mistakes=mistakes.on(lambda m: m.run("magnitude_prune", model, 0.5).args[0]),
+    )
+
+
+def test_counts_round_and_normalisation_is_left_alone(candidate, mistakes):
+    """Sparsity 0.6 of the 6 weights [[1, -2, 3], [-4, 5, -6]] prunes round(3.6) = 4 of them
+    (not int(3.6) = 3): 1, 2, 3 and 4 go, 5 and 6 stay. BatchNorm's weight is not prunable:
+    no mask for it, and it is unchanged. A sparsity outside [0, 1] raises ValueError."""
+    model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[1.0, -2.0, 3.0], [-4.0, 5.0, -6.0]]))
+    got = candidate.run("magnitude_prune", model, 0.6)
+    expect_equal(
+        got.value,
+        {"0.weight": torch.tensor([[False, False, False], [False, True, True]])},
+        name="masks (4 of 6 pruned)",
+        mistakes=mistakes.on(lambda m: m.magnitude_prune(model, 0.6)),
+    )
+    expect_equal(got.args[0]["1.weight"], torch.ones(2), name="BatchNorm weight after pruning")
+    expect_raises(
+        ValueError,
+        lambda: candidate.magnitude_prune(model, 1.5),
+        name="sparsity 1.5",
+        hint=mistakes.hint("no_validation"),
     )

@@ -5,7 +5,7 @@ differences of the meta-loss) judges second order directly."""
 import torch
 from torch import nn
 
-from judge.testing import expect, expect_close, points
+from judge.testing import Probe, expect, expect_close, points
 
 
 def mlp(seed, sizes=(1, 16, 1), act=nn.Tanh, dtype=torch.float32):
@@ -79,7 +79,7 @@ def test_several_tasks_mean_of_query_losses(candidate, solution, mistakes, seed)
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), four tasks")
 
 
-@points(10)
+@points(8)
 def test_several_steps_deeper_net(candidate, solution, mistakes, seed):
     args = (mlp(seed + 2, (1, 12, 12, 12, 1)), sine_tasks(seed + 2, 3), nn.MSELoss(), 0.05)
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), steps=3", steps=3)
@@ -105,7 +105,7 @@ def test_first_order(candidate, solution, mistakes, seed):
     )
 
 
-@points(10)
+@points(8)
 def test_classification_cross_entropy(candidate, solution, mistakes, seed):
     model = mlp(seed + 5, (6, 16, 4), act=nn.ReLU)
     args = (model, class_tasks(seed + 5, 3), nn.CrossEntropyLoss(), 0.5)
@@ -177,3 +177,19 @@ def test_non_contiguous_inputs(candidate, solution, mistakes, seed):
     tasks.append((wide[:, 1:2], wide[:, 2:3], wide[:, 4:5], wide[:, 6:7]))
     args = (mlp(seed + 9), tasks, nn.MSELoss(), 0.1)
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), strided inputs")
+
+
+@points(4)
+def test_a_stale_grad_on_entry_is_not_added(candidate, solution, mistakes, seed):
+    model = mlp(seed + 30)
+    args = (model, sine_tasks(seed + 30, 2), nn.MSELoss(), 0.05)
+    probe = Probe("stale_grads", 0.5)
+    got = candidate.run("maml_meta_gradient", *args, probe=probe).probe["value"]
+    expect_close(
+        got,
+        solution.maml_meta_gradient(*args),
+        name="(meta_loss, meta_grad) with every .grad at 0.5 on entry",
+        mistakes=mistakes.on(
+            lambda m: m.run("maml_meta_gradient", *args, probe=probe).probe["value"]
+        ),
+    )

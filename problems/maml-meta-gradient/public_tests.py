@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from judge.testing import expect_close
+from judge.testing import Probe, expect_close, expect_inputs_unchanged
 
 
 def make(seed, n_tasks):
@@ -70,3 +70,27 @@ def test_worked_example_by_hand(candidate, mistakes):
                 )
             ),
         )
+
+
+def test_a_stale_grad_is_not_part_of_the_answer(candidate, mistakes):
+    """The same example with every .grad already at 100.0 when the function is called: the
+    answer is still 8.8064 (the meta-gradient alone, not 108.8064)."""
+    task = tuple(torch.tensor([[v]]) for v in (1.0, 3.0, 2.0, 0.0))
+    args = (one_weight(1.0), [task], nn.MSELoss(), 0.1, 2)
+    probe = Probe("stale_grads", 100.0)
+    got = candidate.run("maml_meta_gradient", *args, probe=probe).probe["value"]
+    expect_close(
+        got,
+        (torch.tensor(11.8336), {"0.weight": torch.tensor([[8.8064]])}),
+        name="(meta_loss, meta_grad) with .grad = 100 on entry",
+        mistakes=mistakes.on(
+            lambda m: m.run("maml_meta_gradient", *args, probe=probe).probe["value"]
+        ),
+    )
+
+
+def test_the_model_is_not_changed(candidate, mistakes):
+    """The function computes the meta-gradient; applying it is the caller's job."""
+    task = tuple(torch.tensor([[v]]) for v in (1.0, 3.0, 2.0, 0.0))
+    args = (one_weight(1.0), [task], nn.MSELoss(), 0.1, 2)
+    expect_inputs_unchanged(candidate, "maml_meta_gradient", *args, mistakes=mistakes)

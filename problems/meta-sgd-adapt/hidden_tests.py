@@ -69,7 +69,7 @@ def test_values(candidate, solution, mistakes, seed):
     check_values(candidate, solution, mistakes, args, "θ' = θ − α ⊙ ∇θ loss")
 
 
-@points(14)
+@points(12)
 def test_second_order_gradient_wrt_theta(candidate, solution, mistakes, seed):
     model = mlp(seed + 1)
     args = (model, rates(model, seed + 1, 0.2, 0.6), *regression(seed + 1), nn.MSELoss())
@@ -79,7 +79,7 @@ def test_second_order_gradient_wrt_theta(candidate, solution, mistakes, seed):
     )  # fmt: skip
 
 
-@points(14)
+@points(12)
 def test_gradient_wrt_learning_rates(candidate, solution, mistakes, seed):
     model = mlp(seed + 2)
     args = (model, rates(model, seed + 2), *regression(seed + 2), nn.MSELoss())
@@ -168,3 +168,12 @@ def test_non_contiguous_inputs(candidate, solution, mistakes, seed):
     y = torch.randn(9, 4)[:, 2:3]
     args = (model, rates(model, seed + 9), x, y, nn.MSELoss())
     check_values(candidate, solution, mistakes, args, "θ' on strided inputs")
+
+
+@points(4)
+def test_extra_rate_keys_are_ignored(candidate, solution, mistakes, seed):
+    model = mlp(seed + 9, (2, 6, 1))
+    lrs = rates(model, seed + 9)
+    lrs["head.weight"] = torch.full((3, 3), 0.5)  # not a parameter of the model
+    args = (model, lrs, *regression(seed + 9), nn.MSELoss())
+    check_values(candidate, solution, mistakes, args, "θ' with an extra key in lrs")

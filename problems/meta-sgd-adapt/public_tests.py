@@ -73,3 +73,21 @@ def test_worked_example_by_hand(candidate, mistakes):
             }
         ),
     )
+
+
+def test_rates_are_looked_up_by_name(candidate, mistakes):
+    """lrs may list the parameters in another order: weight rate 0.1, bias rate 0.5, given
+    bias first. f(x) = w·x + b with w = 1, b = 0 on x = 1, y = 3: both gradients are
+    2(1 - 3) = -4, so w' = 1 + 0.4 = 1.4 and b' = 0 + 2.0 = 2.0."""
+    model = nn.Sequential(nn.Linear(1, 1))
+    with torch.no_grad():
+        model[0].weight.fill_(1.0)
+        model[0].bias.fill_(0.0)
+    lrs = {"0.bias": torch.tensor([0.5]), "0.weight": torch.tensor([[0.1]])}
+    args = (model, lrs, torch.tensor([[1.0]]), torch.tensor([[3.0]]), nn.MSELoss())
+    expect_close(
+        candidate.meta_sgd_adapt(*args),
+        {"0.weight": torch.tensor([[1.4]]), "0.bias": torch.tensor([2.0])},
+        name="θ'",
+        mistakes=mistakes.on(lambda m: m.meta_sgd_adapt(*args)),
+    )

@@ -110,7 +110,7 @@ def test_float64_and_strided_inputs(candidate, solution, mistakes, seed):
     expect(got.dtype == torch.float64, f"logits must keep the inputs' dtype, got {got.dtype}")
 
 
-@points(16)
+@points(12)
 def test_gradients_reach_support_and_query(candidate, solution, mistakes, seed):
     args = episode(seed + 9, n_way=3, shots=[2, 3, 4], n_query=5, dim=4)
     probe = Probe("arg_grads", 0, 2)
@@ -123,3 +123,12 @@ def test_gradients_reach_support_and_query(candidate, solution, mistakes, seed):
             lambda m: m.run("prototypical_logits", *args, probe=probe).probe["grads"]
         ),
     )  # fmt: skip
+
+
+@points(4)
+def test_support_and_query_of_different_dtypes(candidate, solution, mistakes, seed):
+    """float32 support with a float64 query, and the other way round: the wider dtype."""
+    support, support_y, query, n_way = episode(seed + 20, 3, 2, 4, 5)
+    for s, q in ((support, query.double()), (support.double(), query)):
+        got = check(candidate, solution, mistakes, (s, support_y, q, n_way), "logits")
+        expect(got.dtype == torch.float64, f"logits are {got.dtype}; want float64 (the wider)")

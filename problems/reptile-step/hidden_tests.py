@@ -143,11 +143,16 @@ def test_chain_of_updates(candidate, solution, mistakes, seed):
     """Three Reptile iterations on three tasks, each from the previous result."""
     cand, ref = mlp(seed + 9), mlp(seed + 9)
     for task in range(3):
-        args_c = (cand, *data(90 + task), nn.MSELoss(), 0.1, 4, 0.5)
-        args_r = (ref, *data(90 + task), nn.MSELoss(), 0.1, 4, 0.5)
+        args_c = (cand, *data(seed + 90 + task), nn.MSELoss(), 0.1, 4, 0.5)
+        args_r = (ref, *data(seed + 90 + task), nn.MSELoss(), 0.1, 4, 0.5)
         got = candidate.reptile_step(*args_c)
         want = solution.reptile_step(*args_r)
-        expect_close(got, want, name=f"θ after {task + 1} Reptile iterations")
+        expect_close(
+            got,
+            want,
+            name=f"θ after {task + 1} Reptile iterations",
+            mistakes=mistakes.on(lambda m, args_c=args_c: m.reptile_step(*args_c)),
+        )
         cand.load_state_dict(got)
         ref.load_state_dict(want)
 

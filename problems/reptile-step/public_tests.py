@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from judge.testing import expect_close
+from judge.testing import expect_close, expect_inputs_unchanged
 
 
 def make(seed=0):
@@ -57,3 +57,10 @@ def test_worked_example_by_hand(candidate, mistakes):
         name="new initialisation",
         mistakes=mistakes.on(lambda m: m.reptile_step(*args)),
     )
+
+
+def test_the_model_is_not_changed(candidate, mistakes):
+    """reptile_step returns the new initialisation and leaves the model as it was."""
+    x, y = torch.tensor([[1.0]]), torch.tensor([[3.0]])
+    args = (one_weight(1.0), x, y, nn.MSELoss(), 0.1, 2, 0.5)
+    expect_inputs_unchanged(candidate, "reptile_step", *args, mistakes=mistakes)

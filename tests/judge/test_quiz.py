@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -48,13 +49,60 @@ def test_multi_partial_credit(tmp_path: Path, q2: str, points: float) -> None:
 
 
 def test_all_or_nothing_and_malformed(tmp_path: Path) -> None:
-    result = grade(QUIZ, answers(tmp_path, 'q1 = "Z"\nq3 = "false"\nq4 = 0.3\n'))
+    result = grade(QUIZ, answers(tmp_path, 'q1 = "Z"\nq3 = "maybe"\nq4 = 0.3\n'))
     got = {t.name: (t.score, t.message) for t in result.tests}
     assert got["q1"][0] == 0 and "letter A-C" in got["q1"][1]
     assert got["q2"] == (0.0, "no answer")
     assert got["q3"][0] == 0 and "true or false" in got["q3"][1]
     assert got["q4"] == (0.0, "not the right answer")
     assert result.verdict == "wrong_answer" and result.score == 0
+
+
+def test_obvious_forms_are_read_with_a_warning(tmp_path: Path) -> None:
+    text = 'q1 = " b "\nq2 = "a, C"\nq3 = "False"\nq4 = "0.25"\n'
+    result = grade(QUIZ, answers(tmp_path, text))
+    assert result.verdict == "accepted" and result.score == 20
+    messages = {t.name: t.message for t in result.tests}
+    assert 'read " b " as "B"' in messages["q1"]
+    assert 'read "a, C" as ["A", "C"]' in messages["q2"]
+    assert 'read "False" as false' in messages["q3"]
+    assert 'read "0.25" as 0.25' in messages["q4"]
+    public = grade(QUIZ, answers(tmp_path, 'q4 = "3205"\n'), tests="public")
+    shown = {t.name: t.message for t in public.tests}
+    assert "well-formed" in shown["q4"] and 'read "3205" as 3205' in shown["q4"]
+    assert shown["q1"] == "no answer"  # the missing ones are listed
+
+
+def test_unknown_keys_warn(tmp_path: Path) -> None:
+    result = grade(QUIZ, answers(tmp_path, 'q1 = "B"\nq5 = 1\nQ2 = ["A"]\n'))
+    note = next(t for t in result.tests if t.name == "answers file")
+    assert "['Q2', 'q5']" in note.message and note.max_score == 0
+    assert result.max_score == 20
+
+
+def test_after_grading_the_explanation_and_why_the_pick_is_wrong(tmp_path: Path) -> None:
+    result = grade(QUIZ, answers(tmp_path, 'q1 = "C"\nq2 = ["A", "C"]\nq3 = false\nq4 = 0.25\n'))
+    q1 = next(t for t in result.tests if t.name == "q1")
+    assert q1.hint == "C: C says 'not this either'.\nB is the one."
+    assert all(t.hint is None for t in result.tests if t.name != "q1")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = " + "[" * 50_000 + "]" * 50_000 + "\n",  # tomllib: RecursionError
+        "a = " + "{b = " * 30_000 + "1" + "}" * 30_000 + "\n",
+        "q1 = 1\n" + "# padding\n" * 200_000,  # over the size cap
+    ],
+    ids=["nested-arrays", "nested-tables", "oversize"],
+)
+def test_hostile_answers_files_are_compile_errors_out_of_the_points(
+    tmp_path: Path, text: str
+) -> None:
+    result = grade(QUIZ, answers(tmp_path, text))
+    assert result.grading_status == "graded"
+    assert result.verdict == "compile_error" and result.score == 0
+    assert result.max_score == 20  # scored out of the problem's points, like any result
 
 
 def test_toml_syntax_error_is_compile_error(tmp_path: Path) -> None:
@@ -65,8 +113,30 @@ def test_toml_syntax_error_is_compile_error(tmp_path: Path) -> None:
 def test_public_mode_checks_form_only(tmp_path: Path) -> None:
     result = grade(QUIZ, QUIZ.starter, tests="public")
     assert result.max_score == 0 and result.verdict == "wrong_answer"
+    assert all(t.message == "no answer" for t in result.tests)  # the template answers nothing
     ok = grade(QUIZ, answers(tmp_path, 'q1 = "A"\nq2 = ["B"]\nq3 = true\nq4 = 9\n'), tests="public")
     assert ok.verdict == "accepted" and ok.score == 0  # well-formed, even though wrong
+    bad = grade(QUIZ, answers(tmp_path, 'q1 = 3\nq2 = ["B"]\nq3 = "yes"\nq4 = 9\n'), tests="public")
+    wrong = {t.name: t.message for t in bad.tests if t.verdict != "accepted"}
+    assert set(wrong) == {"q1", "q3"} and "true or false" in wrong["q3"]
+
+
+def test_every_quiz_hands_out_the_typed_template() -> None:
+    """starter_answers.toml is the generated template; uncommenting each line gives a
+    well-formed answer of the question's type (never a string for a bool or a number)."""
+    from judge.problems import all_problems
+    from judge.quiz import answers_template, form_error, load_questions
+
+    quizzes = [p for p in all_problems() if p.is_quiz] + [QUIZ]
+    assert len(quizzes) >= 10
+    for quiz in quizzes:
+        template = answers_template(quiz)
+        assert quiz.starter.read_text(encoding="utf-8") == template, quiz.slug
+        uncommented = tomllib.loads(
+            "\n".join(line[2:] for line in template.splitlines() if line.startswith("# q"))
+        )
+        for q in load_questions(quiz):
+            assert form_error(q, uncommented[q.id]) is None, (quiz.slug, q.id)
 
 
 def test_check_quiz_and_key() -> None:

@@ -8,6 +8,7 @@ in every run) are left out: their hidden tests do not ask for the seed.
 
 from __future__ import annotations
 
+import ast
 import random
 from pathlib import Path
 
@@ -24,7 +25,15 @@ SEEDS = [0, 1, SEED_RANGE - 1, *random.Random(13).sample(range(SEED_RANGE), 17)]
 def seeded(folder: Path) -> bool:
     """A code problem whose hidden tests ask for the ``seed`` fixture."""
     tests = folder / "hidden_tests.py"
-    return tests.is_file() and ", seed)" in tests.read_text(encoding="utf-8")
+    if not tests.is_file():
+        return False
+    tree = ast.parse(tests.read_text(encoding="utf-8"))
+    return any(
+        isinstance(node, ast.FunctionDef)
+        and node.name.startswith("test_")
+        and "seed" in [a.arg for a in node.args.args]
+        for node in tree.body
+    )
 
 
 @pytest.fixture(autouse=True)

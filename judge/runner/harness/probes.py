@@ -28,6 +28,7 @@ __all__ = [
     "module_steps",
     "query_grad",
     "returned_aliases",
+    "stale_grads",
 ]
 
 
@@ -325,3 +326,14 @@ def module_steps(
         else:
             raise ValueError(f"unknown step {action!r}")
     return {"steps": results}
+
+
+def stale_grads(call: Callable, args: tuple, kwargs: dict, value: float) -> dict[str, Any]:
+    """Call with every model parameter's ``.grad`` already set to ``value`` (a ``.grad`` does
+    not survive pickling, so only a probe can stage one): a contract that returns a gradient
+    must not include what was there before."""
+    for arg in [*args, *kwargs.values()]:
+        if isinstance(arg, nn.Module):
+            for p in arg.parameters():
+                p.grad = torch.full_like(p, float(value))
+    return {"value": to_data(call(*args, **kwargs))}

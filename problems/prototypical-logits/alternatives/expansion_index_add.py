@@ -5,6 +5,8 @@ import torch
 
 
 def prototypical_logits(support, support_y, query, n_way):
+    dtype = torch.promote_types(support.dtype, query.dtype)  # mixed inputs: the wider
+    support, query = support.to(dtype), query.to(dtype)
     sums = torch.zeros(n_way, support.shape[1], dtype=support.dtype).index_add(
         0, support_y, support
     )

@@ -7,5 +7,7 @@ import torch
 
 
 def prototypical_logits(support, support_y, query, n_way):
+    dtype = torch.promote_types(support.dtype, query.dtype)  # mixed inputs: the wider
+    support, query = support.to(dtype), query.to(dtype)
     prototypes = support.reshape(n_way, -1, support.shape[1]).mean(1)
     return -torch.cdist(query, prototypes).pow(2)
