@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from judge.problems import REPO_PROBLEMS, Problem, ProblemError
+from judge.runner.limits import Limits
+from judge.runner.protocol import Runner
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 # torch (through judge.testing and judge.runner.inprocess) is imported only when grading starts, so
@@ -195,7 +197,7 @@ def check_submission_file(path: Path) -> Path:
     return path
 
 
-def make_runner(problem: Problem, submission: Path, level: str, limits: Any) -> Any:
+def make_runner(problem: Problem, submission: Path, level: str, limits: Limits) -> Runner:
     """The sandbox (``auto`` / ``isolated`` / ``basic``) or, for trusted code, InProcess."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
@@ -217,7 +219,7 @@ class _Boot:
     while the judge loads the tests and the reference (``Sandbox.launch`` returns at once;
     runners without ``launch`` simply start in :meth:`wait`)."""
 
-    def __init__(self, runner: Any) -> None:
+    def __init__(self, runner: Runner) -> None:
         self.runner = runner
         launch = getattr(runner, "launch", None)
         if launch is not None:
@@ -277,6 +279,9 @@ def grade(
         finally:
             failure = boot.wait(problem.starter)
             result.sandbox = {"level": runner.level, "network": runner.network}
+            for key in ("isolation", "reason"):  # how the sandbox isolates, or why it cannot
+                if getattr(runner, key, ""):
+                    result.sandbox[key] = getattr(runner, key)
         if failure is not None:
             result.tests = [
                 TestResult(t.name, str(failure.verdict), 0.0, t.points, failure.message)

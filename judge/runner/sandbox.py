@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from judge.runner import channel, processes, rootfs
+from judge.runner import channel, processes, rootfs, warm
 from judge.runner.limits import Limits
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
@@ -122,7 +122,8 @@ _reaped = False
 class _Child:
     """One started child: its box, the judge's ends of its pipes, and how to kill it."""
 
-    box: Path
+    box: Path | None
+    """The host folder the boot script copies from (None for a warm child)."""
     req: int
     reply: int
     token: str
@@ -164,6 +165,7 @@ class Sandbox:
         level: str = "auto",
         *,
         hide: Sequence[str | Path] = (),
+        warm: bool = True,
     ) -> None:
         self.submission = Path(submission)
         self.entry_points = tuple(entry_points)
@@ -178,6 +180,10 @@ class Sandbox:
         elif level != "basic":
             raise ValueError(f"level must be auto, isolated or basic, not {level!r}")
         self.level = level
+        self.warm = warm and level == "isolated"
+        """Fork the child from this process's template (torch already imported) rather
+        than start an interpreter; False after the template failed (``cold_reason``)."""
+        self.cold_reason = ""
         self.reason = "" if level == "isolated" else isolation_available()[1] or "asked for"
         """Why the level is ``basic`` (empty at ``isolated``)."""
         self.isolation = ""
@@ -231,7 +237,7 @@ class Sandbox:
             if ready.get("kind") != "ready":
                 raise JudgeError("the sandbox's harness did not start")
             self.timings = {"torch_import_s": ready.get("torch_import_s")}
-            if self.level == "isolated":  # boot has copied it into the namespace: not needed
+            if self.level == "isolated" and child.box is not None:  # copied in: not needed
                 shutil.rmtree(child.box, ignore_errors=True)
             self.seccomp = ready.get("seccomp") is True
             if self.seccomp:  # no socket but AF_UNIX can be opened, at either level
@@ -402,6 +408,12 @@ class Sandbox:
         if not _reaped:
             _reaped = True
             reap_stale_boxes()
+        if self.warm:
+            try:
+                self._spawn_warm()
+                return
+            except warm.TemplateError as exc:
+                self.warm, self.cold_reason = False, str(exc)[:500]
         box = Path(tempfile.mkdtemp(prefix=f"{BOX_PREFIX}{os.getpid()}-"))
         name = self.submission.name if self.submission.name != "harness" else "submission.py"
         shutil.copyfile(self.submission, box / name)
@@ -503,6 +515,79 @@ class Sandbox:
             child.pidfd = os.pidfd_open(proc.pid) if hasattr(os, "pidfd_open") else None
             child.ended = child.pidfd
 
+    def _environment(self, token: str) -> dict[str, str]:
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": "/box",
+            "TMPDIR": "/tmp",
+            "LANG": "C.UTF-8",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "METAJUDGE_SANDBOX": token,
+        }
+        if rootfs.plan().library_path:
+            env["LD_LIBRARY_PATH"] = ":".join(rootfs.plan().library_path)
+        return env
+
+    def _spawn_warm(self) -> None:
+        """A child forked from the template (see :mod:`judge.runner.warm`)."""
+        setpriv = shutil.which("setpriv")
+        deathsig = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
+        template_env = self._environment("template")
+        template = warm.shared(template_env, [*deathsig, *_unshare_prefix()], HARNESS)
+        if (self.limits.memory_mb << 20) <= template.vm_bytes:
+            raise JudgeError(
+                f"the sandbox's harness did not start: memory_mb={self.limits.memory_mb} is "
+                f"below the {template.vm_bytes >> 20} MiB the interpreter with torch occupies"
+            )
+        token = self.marker = secrets.token_hex(8)
+        name = self.submission.name if self.submission.name != "harness" else "submission.py"
+        userns = os.geteuid() != 0
+        self.uid = None if userns else warm.fresh_uid()
+        env = self._environment(token)
+        env.pop("LD_LIBRARY_PATH", None)  # read by the template's loader already
+        config = {
+            "config": {
+                "submission": name,
+                "entry_points": list(self.entry_points),
+                "forbidden_roots": [str(REPO_ROOT), *self.hide],
+                "allowed_roots": [rootfs.VENV, rootfs.PYTHON],
+                "memory_mb": self.limits.memory_mb,
+                "seccomp": True,
+            },
+            "env": env,
+            "rlimits": _rlimits(self.limits, self.limits.processes),
+            "userns": userns,
+            "uid": self.uid,
+            "box_mb": BOX_MB,
+            "submission_bytes": BOX_MB << 20,
+            "torch_import_s": template.torch_import_s,
+        }
+        req_r, req_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        out_r, out_w = os.pipe()
+        status_r, status_w = os.pipe()
+        source = os.open(self.submission, os.O_RDONLY)
+        ours = [source, req_r, reply_w, out_w, status_w]
+        child = _Child(None, req_w, reply_r, token, time.monotonic())
+        try:
+            child.pidfd = template.fork(config, ours)
+        except BaseException:
+            for fd in (req_w, reply_r, out_r, status_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in ours:
+                os.close(fd)
+        self._child = child
+        kill = lambda: self._signal(child)  # noqa: E731
+        child.drain = processes.OutputDrain(out_r, self.limits.output_bytes, kill)
+        child.status = processes.StatusReader(status_r)
+        child.ended = status_r
+        os.set_blocking(req_w, False)
+        os.set_blocking(reply_r, False)
+
     def _signal(self, child: _Child) -> None:
         """SIGKILL the whole sandbox now (thread-safe; reaping is :meth:`_discard`'s job)."""
         proc = child.proc
@@ -542,4 +627,5 @@ class Sandbox:
                     os.close(fd)
         if child.status is not None:
             child.status.close()
-        shutil.rmtree(child.box, ignore_errors=True)
+        if child.box is not None:
+            shutil.rmtree(child.box, ignore_errors=True)

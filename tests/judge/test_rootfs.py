@@ -184,19 +184,25 @@ import sys, time
 from pathlib import Path
 from judge.runner.limits import Limits
 from judge.runner.sandbox import Sandbox
+from judge.runner import warm
 box = Sandbox(Path(sys.argv[1]), ["ls"], Limits(time_s=30), level="isolated")
 box.start()
-print(box.marker, flush=True)
+template = warm._template.marker if box.warm else box.marker
+print(template, box.uid, flush=True)
 time.sleep(600)
 """
 
 
-def _marked(marker: str) -> list[int]:
+def _marked(marker: str, uid: int | None = None) -> list[int]:
+    """Processes carrying the marker in their environment, or running as ``uid``."""
     found = []
     needle = f"METAJUDGE_SANDBOX={marker}".encode()
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
+                if uid is not None and entry.stat().st_uid == uid:
+                    found.append(int(entry.name))
+                    continue
                 with open(f"{entry.path}/environ", "rb") as f:
                     if needle in f.read().split(b"\0"):
                         found.append(int(entry.name))
@@ -214,15 +220,17 @@ def test_a_sigkilled_judge_leaves_no_sandbox_running(tmp_path: Path) -> None:
         [sys.executable, "-c", HOLDER, str(submission)], stdout=subprocess.PIPE, text=True
     )
     try:
-        marker = judge.stdout.readline().strip()
+        marker, uid = judge.stdout.readline().split()
+        uid = None if uid == "None" else int(uid)
         assert marker and _marked(marker), "the sandbox should be running"
+        assert uid is None or _marked("-", uid), "the child should be running"
     finally:
         judge.send_signal(signal.SIGKILL)
         judge.wait()
     deadline = time.monotonic() + 30
-    while _marked(marker) and time.monotonic() < deadline:
+    while _marked(marker, uid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _marked(marker) == [], "the sandbox outlived its judge"
+    assert _marked(marker, uid) == [], "the sandbox outlived its judge"
     assert not [p for p in Path("/tmp").glob(f"{BOX_PREFIX}{judge.pid}-*")]
 
 
