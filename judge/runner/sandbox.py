@@ -165,7 +165,7 @@ class Sandbox:
         level: str = "auto",
         *,
         hide: Sequence[str | Path] = (),
-        warm: bool = True,
+        warm: bool | None = None,
     ) -> None:
         self.submission = Path(submission)
         self.entry_points = tuple(entry_points)
@@ -180,6 +180,8 @@ class Sandbox:
         elif level != "basic":
             raise ValueError(f"level must be auto, isolated or basic, not {level!r}")
         self.level = level
+        if warm is None:  # METAJUDGE_WARM=0: every child a cold start (benchmarks compare)
+            warm = os.environ.get("METAJUDGE_WARM", "1") != "0"
         self.warm = warm and level == "isolated"
         """Fork the child from this process's template (torch already imported) rather
         than start an interpreter; False after the template failed (``cold_reason``)."""
