@@ -58,7 +58,7 @@ class TestResult:
 
 @dataclass
 class GradeResult:
-    """One submission graded on one problem (the JSON of DESIGN.md, plus grading_status)."""
+    """One submission graded on one problem (what a report prints as JSON, plus grading_status)."""
 
     problem: str
     verdict: str | None
@@ -77,7 +77,7 @@ class GradeResult:
         return self.grading_status == "graded" and self.verdict == Verdict.ACCEPTED
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of DESIGN.md (``grading_status`` added; ``error`` if any)."""
+        """The result as a JSON object (``grading_status`` added; ``error`` if any)."""
         data = asdict(self)
         data.pop("hidden")
         if data["error"] is None:

@@ -66,7 +66,7 @@ def text(result: GradeResult) -> str:
 
 
 def as_json(result: GradeResult) -> str:
-    """The JSON object of DESIGN.md (plus ``grading_status``)."""
+    """The result as a JSON object (plus ``grading_status``)."""
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 

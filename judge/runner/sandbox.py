@@ -151,7 +151,7 @@ def _rlimits(limits: Limits, nproc: int) -> dict[str, tuple[int, int]]:
 
 
 class Sandbox:
-    """The submission behind the trust boundary; the call API of docs/internals.md.
+    """The submission behind the trust boundary (see :mod:`judge.runner`).
 
     ``hide``: more paths to hide from (and forbid to) the child, e.g. a private problem
     pack's folder; the judge's repo is always hidden.
@@ -259,7 +259,7 @@ class Sandbox:
     def call(
         self, entry: str, args: tuple, kwargs: dict, probe: tuple[str, tuple] | None = None
     ) -> Reply:
-        """Run ``entry(*args, **kwargs)`` (and the probe) in the child; see docs/internals.md."""
+        """Run ``entry(*args, **kwargs)`` (and the probe) in the child (see :mod:`judge.runner`)."""
         self.start()
         child = self._child
         from judge.runner.inprocess import Reply  # here: importing it imports torch
