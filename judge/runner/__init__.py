@@ -16,7 +16,7 @@ Processes (isolated level, warm start: the default where Linux namespaces work):
           └ boot.py          PID 1 of the namespaces; builds the allowlist root and pivots
               │              into it; reports how its child ended on a status pipe
               └ template.py  imports torch once; never runs a submission; per submission:
-                  └ warden   new mount/PID/IPC namespaces; fresh /box, /tmp, /dev/shm; exits
+                  └ warden   new mount/PID/IPC/net namespaces; fresh /box, /tmp, /dev/shm
                       └ init PID 1 of the submission's own PID namespace; private /proc;
                           │  reports the child's end on that submission's status pipe
                           └ child  the harness (child.py) running the submission

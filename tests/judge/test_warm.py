@@ -125,3 +125,40 @@ def test_cold_start_still_available(tmp_path: Path) -> None:
     with Sandbox(path, ["solve"], LIMITS, level="isolated", warm=False) as box:
         assert not box.warm
         assert torch.equal(box.call("solve", (torch.ones(1),), {}).value, torch.full((1,), 2.0))
+
+
+LISTENER = """
+import socket
+
+server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+server.bind("\\0metajudge-warm-test")
+server.listen()
+
+
+def solve(x):
+    return x
+"""
+
+CALLER = """
+import socket
+
+
+def reach(x):
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        client.connect("\\0metajudge-warm-test")
+        return True
+    except OSError:
+        return False
+"""
+
+
+def test_children_alive_at_once_cannot_talk(tmp_path: Path) -> None:
+    listener = write(tmp_path, "listener.py", LISTENER)
+    caller = write(tmp_path, "caller.py", CALLER)
+    with (
+        Sandbox(listener, ["solve"], LIMITS, level="isolated") as first,
+        Sandbox(caller, ["reach"], LIMITS, level="isolated") as second,
+    ):
+        assert first.call("solve", (1,), {}).value == 1  # its socket is listening
+        assert second.call("reach", (0,), {}).value is False

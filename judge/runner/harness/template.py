@@ -7,7 +7,7 @@ code only). Fd 3 is a Unix socket to the judge. Per request (a JSON config, with
 the submission file and of the new child's request, reply, output and status pipes passed as
 SCM_RIGHTS) it forks a *warden*, which
 
-1. enters new mount, PID and IPC namespaces and mounts a fresh ``/box`` (the submission
+1. enters new mount, PID, IPC and network namespaces and mounts a fresh ``/box`` (the submission
    only), ``/tmp`` and ``/dev/shm``, so that no file of one submission reaches the next;
 2. forks the child's *init* (PID 1 of the new PID namespace: a private ``/proc``; when it
    ends the kernel kills everything the submission started), and sends the judge a pidfd
@@ -33,7 +33,8 @@ import socket
 import sys
 import time
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWUSER = 0x20000, 0x8000000, 0x20000000, 0x10000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x20000, 0x8000000, 0x10000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 PR_SET_CHILD_SUBREAPER = 36
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -153,7 +154,9 @@ def _init(cfg: dict, fds: dict, control: socket.socket) -> None:
 def _warden(cfg: dict, fds: dict, control: socket.socket) -> None:
     """Fresh namespaces and scratch space for one submission; hands the judge a pidfd."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    boot._check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
+    # A network namespace of its own too: abstract Unix sockets are per network namespace,
+    # and two submissions alive at once must not talk.
+    boot._check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
     boot._mount(None, "/", None, boot.MS_REC | boot.MS_PRIVATE)
     boot._tmpfs("/box", f"{cfg['box_mb']}m", "1777")
     boot._tmpfs("/tmp", f"{boot.SCRATCH_MB}m", "1777")
