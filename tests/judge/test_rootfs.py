@@ -259,11 +259,20 @@ print(json.dumps(out))
 
 
 @pytest.fixture(scope="module")
-def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def user_venv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A venv an unprivileged user can read: Debian's python3, torch from the local wheels,
-    the judge installed from this checkout (editable: the problems are read from here)."""
+    the judge installed from this checkout (editable: the problems are read from here).
+    METAJUDGE_USER_VENV names one made that way already (it takes minutes to build)."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("creating an unprivileged user's run needs root and setpriv")
+    if os.environ.get("METAJUDGE_USER_VENV"):
+        venv = Path(os.environ["METAJUDGE_USER_VENV"])
+        work = tmp_path_factory.mktemp("unprivileged-work")
+        for folder in (work, *work.parents):
+            if str(folder).startswith("/tmp/pytest-of-"):
+                os.chmod(folder, 0o755)
+        os.chown(work, 65534, 65534)
+        return venv, work
     python = shutil.which("python3", path="/usr/bin:/usr/local/bin")
     if python is None:
         pytest.skip("no system python3 outside root's home")
@@ -286,11 +295,10 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = root / "work"
     work.mkdir()
     os.chown(work, 65534, 65534)
-    return venv
+    return venv, work
 
 
-def _as_nobody(venv: Path, *args: str) -> subprocess.CompletedProcess:
-    home = venv.parent / "work"
+def _as_nobody(venv: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {"PATH": f"{venv}/bin:/usr/bin:/bin", "HOME": str(home), "JUDGE_NO_HISTORY": "1"}
     cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", f"{venv}/bin/python"]
     return subprocess.run(
@@ -299,23 +307,24 @@ def _as_nobody(venv: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_unprivileged_user_gets_the_isolated_level(user_venv: Path) -> None:
-    trial = _as_nobody(user_venv, "-c", "from judge.runner.sandbox import *; "
+def test_unprivileged_user_gets_the_isolated_level(user_venv: tuple[Path, Path]) -> None:
+    user_venv, work = user_venv
+    trial = _as_nobody(user_venv, work, "-c", "from judge.runner.sandbox import *; "
                        "print(isolation_available())")  # fmt: skip
     if "True" not in trial.stdout:
         pytest.skip(f"no unprivileged user namespaces here: {trial.stdout}{trial.stderr[-300:]}")
-    graded = _as_nobody(
-        user_venv, "-m", "judge", "grade", "maml-adapt", "problems/maml-adapt/solution.py", "--json"
-    )
+    solution = "problems/maml-adapt/solution.py"
+    graded = _as_nobody(user_venv, work, "-m", "judge", "grade", "maml-adapt", solution, "--json")
+    assert graded.stdout.startswith("{"), f"exit {graded.returncode}: {graded.stderr[-3000:]}"
     result = json.loads(graded.stdout)
     assert result["verdict"] == "accepted", graded.stdout[-2000:] + graded.stderr[-2000:]
     assert result["sandbox"]["level"] == "isolated"
-    submission = user_venv.parent / "work" / "lister.py"
+    submission = work / "lister.py"
     submission.write_text(textwrap.dedent(LISTER))
     os.chown(submission, 65534, 65534)
     folders = [*HOST_FOLDERS, str(REPO_ROOT.parent), str(user_venv.parent)]
     ran = _as_nobody(
-        user_venv, "-c", AS_USER, str(REPO_ROOT / "tests/attacks"), json.dumps(folders),
+        user_venv, work, "-c", AS_USER, str(REPO_ROOT / "tests/attacks"), json.dumps(folders),
         str(submission),
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr[-3000:]
