@@ -186,6 +186,7 @@ class Sandbox:
         """Fork the child from this process's template (torch already imported) rather
         than start an interpreter; False after the template failed (``cold_reason``)."""
         self.cold_reason = ""
+        self._template_launched = False
         self.reason = "" if level == "isolated" else isolation_available()[1] or "asked for"
         """Why the level is ``basic`` (empty at ``isolated``)."""
         self.isolation = ""
@@ -218,6 +219,12 @@ class Sandbox:
         first and overlap the child's torch import with its own.
         """
         if self._child is None:
+            if self.warm and not self._template_launched:
+                # The template's torch import overlaps the judge's; the fork waits in start().
+                self._template_launched = True
+                with contextlib.suppress(warm.TemplateError):  # _spawn falls back then
+                    self._template()
+                return
             self._spawn()
 
     def start(self) -> None:
@@ -225,6 +232,8 @@ class Sandbox:
         if self._child is not None and self._child.started:
             return
         self.launch()
+        if self._child is None:  # launch() only started the template
+            self._spawn()
         child = self._child
         began = child.began
         try:
@@ -532,12 +541,17 @@ class Sandbox:
             env["LD_LIBRARY_PATH"] = ":".join(rootfs.plan().library_path)
         return env
 
-    def _spawn_warm(self) -> None:
-        """A child forked from the template (see :mod:`judge.runner.warm`)."""
+    def _template(self) -> warm.Template:
+        """This process's template, started if it was not (it may still be importing)."""
         setpriv = shutil.which("setpriv")
         deathsig = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
         template_env = self._environment("template")
-        template = warm.shared(template_env, [*deathsig, *_unshare_prefix()], HARNESS)
+        return warm.shared(template_env, [*deathsig, *_unshare_prefix()], HARNESS)
+
+    def _spawn_warm(self) -> None:
+        """A child forked from the template (see :mod:`judge.runner.warm`)."""
+        template = self._template()
+        template.wait_ready()
         if (self.limits.memory_mb << 20) <= template.vm_bytes:
             raise JudgeError(
                 f"the sandbox's harness did not start: memory_mb={self.limits.memory_mb} is "

@@ -46,7 +46,10 @@ class Template:
         ``/proc/<pid>/environ``; inside, the harness sets the child's own marker)."""
         env = {**env, "METAJUDGE_SANDBOX": self.marker}
         self._lock = threading.Lock()
-        box = Path(tempfile.mkdtemp(prefix=f"metajudge-box-{os.getpid()}-"))
+        self._ready = False
+        self.vm_bytes = 0
+        """The template's address space: a child's RLIMIT_AS must leave room above it."""
+        box = self._box = Path(tempfile.mkdtemp(prefix=f"metajudge-box-{os.getpid()}-"))
         try:
             (box / "harness").mkdir()
             for name in TEMPLATE_FILES:
@@ -87,15 +90,25 @@ class Template:
             self.socket = ours
             self.drain = processes.OutputDrain(out_r, 1 << 20, lambda: None)
             self.status = processes.StatusReader(status_r)
+        except BaseException:
+            shutil.rmtree(box, ignore_errors=True)
+            raise
+
+    def wait_ready(self) -> None:
+        """Wait for the template's torch import (started by the constructor, which returns
+        at once so that the judge imports torch meanwhile); TemplateError if it failed."""
+        if self._ready:
+            return
+        try:
             ready = self._receive(time.monotonic() + START_BUDGET_S)
         finally:
-            shutil.rmtree(box, ignore_errors=True)
+            shutil.rmtree(self._box, ignore_errors=True)  # copied into the namespace by now
         if ready.get("kind") != "ready" or ready.get("threads") != 1:
             self.close()
             raise TemplateError(f"the template did not start: {ready} {self.drain.tail()[-500:]}")
         self.torch_import_s = ready.get("torch_import_s")
         self.vm_bytes = int(ready.get("vm_bytes") or 0)
-        """The template's address space: a child's RLIMIT_AS must leave room above it."""
+        self._ready = True
 
     def _receive(self, deadline: float) -> dict:
         while True:
@@ -122,6 +135,7 @@ class Template:
         """A fresh child for one submission (fds: submission file, req, reply, out, status);
         returns the pidfd of its init."""
         with self._lock:
+            self.wait_ready()
             try:
                 socket.send_fds(self.socket, [json.dumps(config).encode()], fds)
                 reply = self._receive(time.monotonic() + 60)
@@ -167,7 +181,7 @@ def shared(env: dict[str, str], command: list[str], harness: Path) -> Template:
         _template.close()
         _failed = "the template died once already"
     try:
-        _template = Template(harness, env, command)
+        _template = Template(harness, env, command)  # returns at once: see wait_ready
     except (TemplateError, OSError) as exc:
         _failed = str(exc)
         raise TemplateError(_failed) from exc
