@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -259,7 +260,7 @@ print(json.dumps(out))
 
 
 @pytest.fixture(scope="module")
-def user_venv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def user_venv(request: pytest.FixtureRequest) -> tuple[Path, Path]:
     """A venv an unprivileged user can read: Debian's python3, torch from the local wheels,
     the judge installed from this checkout (editable: the problems are read from here).
     METAJUDGE_USER_VENV names one made that way already (it takes minutes to build)."""
@@ -267,20 +268,18 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         pytest.skip("creating an unprivileged user's run needs root and setpriv")
     if os.environ.get("METAJUDGE_USER_VENV"):
         venv = Path(os.environ["METAJUDGE_USER_VENV"])
-        work = tmp_path_factory.mktemp("unprivileged-work")
-        for folder in (work, *work.parents):
-            if str(folder).startswith("/tmp/pytest-of-"):
-                os.chmod(folder, 0o755)
+        work = Path(tempfile.mkdtemp(prefix="metajudge-user-work-"))
+        request.addfinalizer(lambda: shutil.rmtree(work, ignore_errors=True))
+        os.chmod(work, 0o755)
         os.chown(work, 65534, 65534)
         return venv, work
     python = shutil.which("python3", path="/usr/bin:/usr/local/bin")
     if python is None:
         pytest.skip("no system python3 outside root's home")
-    root = tmp_path_factory.mktemp("unprivileged")
+    # Not under pytest's basetemp: other pytest runs of the same user prune old ones.
+    root = Path(tempfile.mkdtemp(prefix="metajudge-user-venv-"))
+    request.addfinalizer(lambda: shutil.rmtree(root, ignore_errors=True))
     os.chmod(root, 0o755)
-    for parent in root.parents:  # pytest's temporary folders are private to root
-        if str(parent).startswith("/tmp/pytest-of-"):
-            os.chmod(parent, 0o755)
     venv = root / "venv"
     steps = [
         [python, "-m", "venv", str(venv)],
