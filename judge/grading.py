@@ -282,6 +282,8 @@ def grade(
             for key in ("isolation", "reason"):  # how the sandbox isolates, or why it cannot
                 if getattr(runner, key, ""):
                     result.sandbox[key] = getattr(runner, key)
+            if getattr(runner, "seccomp", None) is False:  # e.g. an architecture it lacks
+                result.sandbox["seccomp"] = "absent"
         if failure is not None:
             result.tests = [
                 TestResult(t.name, str(failure.verdict), 0.0, t.points, failure.message)

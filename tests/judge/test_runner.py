@@ -25,3 +25,18 @@ def test_basic_level_says_why(tmp_path: Path) -> None:
     ok, why = isolation_available()
     assert box.reason == (why if not ok else "asked for")
     assert box.isolation == ""
+
+
+def test_seccomp_filter_programs_for_both_architectures() -> None:
+    from judge.runner.harness import guard
+
+    for machine, audit in (("x86_64", 0xC000003E), ("aarch64", 0xC00000B7)):
+        prog = guard._filter(machine)
+        constants = {k for *_, k in prog}
+        assert audit in constants
+        assert set(guard._ARCHES[machine]["denied"]) <= constants
+        assert guard._ARCHES[machine]["socket"] in constants
+        assert all(nr in constants for nr in guard._ARCHES[machine]["pid_calls"])
+        assert len(prog) < 256  # jump offsets are 8 bits
+    assert 0x40000000 in {k for *_, k in guard._filter("x86_64")}  # the x32 ABI refused
+    assert 0x40000000 not in {k for *_, k in guard._filter("aarch64")}
