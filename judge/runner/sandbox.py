@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import secrets
 import shutil
@@ -26,13 +25,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from judge.runner import channel, processes, rootfs, warm
+from judge.runner.isolation import (
+    BOX_PREFIX,
+    isolation_available,
+    reap_stale_boxes,
+    rlimit_table,
+    unshare_command,
+)
 from judge.runner.limits import Limits
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 if TYPE_CHECKING:
     from judge.runner.inprocess import Reply
 
-__all__ = ["Reply", "Sandbox", "isolation_available"]
+__all__ = ["BOX_PREFIX", "Reply", "Sandbox", "isolation_available", "reap_stale_boxes"]
 
 
 def __getattr__(name: str) -> Any:
@@ -48,71 +54,7 @@ HARNESS = Path(__file__).resolve().parent / "harness"
 HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "probes.py", "child.py", "boot.py")
 START_BUDGET_S = 120.0
 """Seconds the harness may take to import torch (the judge's own time, not the submission's)."""
-UNSHARE = ("--mount", "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child")
-USERNS = ("--user", "--map-root-user")
 BOX_MB = 64
-BOX_PREFIX = "metajudge-box-"
-"""Box folders are named ``metajudge-box-<judge pid>-<random>``: a later judge removes those
-of a judge that is gone (killed before it could)."""
-
-_isolation: tuple[bool, str] | None = None
-
-
-def _unshare_prefix() -> list[str]:
-    """``unshare`` with the namespaces, plus a user namespace unless the judge is root."""
-    return [shutil.which("unshare") or "unshare", *(USERNS if os.geteuid() != 0 else ()), *UNSHARE]
-
-
-def isolation_available() -> tuple[bool, str]:
-    """Whether the ``isolated`` level works here, and why not (checked once per process).
-
-    As root: mount/net/ipc/uts/pid namespaces. As anyone else: the same inside a new user
-    namespace, where the kernel allows unprivileged ones (most desktops and CI runners)."""
-    global _isolation
-    if _isolation is None:
-        if not sys.platform.startswith("linux"):
-            _isolation = (False, "not Linux")
-        elif shutil.which("unshare") is None:
-            _isolation = (False, "util-linux unshare is not installed")
-        elif not hasattr(os, "pidfd_open"):
-            _isolation = (False, "no pidfd_open")
-        else:
-            try:
-                trial = subprocess.run(
-                    [*_unshare_prefix(), "--mount-proc", "true"], capture_output=True, timeout=30
-                )
-                ok = trial.returncode == 0
-                why = trial.stderr.decode(errors="replace").strip()[:200]
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                ok, why = False, str(exc)
-            who = "as root" if os.geteuid() == 0 else "in an unprivileged user namespace"
-            _isolation = (ok, "" if ok else f"unshare {who} failed: {why}")
-    return _isolation
-
-
-def reap_stale_boxes(folder: str | None = None) -> int:
-    """Delete the box folders of judges that are gone (a SIGKILLed judge cannot clean up);
-    returns how many. Only this user's, only of processes that no longer exist."""
-    removed = 0
-    folder = folder or tempfile.gettempdir()
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            pid = entry.name[len(BOX_PREFIX) :].partition("-")[0]
-            if not (entry.name.startswith(BOX_PREFIX) and pid.isdigit()):
-                continue
-            with contextlib.suppress(OSError):
-                if entry.stat(follow_symlinks=False).st_uid != os.geteuid():
-                    continue
-                try:
-                    os.kill(int(pid), 0)
-                    continue  # its judge is alive
-                except ProcessLookupError:
-                    pass
-                except PermissionError:
-                    continue
-                shutil.rmtree(entry.path, ignore_errors=True)
-                removed += 1
-    return removed
 
 
 _reaped = False
@@ -135,19 +77,6 @@ class _Child:
     """An fd that becomes readable when the child has ended (status pipe or pidfd)."""
     pidfd: int | None = None
     started: bool = False
-
-
-def _rlimits(limits: Limits, nproc: int) -> dict[str, tuple[int, int]]:
-    cpu = max(1, math.ceil(limits.cpu_s))
-    memory = limits.memory_mb << 20
-    return {
-        "RLIMIT_CPU": (cpu, cpu + 1),
-        "RLIMIT_AS": (memory, memory),
-        "RLIMIT_NPROC": (nproc, nproc),
-        "RLIMIT_FSIZE": (limits.file_size_bytes, limits.file_size_bytes),
-        "RLIMIT_NOFILE": (limits.open_files, limits.open_files),
-        "RLIMIT_CORE": (0, 0),
-    }
 
 
 class Sandbox:
@@ -436,7 +365,7 @@ class Sandbox:
         prefixes = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)})
         prefixes += [p for p in (sys.prefix, sys.base_prefix) if p not in prefixes]
         nproc = self.limits.processes if isolated else processes.basic_nproc(self.limits.processes)
-        rlimits = _rlimits(self.limits, nproc)
+        rlimits = rlimit_table(self.limits, nproc)
         root = rootfs.plan() if isolated else None
         config = {
             "submission": name,
@@ -486,7 +415,7 @@ class Sandbox:
                     "argv": [root.python, "-I", "-B", "/box/harness/child.py", "3", "4"],
                     "env": env,
                 }
-                cmd = [*deathsig, *_unshare_prefix(), sys.executable, "-I", "-B"]
+                cmd = [*deathsig, *unshare_command(), sys.executable, "-I", "-B"]
                 cmd += [str(box / "harness" / "boot.py"), json.dumps(boot)]
                 popen_env = {"PATH": env["PATH"], "LANG": "C.UTF-8"}
                 cwd = "/"
@@ -546,7 +475,7 @@ class Sandbox:
         setpriv = shutil.which("setpriv")
         deathsig = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
         template_env = self._environment("template")
-        return warm.shared(template_env, [*deathsig, *_unshare_prefix()], HARNESS)
+        return warm.shared(template_env, [*deathsig, *unshare_command()], HARNESS)
 
     def _spawn_warm(self) -> None:
         """A child forked from the template (see :mod:`judge.runner.warm`)."""
@@ -573,7 +502,7 @@ class Sandbox:
                 "seccomp": True,
             },
             "env": env,
-            "rlimits": _rlimits(self.limits, self.limits.processes),
+            "rlimits": rlimit_table(self.limits, self.limits.processes),
             "userns": userns,
             "uid": self.uid,
             "box_mb": BOX_MB,
