@@ -3,8 +3,10 @@ and the smallest RLIMIT_AS under which the child still starts.
 
 Usage: python benchmarks/sandbox_start.py [--quick] [--out DIR]
 
-Rows per isolation level available here: the child's own ``import torch`` time, the whole
-start (namespace, boot, torch, the submission's import), the mean round trip of a trivial
+Rows per isolation level available here (the isolated level warm, a fork of the template that
+imported torch, and cold): the child's own ``import torch`` time (warm: the template's, paid
+once per judge process), the whole start (namespace, boot, torch, the submission's import;
+warm: the fork and the submission's import), the mean round trip of a trivial
 call and of a call carrying a small MLP, and the in-process time of the same calls for the
 ratio. The address-space floor is found by bisection over ``Limits.memory_mb`` (isolated
 level where available). Numbers are from one run on whatever machine runs it; nothing is
@@ -50,11 +52,11 @@ def timed_calls(call, n: int) -> float:
     return (time.perf_counter() - began) / n
 
 
-def measure_level(path: Path, level: str, calls: int, starts: int) -> dict:
+def measure_level(path: Path, level: str, calls: int, starts: int, warm: bool = False) -> dict:
     imports, totals = [], []
     model, x = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 4)), torch.randn(8, 16)
     for _ in range(starts):
-        with Sandbox(path, ["double", "count"], Limits(), level=level) as box:
+        with Sandbox(path, ["double", "count"], Limits(), level=level, warm=warm) as box:
             imports.append(box.timings["torch_import_s"])
             totals.append(box.timings["start_s"])
             trivial = timed_calls(lambda b=box: b.call("double", (x,), {}), calls)
@@ -64,7 +66,7 @@ def measure_level(path: Path, level: str, calls: int, starts: int) -> dict:
     here_trivial = timed_calls(lambda: namespace["double"](x), calls)
     here_mlp = timed_calls(lambda: namespace["count"](model, x), calls)
     return {
-        "level": level,
+        "level": f"{level} ({'warm' if warm else 'cold'})" if level == "isolated" else level,
         "torch_import_s": statistics.median(imports),
         "start_s": statistics.median(totals),
         "call_trivial_ms": trivial * 1e3,
@@ -104,11 +106,12 @@ def main() -> None:
     torch.set_num_threads(1)
     isolated, why = isolation_available()
     levels = ["isolated", "basic"] if isolated else ["basic"]
+    variants = [("isolated", True), ("isolated", False), ("basic", False)][0 if isolated else 2 :]
     calls, starts = (20, 1) if args.quick else (200, 3)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "subject.py"
         path.write_text(SUBJECT)
-        rows = [measure_level(path, level, calls, starts) for level in levels]
+        rows = [measure_level(path, level, calls, starts, warm) for level, warm in variants]
         floor_level = levels[0]
         if args.quick:
             floor = {

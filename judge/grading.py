@@ -26,6 +26,8 @@ from typing import Any
 from judge.problems import REPO_PROBLEMS, Problem, ProblemError
 from judge.quiz import grade_quiz
 from judge.results import GradeResult, TestResult
+from judge.runner.limits import Limits
+from judge.runner.protocol import Runner
 from judge.submission import BadSubmission as BadSubmission  # callers catch it from here
 from judge.submission import Unreadable, prepared, read_source
 from judge.text import MESSAGE_CHARS, cap, clean
@@ -143,7 +145,7 @@ def unreadable_result(problem: Problem, exc: Unreadable, *, hidden: bool = True)
     return result
 
 
-def make_runner(problem: Problem, submission: Path, level: str, limits: Any) -> Any:
+def make_runner(problem: Problem, submission: Path, level: str, limits: Limits) -> Runner:
     """The sandbox (``auto`` / ``isolated`` / ``basic``) or, for trusted code, InProcess."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
@@ -165,7 +167,7 @@ class _Boot:
     while the judge loads the tests and the reference (``Sandbox.launch`` returns at once;
     runners without ``launch`` simply start in :meth:`wait`)."""
 
-    def __init__(self, runner: Any) -> None:
+    def __init__(self, runner: Runner) -> None:
         self.runner = runner
         self.failure: SubmissionFailed | None = None
         launch = getattr(runner, "launch", None)
@@ -250,6 +252,11 @@ def _grade_code(
         finally:
             failure = boot.wait(problem.starter)
             result.sandbox = {"level": runner.level, "network": runner.network}
+            for key in ("isolation", "reason"):  # how the sandbox isolates, or why it cannot
+                if getattr(runner, key, ""):
+                    result.sandbox[key] = getattr(runner, key)
+            if getattr(runner, "seccomp", None) is False:  # e.g. an architecture it lacks
+                result.sandbox["seccomp"] = "absent"
         if failure is not None:
             result.tests = [
                 TestResult(t.name, str(failure.verdict), 0.0, t.points, failure.message)

@@ -110,7 +110,12 @@ def status_of(child: Any, deadline: float) -> dict | str | None:
         event = child.status.wait_for(("exit", "error"), deadline)
         if event is not None:
             return event
-        return "running" if child.proc.poll() is None else None
+        if child.proc is not None:
+            return "running" if child.proc.poll() is None else None
+        # A warm child: its init is known only by a pidfd, readable once it has ended.
+        left = max(0.0, deadline - time.monotonic())
+        ended = child.pidfd is None or select.select([child.pidfd], [], [], left)[0]
+        return None if ended else "running"
     proc = child.proc
     while True:
         pid, wstatus, usage = os.wait4(proc.pid, os.WNOHANG)

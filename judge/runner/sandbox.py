@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import secrets
 import shutil
@@ -26,7 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from judge.files import NotRegular, read_regular
-from judge.runner import channel, processes, rootfs
+from judge.runner import channel, processes, rootfs, warm
+from judge.runner.isolation import (
+    BOX_PREFIX,
+    isolation_available,
+    reap_stale_boxes,
+    rlimit_table,
+    unshare_command,
+)
 from judge.runner.limits import Limits
 from judge.text import MESSAGE_CHARS, clean
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
@@ -34,7 +40,7 @@ from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 if TYPE_CHECKING:
     from judge.runner.inprocess import Reply
 
-__all__ = ["Reply", "Sandbox", "isolation_available"]
+__all__ = ["BOX_PREFIX", "Reply", "Sandbox", "isolation_available", "reap_stale_boxes"]
 
 
 def __getattr__(name: str) -> Any:
@@ -50,71 +56,7 @@ HARNESS = Path(__file__).resolve().parent / "harness"
 HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "probes.py", "child.py", "boot.py")
 START_BUDGET_S = 120.0
 """Seconds the harness may take to import torch (the judge's own time, not the submission's)."""
-UNSHARE = ("--mount", "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child")
-USERNS = ("--user", "--map-root-user")
 BOX_MB = 64
-BOX_PREFIX = "metajudge-box-"
-"""Box folders are named ``metajudge-box-<judge pid>-<random>``: a later judge removes those
-of a judge that is gone (killed before it could)."""
-
-_isolation: tuple[bool, str] | None = None
-
-
-def _unshare_prefix() -> list[str]:
-    """``unshare`` with the namespaces, plus a user namespace unless the judge is root."""
-    return [shutil.which("unshare") or "unshare", *(USERNS if os.geteuid() != 0 else ()), *UNSHARE]
-
-
-def isolation_available() -> tuple[bool, str]:
-    """Whether the ``isolated`` level works here, and why not (checked once per process).
-
-    As root: mount/net/ipc/uts/pid namespaces. As anyone else: the same inside a new user
-    namespace, where the kernel allows unprivileged ones (most desktops and CI runners)."""
-    global _isolation
-    if _isolation is None:
-        if not sys.platform.startswith("linux"):
-            _isolation = (False, "not Linux")
-        elif shutil.which("unshare") is None:
-            _isolation = (False, "util-linux unshare is not installed")
-        elif not hasattr(os, "pidfd_open"):
-            _isolation = (False, "no pidfd_open")
-        else:
-            try:
-                trial = subprocess.run(
-                    [*_unshare_prefix(), "--mount-proc", "true"], capture_output=True, timeout=30
-                )
-                ok = trial.returncode == 0
-                why = trial.stderr.decode(errors="replace").strip()[:200]
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                ok, why = False, str(exc)
-            who = "as root" if os.geteuid() == 0 else "in an unprivileged user namespace"
-            _isolation = (ok, "" if ok else f"unshare {who} failed: {why}")
-    return _isolation
-
-
-def reap_stale_boxes(folder: str | None = None) -> int:
-    """Delete the box folders of judges that are gone (a SIGKILLed judge cannot clean up);
-    returns how many. Only this user's, only of processes that no longer exist."""
-    removed = 0
-    folder = folder or tempfile.gettempdir()
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            pid = entry.name[len(BOX_PREFIX) :].partition("-")[0]
-            if not (entry.name.startswith(BOX_PREFIX) and pid.isdigit()):
-                continue
-            with contextlib.suppress(OSError):
-                if entry.stat(follow_symlinks=False).st_uid != os.geteuid():
-                    continue
-                try:
-                    os.kill(int(pid), 0)
-                    continue  # its judge is alive
-                except ProcessLookupError:
-                    pass
-                except PermissionError:
-                    continue
-                shutil.rmtree(entry.path, ignore_errors=True)
-                removed += 1
-    return removed
 
 
 _reaped = False
@@ -124,7 +66,8 @@ _reaped = False
 class _Child:
     """One started child: its box, the judge's ends of its pipes, and how to kill it."""
 
-    box: Path
+    box: Path | None
+    """The host folder the boot script copies from (None for a warm child)."""
     req: int
     reply: int
     token: str
@@ -138,21 +81,8 @@ class _Child:
     started: bool = False
 
 
-def _rlimits(limits: Limits, nproc: int) -> dict[str, tuple[int, int]]:
-    cpu = max(1, math.ceil(limits.cpu_s))
-    memory = limits.memory_mb << 20
-    return {
-        "RLIMIT_CPU": (cpu, cpu + 1),
-        "RLIMIT_AS": (memory, memory),
-        "RLIMIT_NPROC": (nproc, nproc),
-        "RLIMIT_FSIZE": (limits.file_size_bytes, limits.file_size_bytes),
-        "RLIMIT_NOFILE": (limits.open_files, limits.open_files),
-        "RLIMIT_CORE": (0, 0),
-    }
-
-
 class Sandbox:
-    """The submission behind the trust boundary; the call API of docs/internals.md.
+    """The submission behind the trust boundary (see :mod:`judge.runner`).
 
     ``hide``: more paths to hide from (and forbid to) the child, e.g. a private problem
     pack's folder; the judge's repo is always hidden.
@@ -166,6 +96,7 @@ class Sandbox:
         level: str = "auto",
         *,
         hide: Sequence[str | Path] = (),
+        warm: bool | None = None,
     ) -> None:
         self.submission = Path(submission)
         self.entry_points = tuple(entry_points)
@@ -180,6 +111,13 @@ class Sandbox:
         elif level != "basic":
             raise ValueError(f"level must be auto, isolated or basic, not {level!r}")
         self.level = level
+        if warm is None:  # METAJUDGE_WARM=0: every child a cold start (benchmarks compare)
+            warm = os.environ.get("METAJUDGE_WARM", "1") != "0"
+        self.warm = warm and level == "isolated"
+        """Fork the child from this process's template (torch already imported) rather
+        than start an interpreter; False after the template failed (``cold_reason``)."""
+        self.cold_reason = ""
+        self._template_launched = False
         self.reason = "" if level == "isolated" else isolation_available()[1] or "asked for"
         """Why the level is ``basic`` (empty at ``isolated``)."""
         self.isolation = ""
@@ -212,6 +150,12 @@ class Sandbox:
         first and overlap the child's torch import with its own.
         """
         if self._child is None:
+            if self.warm and not self._template_launched:
+                # The template's torch import overlaps the judge's; the fork waits in start().
+                self._template_launched = True
+                with contextlib.suppress(warm.TemplateError):  # _spawn falls back then
+                    self._template()
+                return
             self._spawn()
 
     def start(self) -> None:
@@ -219,6 +163,8 @@ class Sandbox:
         if self._child is not None and self._child.started:
             return
         self.launch()
+        if self._child is None:  # launch() only started the template
+            self._spawn()
         child = self._child
         began = child.began
         try:
@@ -233,7 +179,7 @@ class Sandbox:
             if ready.get("kind") != "ready":
                 raise JudgeError("the sandbox's harness did not start")
             self.timings = {"torch_import_s": ready.get("torch_import_s")}
-            if self.level == "isolated":  # boot has copied it into the namespace: not needed
+            if self.level == "isolated" and child.box is not None:  # copied in: not needed
                 shutil.rmtree(child.box, ignore_errors=True)
             self.seccomp = ready.get("seccomp") is True
             if self.seccomp:  # no socket but AF_UNIX can be opened, at either level
@@ -260,7 +206,7 @@ class Sandbox:
     def call(
         self, entry: str, args: tuple, kwargs: dict, probe: tuple[str, tuple] | None = None
     ) -> Reply:
-        """Run ``entry(*args, **kwargs)`` (and the probe) in the child; see docs/internals.md."""
+        """Run ``entry(*args, **kwargs)`` (and the probe) in the child (see :mod:`judge.runner`)."""
         self.start()
         child = self._child
         from judge.runner.inprocess import Reply  # here: importing it imports torch
@@ -420,6 +366,12 @@ class Sandbox:
         if not _reaped:
             _reaped = True
             reap_stale_boxes()
+        if self.warm:
+            try:
+                self._spawn_warm()
+                return
+            except warm.TemplateError as exc:
+                self.warm, self.cold_reason = False, str(exc)[:500]
         box = Path(tempfile.mkdtemp(prefix=f"{BOX_PREFIX}{os.getpid()}-"))
         name = self.submission.name if self.submission.name != "harness" else "submission.py"
         try:  # never through a link: the file is checked on its open descriptor
@@ -435,7 +387,7 @@ class Sandbox:
         prefixes = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)})
         prefixes += [p for p in (sys.prefix, sys.base_prefix) if p not in prefixes]
         nproc = self.limits.processes if isolated else processes.basic_nproc(self.limits.processes)
-        rlimits = _rlimits(self.limits, nproc)
+        rlimits = rlimit_table(self.limits, nproc)
         root = rootfs.plan() if isolated else None
         config = {
             "submission": name,
@@ -485,7 +437,7 @@ class Sandbox:
                     "argv": [root.python, "-I", "-B", "/box/harness/child.py", "3", "4"],
                     "env": env,
                 }
-                cmd = [*deathsig, *_unshare_prefix(), sys.executable, "-I", "-B"]
+                cmd = [*deathsig, *unshare_command(), sys.executable, "-I", "-B"]
                 cmd += [str(box / "harness" / "boot.py"), json.dumps(boot)]
                 popen_env = {"PATH": env["PATH"], "LANG": "C.UTF-8"}
                 cwd = "/"
@@ -524,6 +476,84 @@ class Sandbox:
         else:
             child.pidfd = os.pidfd_open(proc.pid) if hasattr(os, "pidfd_open") else None
             child.ended = child.pidfd
+
+    def _environment(self, token: str) -> dict[str, str]:
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": "/box",
+            "TMPDIR": "/tmp",
+            "LANG": "C.UTF-8",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "METAJUDGE_SANDBOX": token,
+        }
+        if rootfs.plan().library_path:
+            env["LD_LIBRARY_PATH"] = ":".join(rootfs.plan().library_path)
+        return env
+
+    def _template(self) -> warm.Template:
+        """This process's template, started if it was not (it may still be importing)."""
+        setpriv = shutil.which("setpriv")
+        deathsig = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
+        template_env = self._environment("template")
+        return warm.shared(template_env, [*deathsig, *unshare_command()], HARNESS)
+
+    def _spawn_warm(self) -> None:
+        """A child forked from the template (see :mod:`judge.runner.warm`)."""
+        template = self._template()
+        template.wait_ready()
+        if (self.limits.memory_mb << 20) <= template.vm_bytes:
+            raise JudgeError(
+                f"the sandbox's harness did not start: memory_mb={self.limits.memory_mb} is "
+                f"below the {template.vm_bytes >> 20} MiB the interpreter with torch occupies"
+            )
+        token = self.marker = secrets.token_hex(8)
+        name = self.submission.name if self.submission.name != "harness" else "submission.py"
+        userns = os.geteuid() != 0
+        self.uid = None if userns else warm.fresh_uid()
+        env = self._environment(token)
+        env.pop("LD_LIBRARY_PATH", None)  # read by the template's loader already
+        config = {
+            "config": {
+                "submission": name,
+                "entry_points": list(self.entry_points),
+                "forbidden_roots": [str(REPO_ROOT), *self.hide],
+                "allowed_roots": [rootfs.VENV, rootfs.PYTHON],
+                "memory_mb": self.limits.memory_mb,
+                "seccomp": True,
+            },
+            "env": env,
+            "rlimits": rlimit_table(self.limits, self.limits.processes),
+            "userns": userns,
+            "uid": self.uid,
+            "box_mb": BOX_MB,
+            "submission_bytes": BOX_MB << 20,
+            "torch_import_s": template.torch_import_s,
+        }
+        req_r, req_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        out_r, out_w = os.pipe()
+        status_r, status_w = os.pipe()
+        source = os.open(self.submission, os.O_RDONLY)
+        ours = [source, req_r, reply_w, out_w, status_w]
+        child = _Child(None, req_w, reply_r, token, time.monotonic())
+        try:
+            child.pidfd = template.fork(config, ours)
+        except BaseException:
+            for fd in (req_w, reply_r, out_r, status_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in ours:
+                os.close(fd)
+        self._child = child
+        kill = lambda: self._signal(child)  # noqa: E731
+        child.drain = processes.OutputDrain(out_r, self.limits.output_bytes, kill)
+        child.status = processes.StatusReader(status_r)
+        child.ended = status_r
+        os.set_blocking(req_w, False)
+        os.set_blocking(reply_r, False)
 
     def _signal(self, child: _Child) -> None:
         """SIGKILL the whole sandbox now (thread-safe; reaping is :meth:`_discard`'s job)."""
@@ -564,4 +594,5 @@ class Sandbox:
                     os.close(fd)
         if child.status is not None:
             child.status.close()
-        shutil.rmtree(child.box, ignore_errors=True)
+        if child.box is not None:
+            shutil.rmtree(child.box, ignore_errors=True)

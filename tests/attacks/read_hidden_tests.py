@@ -1,6 +1,12 @@
-"""Reads a problem's hidden tests."""
+"""Reads a problem's hidden tests.
+
+At the isolated level the child's root holds no repo to reach (the venv is mounted at /venv,
+so ``sys.prefix``'s parent is ``/``): there the listing tests of tests/judge/test_rootfs.py
+stand in for this one.
+"""
 
 EXPECT = "forbidden"
+LEVELS = ("basic",)
 
 
 import os

@@ -20,7 +20,14 @@ def _read(path):
 
 def solve(x):
     users = {line.split(":")[0] for line in _read("/etc/passwd").splitlines() if line}
-    interfaces = {name for _, name in socket.if_nameindex()}
+    try:  # a netlink socket: refused by the seccomp filter
+        interfaces = {name for _, name in socket.if_nameindex()}
+    except OSError:
+        interfaces = set()
+    try:
+        interfaces |= set(os.listdir("/sys/class/net"))
+    except OSError:
+        pass
     leaks = users - {"root", "sandbox"}
     leaks |= interfaces - {"lo"}
     leaks |= {socket.gethostname()} - {"sandbox"}

@@ -40,6 +40,9 @@ BASIC_TOO = {
     "alloc_8gb_torch",
     "reply_zip_pickle",
     "subprocess_cat_repo",
+    "listdir_repo",
+    "read_hidden_tests",
+    "write_repo",
 }
 SENTINEL_TMP = Path(f"/tmp/metajudge-sentinel-{os.getpid()}")
 REPO_SENTINELS = [

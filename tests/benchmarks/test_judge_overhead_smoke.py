@@ -32,3 +32,5 @@ def test_quick_run_writes_results(tmp_path: Path) -> None:
         assert key in data["rows"][0]
     assert data["whole_set"]["ratio"] > 0
     assert data["cli"]["wall_s"] > 0 and "machine" in data
+    assert data["torch_import_s"] > 0 and data["cli_cold"]["wall_s"] > 0
+    assert set(data["cli_over_import"]) == {"warm", "cold"}

@@ -12,7 +12,6 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -186,19 +185,25 @@ import sys, time
 from pathlib import Path
 from judge.runner.limits import Limits
 from judge.runner.sandbox import Sandbox
+from judge.runner import warm
 box = Sandbox(Path(sys.argv[1]), ["ls"], Limits(time_s=30), level="isolated")
 box.start()
-print(box.marker, flush=True)
+template = warm._template.marker if box.warm else box.marker
+print(template, box.uid, flush=True)
 time.sleep(600)
 """
 
 
-def _marked(marker: str) -> list[int]:
+def _marked(marker: str, uid: int | None = None) -> list[int]:
+    """Processes carrying the marker in their environment, or running as ``uid``."""
     found = []
     needle = f"METAJUDGE_SANDBOX={marker}".encode()
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
+                if uid is not None and entry.stat().st_uid == uid:
+                    found.append(int(entry.name))
+                    continue
                 with open(f"{entry.path}/environ", "rb") as f:
                     if needle in f.read().split(b"\0"):
                         found.append(int(entry.name))
@@ -216,15 +221,17 @@ def test_a_sigkilled_judge_leaves_no_sandbox_running(tmp_path: Path) -> None:
         [sys.executable, "-c", HOLDER, str(submission)], stdout=subprocess.PIPE, text=True
     )
     try:
-        marker = judge.stdout.readline().strip()
+        marker, uid = judge.stdout.readline().split()
+        uid = None if uid == "None" else int(uid)
         assert marker and _marked(marker), "the sandbox should be running"
+        assert uid is None or _marked("-", uid), "the child should be running"
     finally:
         judge.send_signal(signal.SIGKILL)
         judge.wait()
     deadline = time.monotonic() + 30
-    while _marked(marker) and time.monotonic() < deadline:
+    while _marked(marker, uid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _marked(marker) == [], "the sandbox outlived its judge"
+    assert _marked(marker, uid) == [], "the sandbox outlived its judge"
     assert not [p for p in Path("/tmp").glob(f"{BOX_PREFIX}{judge.pid}-*")]
 
 
@@ -253,17 +260,25 @@ print(json.dumps(out))
 
 
 @pytest.fixture(scope="module")
-def user_venv() -> Iterator[Path]:
+def user_venv(request: pytest.FixtureRequest) -> tuple[Path, Path]:
     """A venv an unprivileged user can read: Debian's python3, torch from the local wheels,
-    the judge installed from this checkout (editable: the problems are read from here)."""
+    the judge installed from this checkout (editable: the problems are read from here).
+    METAJUDGE_USER_VENV names one made that way already (it takes minutes to build)."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("creating an unprivileged user's run needs root and setpriv")
+    if os.environ.get("METAJUDGE_USER_VENV"):
+        venv = Path(os.environ["METAJUDGE_USER_VENV"])
+        work = Path(tempfile.mkdtemp(prefix="metajudge-user-work-"))
+        request.addfinalizer(lambda: shutil.rmtree(work, ignore_errors=True))
+        os.chmod(work, 0o755)
+        os.chown(work, 65534, 65534)
+        return venv, work
     python = shutil.which("python3", path="/usr/bin:/usr/local/bin")
     if python is None:
         pytest.skip("no system python3 outside root's home")
-    # Not under pytest's temporary folders: they are private to root, and any pytest run
-    # started meanwhile makes them private again.
-    root = Path(tempfile.mkdtemp(prefix="metajudge-unprivileged-"))
+    # Not under pytest's basetemp: other pytest runs of the same user prune old ones.
+    root = Path(tempfile.mkdtemp(prefix="metajudge-user-venv-"))
+    request.addfinalizer(lambda: shutil.rmtree(root, ignore_errors=True))
     os.chmod(root, 0o755)
     venv = root / "venv"
     steps = [
@@ -279,12 +294,10 @@ def user_venv() -> Iterator[Path]:
     work = root / "work"
     work.mkdir()
     os.chown(work, 65534, 65534)
-    yield venv
-    shutil.rmtree(root, ignore_errors=True)
+    return venv, work
 
 
-def _as_nobody(venv: Path, *args: str) -> subprocess.CompletedProcess:
-    home = venv.parent / "work"
+def _as_nobody(venv: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {"PATH": f"{venv}/bin:/usr/bin:/bin", "HOME": str(home), "JUDGE_NO_HISTORY": "1"}
     cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", f"{venv}/bin/python"]
     return subprocess.run(
@@ -293,23 +306,24 @@ def _as_nobody(venv: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_unprivileged_user_gets_the_isolated_level(user_venv: Path) -> None:
-    trial = _as_nobody(user_venv, "-c", "from judge.runner.sandbox import *; "
+def test_unprivileged_user_gets_the_isolated_level(user_venv: tuple[Path, Path]) -> None:
+    user_venv, work = user_venv
+    trial = _as_nobody(user_venv, work, "-c", "from judge.runner.sandbox import *; "
                        "print(isolation_available())")  # fmt: skip
     if "True" not in trial.stdout:
         pytest.skip(f"no unprivileged user namespaces here: {trial.stdout}{trial.stderr[-300:]}")
-    graded = _as_nobody(
-        user_venv, "-m", "judge", "grade", "maml-adapt", "problems/maml-adapt/solution.py", "--json"
-    )
+    solution = "problems/maml-adapt/solution.py"
+    graded = _as_nobody(user_venv, work, "-m", "judge", "grade", "maml-adapt", solution, "--json")
+    assert graded.stdout.startswith("{"), f"exit {graded.returncode}: {graded.stderr[-3000:]}"
     result = json.loads(graded.stdout)
     assert result["verdict"] == "accepted", graded.stdout[-2000:] + graded.stderr[-2000:]
     assert result["sandbox"]["level"] == "isolated"
-    submission = user_venv.parent / "work" / "lister.py"
+    submission = work / "lister.py"
     submission.write_text(textwrap.dedent(LISTER))
     os.chown(submission, 65534, 65534)
     folders = [*HOST_FOLDERS, str(REPO_ROOT.parent), str(user_venv.parent)]
     ran = _as_nobody(
-        user_venv, "-c", AS_USER, str(REPO_ROOT / "tests/attacks"), json.dumps(folders),
+        user_venv, work, "-c", AS_USER, str(REPO_ROOT / "tests/attacks"), json.dumps(folders),
         str(submission),
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr[-3000:]

@@ -315,7 +315,7 @@ def test_start_failures(tmp_path: Path, source: str, verdict: Verdict, words: st
 @pytest.mark.skipif(not ISOLATED, reason=f"isolated level unavailable: {WHY}")
 def test_missing_boot_status_is_a_judge_error(tmp_path: Path) -> None:
     path = write(tmp_path, "fine.py", "def solve(x):\n    return x\n")
-    with Sandbox(path, ["solve"], LIMITS, level="isolated") as box:
+    with Sandbox(path, ["solve"], LIMITS, level="isolated", warm=False) as box:
         os.kill(box._child.proc.pid, 9)  # unshare dies; --kill-child takes PID 1 with it
         box._child.proc.wait(timeout=30)
         select.select([box._child.pidfd], [], [], 30)  # PID 1 is gone too

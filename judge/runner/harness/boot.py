@@ -16,7 +16,9 @@ harness), a private ``/proc`` (hidepid=2), ``/dev`` with null, zero, urandom and
 (``pivot_root``). Then the tmpfs root itself is made read-only.
 
 The config (built by ``judge.runner.sandbox``): box (host folder holding the submission and
-harness/), box_mb, root, userns, uid, fds (req, reply, out, status), rlimits, argv, env.
+harness/), box_mb, root, userns, uid, fds (req, reply, out, status), rlimits, argv, env. With
+``template`` (the warm start, :mod:`judge.runner.warm`) the forked process is instead
+``harness/template.py``, keeping this namespace's privileges, with fds control and out.
 """
 
 from __future__ import annotations
@@ -229,6 +231,21 @@ def _child(cfg: dict) -> None:
     os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
 
 
+def _template(cfg: dict) -> None:
+    """In the forked template (warm start): privileges kept, it runs no submission."""
+    fds = cfg["fds"]
+    null = os.open(os.devnull, os.O_RDONLY)
+    high = [os.dup2(fds[name], 100 + i) for i, name in enumerate(("control", "out"))]
+    os.dup2(null, 0)
+    os.dup2(high[1], 1)
+    os.dup2(high[1], 2)
+    os.dup2(high[0], 3)
+    os.closerange(4, 1 << 16)
+    os.setsid()
+    os.chdir("/box")
+    os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
+
+
 def _report(status_fd: int, **event: object) -> None:
     os.write(status_fd, (json.dumps(event) + "\n").encode())
 
@@ -246,13 +263,14 @@ def main() -> None:
     pid = os.fork()
     if pid == 0:
         try:
-            _child(cfg)
+            _template(cfg) if cfg.get("template") else _child(cfg)
         finally:
             os._exit(127)
     # Not dumpable: the child (same uid in a user namespace) cannot open /proc/1/*.
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    for fd in ("req", "reply", "out"):
-        os.close(cfg["fds"][fd])
+    for fd in ("req", "reply", "out", "control"):
+        if fd in cfg["fds"]:
+            os.close(cfg["fds"][fd])
     while True:  # PID 1 reaps every orphan; the child's own end is the one reported
         try:
             got, wstatus, usage = os.wait4(-1, 0)
