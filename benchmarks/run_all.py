@@ -26,6 +26,7 @@ SCRIPTS = [
     "distillation.py",
     "compression.py",
     "fusion.py",
+    "meta_variants.py",
 ]
 
 
