@@ -190,3 +190,5 @@ def test_mismatched_adapted_raises_value_error(candidate, solution, mistakes):
     expect_raises(ValueError, lambda: candidate.imaml_meta_gradient(model, extra, *rest, 1.0, 2))
     wrong = {**adapted, "0.weight": adapted["0.weight"].t().contiguous()}
     expect_raises(ValueError, lambda: candidate.imaml_meta_gradient(model, wrong, *rest, 1.0, 2))
+    flat = {**adapted, "2.bias": adapted["2.bias"].reshape(1, 1)}
+    expect_raises(ValueError, lambda: candidate.imaml_meta_gradient(model, flat, *rest, 1.0, 2))
