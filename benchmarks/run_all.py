@@ -27,6 +27,7 @@ SCRIPTS = [
     "compression.py",
     "efficiency.py",
     "fusion.py",
+    "meta_variants.py",
 ]
 
 

@@ -65,7 +65,7 @@ from reference.meta_train import (
     train_meta_sgd,
     train_reptile,
 )
-from reference.meta_variants import anil_adapt, lslr_multi_step_loss
+from reference.meta_variants import anil_adapt, imaml_meta_gradient, lslr_multi_step_loss
 from reference.models import embedding_net, mlp, mlp_classifier, sinusoid_regressor
 from reference.protonet import (
     ProtoConfig,
@@ -117,6 +117,7 @@ __all__ = [
     "fisher_merge",
     "greedy_soup",
     "hint_loss",
+    "imaml_meta_gradient",
     "int8_model_bytes",
     "iterative_prune",
     "logit_ensemble",

@@ -129,3 +129,83 @@ def lslr_multi_step_loss(
         total = total + step_weights[k] * query
     assert isinstance(total, Tensor)  # steps >= 1
     return total
+
+
+# --------------------------------------------------------------------------- iMAML
+
+
+def _dot(a: list[Tensor], b: list[Tensor]) -> Tensor:
+    return sum((x * y).sum() for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
+
+
+def imaml_meta_gradient(
+    model: nn.Module,
+    adapted: Params,
+    x_support: Tensor,
+    y_support: Tensor,
+    x_query: Tensor,
+    y_query: Tensor,
+    loss_fn: LossFn,
+    lam: float,
+    cg_steps: int,
+) -> Params:
+    """iMAML's implicit meta-gradient: ``cg_steps`` iterations of conjugate gradient from 0 on
+    (I + H/λ) v = g, with g = ∇φ L_query(φ) and H = ∇²φ L_support(φ) at φ = ``adapted``.
+
+    φ is the solution of the proximal inner problem min L_support(φ) + λ/2 ‖φ − θ‖², so
+    dφ/dθ = (I + H/λ)⁻¹ and v is the meta-gradient, whatever optimiser found φ and however
+    many steps it took. H is never formed: each CG iteration costs one Hessian-vector product
+    (a double backward through the support gradient, built once). CG stops early only if the
+    residual is exactly zero. Returns v keyed like ``model.named_parameters()``, detached; the
+    model and ``adapted`` are not changed.
+    """
+    names = [n for n, _ in model.named_parameters()]
+    if set(adapted) != set(names):
+        raise ValueError(f"adapted must have exactly the keys {names}, got {sorted(adapted)}")
+    for name, p in model.named_parameters():
+        if adapted[name].shape != p.shape:
+            raise ValueError(
+                f"adapted[{name!r}] has shape {tuple(adapted[name].shape)}, not {tuple(p.shape)}"
+            )
+    if not lam > 0:
+        raise ValueError(f"lam must be positive, got {lam}")
+    if cg_steps < 1:
+        raise ValueError(f"cg_steps must be >= 1, got {cg_steps}")
+    phi = [adapted[n].detach().requires_grad_() for n in names]
+    params = dict(zip(names, phi, strict=True))
+    query = loss_fn(functional_call(model, params, (x_query,)), y_query)
+    g = list(torch.autograd.grad(query, phi, allow_unused=True, materialize_grads=True))
+    support = loss_fn(functional_call(model, params, (x_support,)), y_support)
+    grad_s = torch.autograd.grad(
+        support, phi, create_graph=True, allow_unused=True, materialize_grads=True
+    )
+
+    def apply(v: list[Tensor]) -> list[Tensor]:
+        """(I + H/λ) v, by one Hessian-vector product."""
+        if not any(t.requires_grad for t in grad_s):  # a constant gradient: H = 0
+            return v
+        hv = torch.autograd.grad(
+            grad_s,
+            phi,
+            grad_outputs=v,
+            retain_graph=True,
+            allow_unused=True,
+            materialize_grads=True,
+        )
+        return [vi + hvi / lam for vi, hvi in zip(v, hv, strict=True)]
+
+    x = [torch.zeros_like(t) for t in g]
+    r = [t.clone() for t in g]
+    p = [t.clone() for t in g]
+    rr = _dot(r, r)
+    for _ in range(cg_steps):
+        if rr == 0:
+            break
+        ap = apply(p)
+        alpha = rr / _dot(p, ap)
+        x = [xi + alpha * pi for xi, pi in zip(x, p, strict=True)]
+        r = [ri - alpha * api for ri, api in zip(r, ap, strict=True)]
+        rr_next = _dot(r, r)
+        p = [ri + (rr_next / rr) * pi for ri, pi in zip(r, p, strict=True)]
+        rr = rr_next
+    return {n: xi.detach() for n, xi in zip(names, x, strict=True)}

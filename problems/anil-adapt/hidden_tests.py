@@ -187,3 +187,8 @@ def test_invalid_arguments_raise_value_error(candidate, solution, mistakes):
     expect_raises(
         ValueError, lambda: candidate.anil_adapt(nn.Linear(2, 1), x, y, nn.MSELoss(), 0.1)
     )
+    model, x, y, _, _ = classification(13)
+    loss = nn.CrossEntropyLoss()
+    expect_raises(ValueError, lambda: candidate.anil_adapt(model, x, y, loss, 0.1, steps=-3))
+    tail = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 4), nn.Tanh())
+    expect_raises(ValueError, lambda: candidate.anil_adapt(tail, x, y, loss, 0.1))

@@ -156,6 +156,19 @@ def test_bad_shapes_raise_value_error(candidate, solution, mistakes):
     )
 
 
+def test_more_bad_shapes_raise_value_error(candidate, solution, mistakes):
+    s, t, y = batch(18, n=4, c=3)
+    expect_raises(ValueError, lambda: candidate.decoupled_kd_loss(s[None], t[None], y, 1, 1, 1))
+    expect_raises(ValueError, lambda: candidate.decoupled_kd_loss(s, t[:3], y, 1.0, 8.0, 2.0))
+    expect_raises(
+        ValueError, lambda: candidate.decoupled_kd_loss(s, t, y, 1.0, torch.ones(4, 1), 2.0)
+    )
+    one = torch.randn(4, 1, dtype=torch.float64)
+    expect_raises(
+        ValueError, lambda: candidate.decoupled_kd_loss(one, one + 1, y * 0, 1.0, 8.0, 2.0)
+    )
+
+
 def test_bad_labels_or_temperature_raise_value_error(candidate, solution, mistakes):
     s, t, y = batch(17)
     expect_raises(ValueError, lambda: candidate.decoupled_kd_loss(s, t, y, 1.0, 8.0, 0.0))

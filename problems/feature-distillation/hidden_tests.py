@@ -68,6 +68,9 @@ def test_values_on_a_larger_batch(candidate, solution, mistakes):
 def test_values_on_feature_maps(candidate, solution, mistakes):
     compare(candidate, solution, mistakes, maps(2), "hint loss (1x1 conv)")
     compare(candidate, solution, mistakes, maps(3, kernel=3, hw=4), "hint loss (3x3 conv)")
+    s, t, regressor = maps(18)
+    args = (s.double(), t.double(), regressor.double())
+    compare(candidate, solution, mistakes, args, "hint loss (1x1 conv, float64)")
 
 
 def test_batch_of_one_and_float64(candidate, solution, mistakes):

@@ -30,6 +30,7 @@ META = [
     "maml-sinusoid",
     "anil-adapt",
     "maml-plus-plus-lslr",
+    "imaml-implicit-gradient",
 ]
 
 

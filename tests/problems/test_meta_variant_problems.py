@@ -75,3 +75,17 @@ def test_lslr_solution_agrees_with_the_reference() -> None:
             torch.autograd.grad(got, leaves), torch.autograd.grad(want, leaves), strict=True
         ):
             torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_imaml_solution_agrees_with_the_reference() -> None:
+    from reference.meta_variants import imaml_meta_gradient
+
+    sol = solution("imaml-implicit-gradient").imaml_meta_gradient
+    for seed, lam, steps in [(6, 1.0, 1), (7, 2.0, 5), (8, 0.5, 3)]:
+        model, (x, y), (x_q, y_q) = net(seed), data(seed), data(seed + 10, 9)
+        adapted = {n: p.detach() + 0.1 * torch.randn_like(p) for n, p in model.named_parameters()}
+        got = sol(model, adapted, x, y, x_q, y_q, MSE, lam, steps)
+        want = imaml_meta_gradient(model, adapted, x, y, x_q, y_q, MSE, lam, steps)
+        assert list(got) == list(want)
+        for n in want:
+            torch.testing.assert_close(got[n], want[n], rtol=1e-6, atol=1e-7)

@@ -4,13 +4,13 @@ differences in float64, and a dense linear solve on a model small enough to form
 
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from torch import nn
 from torch.func import functional_call
 
 from reference.maml import adapt
-from reference.meta_variants import anil_adapt, lslr_multi_step_loss
+from reference.meta_variants import anil_adapt, imaml_meta_gradient, lslr_multi_step_loss
 
 torch.set_num_threads(1)
 MSE = nn.MSELoss()
@@ -204,3 +204,78 @@ def test_lslr_rejects_mismatched_rates_and_weights() -> None:
     for rate, weights in bad:
         with pytest.raises(ValueError):
             lslr_multi_step_loss(model, rate, x, y, x_q, y_q, MSE, weights)
+
+
+# --------------------------------------------------------------------------- iMAML
+
+
+def flat_problem(seed: int, lam: float):
+    """A tiny float64 net (≈ 20 parameters), a point φ, and (I + H/λ), g formed densely."""
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1)).double()
+    adapted = {n: p.detach() + 0.3 * torch.randn_like(p) for n, p in model.named_parameters()}
+    (x, y), (x_q, y_q) = data(seed), data(seed + 1, n=8)
+    names = list(adapted)
+    shapes = [adapted[n].shape for n in names]
+    sizes = [adapted[n].numel() for n in names]
+    flat = torch.cat([adapted[n].reshape(-1) for n in names])
+
+    def loss_at(vec, a, b):
+        parts = [c.view(s) for c, s in zip(vec.split(sizes), shapes, strict=True)]
+        return MSE(functional_call(model, dict(zip(names, parts, strict=True)), (a,)), b)
+
+    h = torch.autograd.functional.hessian(lambda v: loss_at(v, x, y), flat)
+    leaf = flat.clone().requires_grad_()
+    (g,) = torch.autograd.grad(loss_at(leaf, x_q, y_q), leaf)
+    a = torch.eye(len(flat), dtype=flat.dtype) + h / lam
+    return model, adapted, (x, y, x_q, y_q), a, g
+
+
+def flatten(params: dict[str, torch.Tensor]) -> torch.Tensor:
+    return torch.cat([t.reshape(-1) for t in params.values()])
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 1000), lam=st.sampled_from([0.5, 1.0, 3.0, 10.0]))
+def test_imaml_cg_solves_the_system_and_matches_a_dense_solve(seed, lam):
+    model, adapted, batch, a, g = flat_problem(seed, lam)
+    assume(torch.linalg.eigvalsh(a).min() > 0.05)  # CG needs A positive definite
+    v = flatten(imaml_meta_gradient(model, adapted, *batch, MSE, lam, 4 * len(g)))
+    torch.testing.assert_close(a @ v, g, rtol=1e-8, atol=1e-10)
+    torch.testing.assert_close(v, torch.linalg.solve(a, g), rtol=1e-7, atol=1e-9)
+
+
+def test_imaml_one_cg_step_is_the_steepest_descent_step() -> None:
+    model, adapted, batch, a, g = flat_problem(3, 2.0)
+    v = flatten(imaml_meta_gradient(model, adapted, *batch, MSE, 2.0, 1))
+    torch.testing.assert_close(v, (g @ g) / (g @ a @ g) * g)
+
+
+def test_imaml_cg_error_decreases_with_the_steps() -> None:
+    model, adapted, batch, a, g = flat_problem(4, 5.0)
+    assert torch.linalg.eigvalsh(a).min() > 0.1, "the premise: A positive definite"
+    exact = torch.linalg.solve(a, g)
+    errors = []
+    for k in (1, 2, 4, 8):
+        e = flatten(imaml_meta_gradient(model, adapted, *batch, MSE, 5.0, k)) - exact
+        errors.append(float(e @ a @ e))
+    assert errors == sorted(errors, reverse=True), errors  # CG decreases the A-norm error
+    assert errors[-1] < 1e-8 * errors[0]
+
+
+def test_imaml_leaves_its_inputs_alone_and_rejects_bad_arguments() -> None:
+    model, adapted, batch, _, _ = flat_problem(5, 1.0)
+    before = {n: t.clone() for n, t in adapted.items()}
+    state = {n: t.clone() for n, t in model.state_dict().items()}
+    out = imaml_meta_gradient(model, adapted, *batch, MSE, 1.0, 3)
+    assert all(torch.equal(before[n], adapted[n]) for n in before)
+    assert all(torch.equal(state[n], t) for n, t in model.state_dict().items())
+    assert all(not t.requires_grad and t.dtype == torch.float64 for t in out.values())
+    for bad_adapted, lam, steps in [
+        ({k: v for k, v in adapted.items() if k != "0.bias"}, 1.0, 3),
+        ({**adapted, "0.weight": adapted["0.weight"].t()}, 1.0, 3),
+        (adapted, 0.0, 3),
+        (adapted, 1.0, 0),
+    ]:
+        with pytest.raises(ValueError):
+            imaml_meta_gradient(model, bad_adapted, *batch, MSE, lam, steps)
