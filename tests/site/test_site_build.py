@@ -24,9 +24,10 @@ from site_helpers import (
 )
 
 from judge.problems import load_problem
-from judge.site.build import REPO, SiteError, build_site, make_server, page_bytes
+from judge.site.build import SiteError, build_site, make_server, page_bytes
 from judge.site.checks import builder_paths, math_faults
 
+REPO = Path(__file__).resolve().parents[2]  # the checkout this test runs from
 SITES = ["fixture_site", "repo_site"]
 
 
