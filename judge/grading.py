@@ -159,7 +159,9 @@ def make_runner(problem: Problem, submission: Path, level: str, limits: Limits) 
         raise JudgeError(f"the sandbox is not available ({exc})") from exc
     # The repo is hidden by the sandbox itself; a private pack must be hidden too.
     hide = [problem.path] if REPO_PROBLEMS in problem.path.parents else [problem.path.parent]
-    return Sandbox(submission, problem.entry_points, limits, level=level, hide=hide)
+    return Sandbox(
+        submission, problem.entry_points, limits, level=level, hide=hide, packages=problem.packages
+    )
 
 
 class _Boot:

@@ -37,6 +37,7 @@ TOPICS = topic_ids()
 LANGS = ("en", "zh")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_DIST = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 class ProblemError(JudgeError):
@@ -77,6 +78,9 @@ class Problem:
     papers: tuple[Paper, ...]
     related: tuple[str, ...]
     path: Path
+    packages: tuple[str, ...] = ()
+    """Installed distributions beyond torch and numpy that a submission may import (the
+    isolated sandbox's root holds only what is declared)."""
 
     # -- texts ------------------------------------------------------------------------
     def _text(self, stem: str, lang: str) -> str:
@@ -166,6 +170,7 @@ _FIELDS = {
     "entry_points",
     "time_limit_s",
     "total_time_limit_s",
+    "packages",
     "memory_limit_mb",
     "points",
     "papers",
@@ -283,6 +288,7 @@ def load_problem(folder: Path) -> Problem:
         points=float(points),
         papers=tuple(papers),
         related=_str_list(meta, toml, "related", "a list of problem slugs", _SLUG),
+        packages=_str_list(meta, toml, "packages", "a list of distribution names", _DIST),
         path=folder,
     )
     _check_files(problem, toml)

@@ -21,6 +21,7 @@ import re
 import struct
 import sys
 import sysconfig
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -318,40 +319,42 @@ def compute_plan(extra_distributions: tuple[str, ...] = ()) -> RootPlan:
     return plan
 
 
-_plan: RootPlan | None = None
+_plans: dict[tuple[str, ...], RootPlan] = {}
 
 
-def _cache_key() -> str:
-    """What the plan depends on: the interpreter, and the site folders' mtimes (installing
-    or removing a package changes its site folder)."""
+def _cache_key(extra: tuple[str, ...] = ()) -> str:
+    """What the plan depends on: the interpreter, the distributions, and the site folders'
+    mtimes (installing or removing a package changes its site folder)."""
     stamp = [sys.executable, os.path.realpath(sys.executable), sys.prefix, *BASE_DISTRIBUTIONS]
+    stamp += [f"+{name}" for name in extra]
     for folder in sorted(_site_dirs()):
         with contextlib.suppress(OSError):
             stamp.append(f"{folder}:{os.stat(folder).st_mtime_ns}")
     return hashlib.sha256(json.dumps(stamp).encode()).hexdigest()[:24]
 
 
-def _cache_file() -> Path:
+def _cache_file(extra: tuple[str, ...] = ()) -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "metajudge" / f"rootfs-{_cache_key()}.json"
+    return Path(base) / "metajudge" / f"rootfs-{_cache_key(extra)}.json"
 
 
-def plan() -> RootPlan:
-    """:func:`compute_plan`, once per judge process and cached on disk (computing it reads
-    torch's RECORD and hundreds of ELF headers: half a second)."""
-    global _plan
-    if _plan is not None:
-        return _plan
+def plan(extra: Sequence[str] = ()) -> RootPlan:
+    """:func:`compute_plan` for the base distributions plus ``extra`` (those a problem
+    declares in its ``packages``), once per judge process and set of extras, and cached on
+    disk (computing it reads torch's RECORD and hundreds of ELF headers: half a second)."""
+    key = tuple(sorted(set(extra)))
+    if key in _plans:
+        return _plans[key]
     with contextlib.suppress(Exception):
-        cached = RootPlan.from_json(json.loads(_cache_file().read_text()))
+        cached = RootPlan.from_json(json.loads(_cache_file(key).read_text()))
         if all(os.path.exists(source) for _, source in cached.binds):
-            _plan = cached
-            return _plan
-    _plan = compute_plan()
+            _plans[key] = cached
+            return cached
+    made = _plans[key] = compute_plan(key)
     with contextlib.suppress(OSError):
-        path = _cache_file()
+        path = _cache_file(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(_plan.to_json()))
+        partial.write_text(json.dumps(made.to_json()))
         partial.replace(path)
-    return _plan
+    return made

@@ -97,8 +97,12 @@ class Sandbox:
         *,
         hide: Sequence[str | Path] = (),
         warm: bool | None = None,
+        packages: Sequence[str] = (),
     ) -> None:
         self.submission = Path(submission)
+        self.packages = tuple(sorted(set(packages)))
+        """Distributions beyond torch and numpy that the isolated child's root holds (what
+        the problem declares in ``packages``)."""
         self.entry_points = tuple(entry_points)
         self.limits = limits
         self.hide = tuple(str(Path(p).resolve()) for p in hide)
@@ -388,7 +392,7 @@ class Sandbox:
         prefixes += [p for p in (sys.prefix, sys.base_prefix) if p not in prefixes]
         nproc = self.limits.processes if isolated else processes.basic_nproc(self.limits.processes)
         rlimits = rlimit_table(self.limits, nproc)
-        root = rootfs.plan() if isolated else None
+        root = rootfs.plan(self.packages) if isolated else None
         config = {
             "submission": name,
             "entry_points": list(self.entry_points),
@@ -488,8 +492,8 @@ class Sandbox:
             "OPENBLAS_NUM_THREADS": "1",
             "METAJUDGE_SANDBOX": token,
         }
-        if rootfs.plan().library_path:
-            env["LD_LIBRARY_PATH"] = ":".join(rootfs.plan().library_path)
+        if self.level == "isolated" and (library_path := rootfs.plan(self.packages).library_path):
+            env["LD_LIBRARY_PATH"] = ":".join(library_path)
         return env
 
     def _template(self) -> warm.Template:
@@ -497,7 +501,8 @@ class Sandbox:
         setpriv = shutil.which("setpriv")
         deathsig = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
         template_env = self._environment("template")
-        return warm.shared(template_env, [*deathsig, *unshare_command()], HARNESS)
+        command = [*deathsig, *unshare_command()]
+        return warm.shared(template_env, command, HARNESS, self.packages)
 
     def _spawn_warm(self) -> None:
         """A child forked from the template (see :mod:`judge.runner.warm`)."""

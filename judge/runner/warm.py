@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from judge.runner import processes, rootfs
@@ -39,7 +40,9 @@ class TemplateError(Exception):
 class Template:
     """The process that imported torch in the sandbox, and the judge's socket to it."""
 
-    def __init__(self, harness: Path, env: dict[str, str], command: list[str]) -> None:
+    def __init__(
+        self, harness: Path, env: dict[str, str], command: list[str], extra: Sequence[str] = ()
+    ) -> None:
         self.torch_import_s: float | None = None
         self.marker = f"template-{secrets.token_hex(8)}"
         """METAJUDGE_SANDBOX in the template's environment (and so in every warm child's
@@ -57,7 +60,7 @@ class Template:
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             out_r, out_w = os.pipe()
             status_r, status_w = os.pipe()
-            plan = rootfs.plan()
+            plan = rootfs.plan(extra)
             boot = {
                 "box": str(box),
                 "box_mb": 16,
@@ -166,26 +169,30 @@ class Template:
         self.status.close()
 
 
-_template: Template | None = None
-_failed: str | None = None
+_templates: dict[tuple[str, ...], Template] = {}
+_failed: dict[tuple[str, ...], str] = {}
 
 
-def shared(env: dict[str, str], command: list[str], harness: Path) -> Template:
-    """This process's template, started on first use (TemplateError if it cannot be)."""
-    global _template, _failed
-    if _template is not None and _template.alive:
-        return _template
-    if _failed is not None:
-        raise TemplateError(_failed)
-    if _template is not None:  # it died: one restart
-        _template.close()
-        _failed = "the template died once already"
+def shared(
+    env: dict[str, str], command: list[str], harness: Path, extra: Sequence[str] = ()
+) -> Template:
+    """This process's template for the root with the ``extra`` distributions, started on
+    first use (TemplateError if it cannot be)."""
+    key = tuple(sorted(set(extra)))
+    template = _templates.get(key)
+    if template is not None and template.alive:
+        return template
+    if key in _failed:
+        raise TemplateError(_failed[key])
+    if template is not None:  # it died: one restart
+        template.close()
+        _failed[key] = "the template died once already"
     try:
-        _template = Template(harness, env, command)  # returns at once: see wait_ready
+        template = _templates[key] = Template(harness, env, command, key)  # see wait_ready
     except (TemplateError, OSError) as exc:
-        _failed = str(exc)
-        raise TemplateError(_failed) from exc
-    return _template
+        _failed[key] = str(exc)
+        raise TemplateError(_failed[key]) from exc
+    return template
 
 
 def fresh_uid() -> int:
@@ -195,5 +202,5 @@ def fresh_uid() -> int:
 
 @atexit.register
 def _close() -> None:
-    if _template is not None:
-        _template.close()
+    for template in _templates.values():
+        template.close()

@@ -188,7 +188,7 @@ from judge.runner.sandbox import Sandbox
 from judge.runner import warm
 box = Sandbox(Path(sys.argv[1]), ["ls"], Limits(time_s=30), level="isolated")
 box.start()
-template = warm._template.marker if box.warm else box.marker
+template = warm._templates[()].marker if box.warm else box.marker
 print(template, box.uid, flush=True)
 time.sleep(600)
 """
