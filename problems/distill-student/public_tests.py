@@ -51,7 +51,10 @@ def teacher_state() -> dict[str, torch.Tensor]:
 def test_seed_0(candidate):
     """Example. Digits with 5 labelled images per class (seed 0) and the rest unlabelled:
     the distilled student's parameters have the shapes STUDENT_SHAPES, and its test
-    accuracy reaches the threshold and beats a student trained on the labels alone."""
+    accuracy reaches the threshold and beats a student trained on the labels alone.
+
+    中文：digits 数据集，每类 5 张有标签图片（seed 0），其余图片无标签：蒸馏出的学生参数形状为
+    `STUDENT_SHAPES`，其测试准确率达到阈值，并且高于只用标签训练的学生。"""
     split = digits_split()
     x_l, y_l, x_u, _ = few_labels_split(split.x_train, split.y_train, 5, 0)
     teacher = make_teacher(0)

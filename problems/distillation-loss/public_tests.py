@@ -44,7 +44,12 @@ def test_worked_example_by_hand(candidate, mistakes):
     [2 ln 3, 0] / T = [ln 3, 0] give p = [0.75, 0.25]; the student's [0, 0] give q = [0.5,
     0.5]. KL(p || q) = 0.75 ln 1.5 + 0.25 ln 0.5 = 0.130812, times T² = 4: 0.523248. The
     hard term is -log softmax([0, 0])_0 = ln 2 = 0.693147. Loss: 0.5·0.523248 + 0.5·0.693147
-    = 0.608198."""
+    = 0.608198.
+
+    中文：一个样本，两个类，T = 2，alpha = 0.5。教师的 logits [2 ln 3, 0] / T = [ln 3, 0] 给出 p
+    = [0.75, 0.25]；学生的 [0, 0] 给出 q = [0.5, 0.5]。KL(p || q) = 0.75 ln 1.5 + 0.25 ln 0.5 =
+    0.130812，乘以 T² = 4 得 0.523248。硬标签项是 -log softmax([0, 0])_0 = ln 2 =
+    0.693147。损失：0.5·0.523248 + 0.5·0.693147 = 0.608198。"""
     s = torch.tensor([[0.0, 0.0]])
     t = torch.tensor([[2 * math.log(3.0), 0.0]])
     y = torch.tensor([0])

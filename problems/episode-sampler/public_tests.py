@@ -22,7 +22,13 @@ def test_example_from_the_prompt(candidate, mistakes):
     6 support and 3 query examples, two support examples per way, support and query
     disjoint, and class 9 (one example) never drawn: it cannot fill 2 + 1 slots.
     The reference gives s_idx = [5, 4, 11, 10, 1, 0], s_y = [0, 0, 1, 1, 2, 2],
-    q_idx = [7, 8, 3], q_y = [0, 1, 2] for seed 0; your stream may differ."""
+    q_idx = [7, 8, 3], q_y = [0, 1, 2] for seed 0; your stream may differ.
+
+    中文：labels = [5, 5, 5, 5, 8, 8, 8, 8, 2, 2, 2, 2, 9]，3-way 2-shot，每类 1 个查询样本：共 6
+    个支持样本和 3 个查询样本，每个类两个支持样本，支持集与查询集不相交；类 9
+    只有一个样本，永远不会被抽中：它填不满 2 + 1 个位置。seed 0 时参考实现给出 s_idx = [5, 4, 11,
+    10, 1, 0]、s_y = [0, 0, 1, 1, 2, 2]、q_idx = [7, 8, 3]、q_y = [0, 1,
+    2]；你的随机数序列可能不同。"""
     labels = torch.tensor([5, 5, 5, 5, 8, 8, 8, 8, 2, 2, 2, 2, 9])
     s_idx, s_y, q_idx, q_y = episode(candidate, labels, 3, 2, 1, seed=0)
     expect(len(s_idx) == 6 and len(q_idx) == 3, "support has N·K = 6, query N·Q = 3 examples")

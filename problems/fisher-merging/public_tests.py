@@ -11,7 +11,11 @@ T = torch.tensor
 def test_example_from_the_prompt(candidate, mistakes):
     """Example. theta_1 = [0, 0], theta_2 = [4, 4], F_1 = [3, 0], F_2 = [1, 0] give [1, 2]:
     entry 0 is (3·0 + 1·4) / (3 + 1) = 1, leaning towards the model that cares more; entry 1
-    has zero Fisher in both models and falls back to the plain average 2."""
+    has zero Fisher in both models and falls back to the plain average 2.
+
+    中文：theta_1 = [0, 0]、theta_2 = [4, 4]、F_1 = [3, 0]、F_2 = [1, 0] 给出 [1, 2]：第 0
+    个元素是 (3·0 + 1·4) / (3 + 1) = 1，偏向更在意它的那个模型；第 1 个元素在两个模型中的 Fisher
+    都为零，退回普通平均 2。"""
     sds = [{"w": T([0.0, 0.0])}, {"w": T([4.0, 4.0])}]
     fs = [{"w": T([3.0, 0.0])}, {"w": T([1.0, 0.0])}]
     expect_close(
@@ -25,7 +29,11 @@ def test_example_from_the_prompt(candidate, mistakes):
 def test_elementwise_not_per_tensor(candidate, mistakes):
     """Example. Each entry has its own weights: with F_1 = [9, 1] and F_2 = [1, 9] the first
     entry follows model 1 and the second model 2: (9·10 + 1·0) / 10 = 9 and (1·10 + 9·0) / 10
-    = 1 for theta_1 = [10, 10], theta_2 = [0, 0]."""
+    = 1 for theta_1 = [10, 10], theta_2 = [0, 0].
+
+    中文：每个元素有自己的权重：F_1 = [9, 1]、F_2 = [1, 9] 时，第一个元素跟随模型
+    1，第二个跟随模型 2：对 theta_1 = [10, 10]、theta_2 = [0, 0]，(9·10 + 1·0) / 10 = 9，(1·10 +
+    9·0) / 10 = 1。"""
     sds = [{"w": T([10.0, 10.0])}, {"w": T([0.0, 0.0])}]
     fs = [{"w": T([9.0, 1.0])}, {"w": T([1.0, 9.0])}]
     expect_close(

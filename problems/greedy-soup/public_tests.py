@@ -45,7 +45,12 @@ def test_greedy_soup_step_by_step(candidate, mistakes):
     The soup starts as {D}. D+A averages to (1.5, 0): accuracy 1.0 >= 1.0, A joins (an equal
     accuracy is enough). D+A+B averages to (4/3, 0.5): accuracy 1.0, B joins. Adding C gives
     (0.25, 0.375), which predicts [0, 1, 1, 1]: 0.75 < 1.0, C stays out. The result is the
-    uniform average of D, A and B, with D's counter (3), the soup's first ingredient."""
+    uniform average of D, A and B, with D's counter (3), the soup's first ingredient.
+
+    中文：按验证准确率从高到低排序，平局时保持列表顺序：D (1.0)、A (1.0)、B (0.75)、C (0.0)。汤从
+    {D} 开始。D+A 的平均为 (1.5, 0)：准确率 1.0 >= 1.0，A 加入（准确率持平就够了）。D+A+B
+    的平均为 (4/3, 0.5)：准确率 1.0，B 加入。再加入 C 得到 (0.25, 0.375)，它的预测是 [0, 1, 1,
+    1]：0.75 < 1.0，C 不加入。结果是 D、A、B 的均匀平均，计数器取汤的第一个成分 D 的值（3）。"""
     sds = [ingredient(-3, 0, 1), ingredient(1, 1.5, 2), ingredient(2, 0, 3), ingredient(1, 0, 4)]
     want = ingredient(4 / 3, 0.5, 3)
     m = model()
@@ -58,7 +63,9 @@ def test_greedy_soup_step_by_step(candidate, mistakes):
 
 
 def test_one_ingredient_is_its_own_soup(candidate, mistakes):
-    """Example. A soup of one ingredient is that ingredient, counter included."""
+    """Example. A soup of one ingredient is that ingredient, counter included.
+
+    中文：只有一个成分的汤就是这个成分本身，计数器也不例外。"""
     sds = [ingredient(1, 1.5, 7)]
     m = model()
     expect_close(

@@ -8,7 +8,10 @@ from judge.testing import expect_close, expect_equal, expect_inputs_unchanged
 
 def test_small_matrix(candidate, mistakes):
     """Example. Two channels: each row gets its own scale, max|w_c| / 127, and
-    q = round(w / s_c). Row 0's largest entry is 1.0, row 1's is 2.0."""
+    q = round(w / s_c). Row 0's largest entry is 1.0, row 1's is 2.0.
+
+    中文：两个通道：每一行有自己的 scale，即 max|w_c| / 127，q = round(w / s_c)。第 0
+    行的最大元素是 1.0，第 1 行的是 2.0。"""
     w = torch.tensor([[0.5, -1.0, 0.25], [2.0, 0.1, -0.3]])
     q, scale = candidate.quantize_per_channel(w)
     expect_close(
@@ -27,7 +30,10 @@ def test_small_matrix(candidate, mistakes):
 
 def test_halves_round_to_even(candidate, mistakes):
     """Example. A row whose largest entry is 127 has scale 1.0, so w / s is w itself: the
-    exact halves 0.5, 1.5, 2.5, -2.5, -3.5 round to the even integer, as torch.round does."""
+    exact halves 0.5, 1.5, 2.5, -2.5, -3.5 round to the even integer, as torch.round does.
+
+    中文：最大元素为 127 的行 scale 为 1.0，所以 w / s 就是 w 本身：恰好为半整数的
+    0.5、1.5、2.5、-2.5、-3.5 都舍入到偶数，与 `torch.round` 一致。"""
     w = torch.tensor([[127.0, 0.5, 1.5, 2.5, -2.5, -3.5]])
     q, _ = candidate.quantize_per_channel(w)
     expect_equal(
@@ -66,7 +72,10 @@ def test_all_zero_channel_has_scale_one(candidate, mistakes):
 
 def test_conv_kernel_has_one_scale_per_output_channel(candidate, mistakes):
     """Example. A 4-D kernel [out, in, kh, kw]: channel c is everything in weight[c].
-    Channel 0 holds 0, 1, ..., 7 (scale 7/127), channel 1 holds -1, ..., -8 (scale 8/127)."""
+    Channel 0 holds 0, 1, ..., 7 (scale 7/127), channel 1 holds -1, ..., -8 (scale 8/127).
+
+    中文：四维卷积核 [out, in, kh, kw]：通道 c 是 weight[c] 中的全部元素。通道 0 存放 0, 1, ...,
+    7（scale 7/127），通道 1 存放 -1, ..., -8（scale 8/127）。"""
     w = torch.stack([torch.arange(8.0), -(torch.arange(8.0) + 1)]).reshape(2, 2, 2, 2)
     q, scale = candidate.quantize_per_channel(w)
     expect_close(
@@ -87,7 +96,10 @@ def test_conv_kernel_has_one_scale_per_output_channel(candidate, mistakes):
 def test_dequantize_2d_and_4d(candidate, mistakes):
     """Example. dequantize multiplies every entry of channel c by scale[c]:
     q = [[1, 2], [3, 4]] with scale [0.5, 2.0] gives [[0.5, 1.0], [6.0, 8.0]];
-    the same scales on a 4-D q apply to all of q[c]."""
+    the same scales on a 4-D q apply to all of q[c].
+
+    中文：`dequantize` 把通道 c 的每个元素乘以 scale[c]：q = [[1, 2], [3, 4]]、scale [0.5, 2.0]
+    得到 [[0.5, 1.0], [6.0, 8.0]]；同样的 scale 用于四维的 q 时，作用于 q[c] 的全部元素。"""
     q = torch.tensor([[1, 2], [3, 4]], dtype=torch.int8)
     scale = torch.tensor([0.5, 2.0])
     expect_close(

@@ -34,7 +34,10 @@ def test_rank_two_product(candidate, solution, mistakes):
 def test_worked_example_by_hand(candidate, mistakes):
     """Example. W = [[3, 0, 0], [0, 1, 0]] has singular values 3 and 1: the best rank-1
     approximation keeps the 3, so B·A = [[3, 0, 0], [0, 0, 0]]; the bias [1, 2] is copied
-    into the second layer."""
+    into the second layer.
+
+    中文：W = [[3, 0, 0], [0, 1, 0]] 的奇异值为 3 和 1：最好的秩 1 近似保留 3，所以 B·A = [[3, 0,
+    0], [0, 0, 0]]；偏置 [1, 2] 被复制到第二层。"""
     layer = nn.Linear(3, 2)
     with torch.no_grad():
         layer.weight.copy_(torch.tensor([[3.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))

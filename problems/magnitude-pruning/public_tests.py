@@ -42,7 +42,12 @@ def test_worked_example_by_hand(candidate, mistakes):
     """Example. Weights [[0.1, -2], [3, -0.05]] and [[0.5, -0.2]]: 6 weights, sparsity 0.5,
     so the round(3.0) = 3 smallest magnitudes, 0.05, 0.1 and 0.2, are pruned across both
     layers. Masks (True = kept): [[False, True], [True, False]] and [[True, False]]; the
-    model's weights become [[0, -2], [3, 0]] and [[0.5, 0]], its biases stay as they were."""
+    model's weights become [[0, -2], [3, 0]] and [[0.5, 0]], its biases stay as they were.
+
+    中文：权重 [[0.1, -2], [3, -0.05]] 和 [[0.5, -0.2]]：共 6 个权重，sparsity
+    0.5，因此在两层中一起剪掉 round(3.0) = 3 个幅值最小的权重：0.05、0.1 和 0.2。掩码（True =
+    保留）为 [[False, True], [True, False]] 和 [[True, False]]；模型的权重变为 [[0, -2], [3, 0]]
+    和 [[0.5, 0]]，偏置保持不变。"""
     model = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
     with torch.no_grad():
         model[0].weight.copy_(torch.tensor([[0.1, -2.0], [3.0, -0.05]]))

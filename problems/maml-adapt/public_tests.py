@@ -57,7 +57,12 @@ def test_worked_example_by_hand(candidate, mistakes):
     2(w − 3). Two steps of inner_lr 0.1: w = 1 + 0.4 = 1.4, then 1.4 + 0.32 = 1.72.
     For the query x = 2, y = 0 the loss is (2w')² with dL/dw' = 8w' = 13.76; each inner
     step multiplies dw'/dw by (1 − 2·0.1) = 0.8, so the second-order meta-gradient is
-    13.76 · 0.64 = 8.8064, and the first-order one (inner gradients as constants) 13.76."""
+    13.76 · 0.64 = 8.8064, and the first-order one (inner gradients as constants) 13.76.
+
+    中文：f(x) = w·x，w = 1，支持集 x = 1、y = 3，MSE 损失 (w − 3)²，梯度 2(w − 3)。以 `inner_lr`
+    0.1 走两步：w = 1 + 0.4 = 1.4，然后 1.4 + 0.32 = 1.72。查询集 x = 2、y = 0 上的损失是
+    (2w')²，dL/dw' = 8w' = 13.76；每个内层步都让 dw'/dw 乘以 (1 − 2·0.1) = 0.8，所以二阶元梯度是
+    13.76 · 0.64 = 8.8064，一阶元梯度（把内层梯度当作常量）则是 13.76。"""
     args = (one_weight(1.0), torch.tensor([[1.0]]), torch.tensor([[3.0]]), nn.MSELoss(), 0.1)
     probe = Probe("query_grad", torch.tensor([[2.0]]), torch.tensor([[0.0]]), nn.MSELoss())
     for first_order, want in ((False, 8.8064), (True, 13.76)):

@@ -51,7 +51,12 @@ def test_worked_example_by_hand(candidate, mistakes):
     """Example. One task: f(x) = w·x with w = 1, support x = 1, y = 3, query x = 2, y = 0,
     MSE loss, inner_lr 0.1, two steps. Adaptation: w' = 1 → 1.4 → 1.72; meta-loss
     (2·1.72)² = 11.8336; its gradient 8w' = 13.76 times (1 − 2·0.1)² = 0.64 is 8.8064
-    (second order), or 13.76 with first_order=True."""
+    (second order), or 13.76 with first_order=True.
+
+    中文：一个任务：f(x) = w·x，w = 1，支持集 x = 1、y = 3，查询集 x = 2、y = 0，MSE
+    损失，`inner_lr` 0.1，走两步。适应过程：w' = 1 → 1.4 → 1.72；元损失 (2·1.72)² =
+    11.8336；它的梯度 8w' = 13.76 乘以 (1 − 2·0.1)² = 0.64 得 8.8064（二阶），`first_order=True`
+    时则为 13.76。"""
     task = (
         torch.tensor([[1.0]]),
         torch.tensor([[3.0]]),

@@ -55,7 +55,10 @@ def query_mse_after(model, steps, n_tasks=20):
 
 def test_returns_the_architecture(candidate, mistakes):
     """Example. The returned state dict loads into the 1-40-40-1 network, which maps the 7
-    inputs x = -5, -10/3, ..., 5 (shape [7, 1]) to 7 finite outputs (shape [7, 1])."""
+    inputs x = -5, -10/3, ..., 5 (shape [7, 1]) to 7 finite outputs (shape [7, 1]).
+
+    中文：返回的 state dict 能加载进 1-40-40-1 网络，该网络把 7 个输入 x = -5, -10/3, ...,
+    5（形状 [7, 1]）映射为 7 个有限的输出（形状 [7, 1]）。"""
     model = trained(candidate)
     with torch.no_grad():
         out = model(torch.linspace(-5, 5, 7).unsqueeze(1))

@@ -48,7 +48,11 @@ def test_worked_example_by_hand(candidate, mistakes):
     """Example. f(x) = w·x with w = 1 and rate α = 0.1, support x = 1, y = 3: the gradient
     of (w − 3)² is −4, so w' = 1 − 0.1·(−4) = 1.4. For the query x = 2, y = 0 the loss is
     (2w')², dL/dw' = 8w' = 11.2; dw'/dw = 1 − 2α = 0.8 gives dL/dw = 8.96, and
-    dw'/dα = −(−4) = 4 gives dL/dα = 44.8."""
+    dw'/dα = −(−4) = 4 gives dL/dα = 44.8.
+
+    中文：f(x) = w·x，w = 1，学习率 α = 0.1，支持集 x = 1、y = 3：(w − 3)² 的梯度是 −4，所以 w' =
+    1 − 0.1·(−4) = 1.4。查询集 x = 2、y = 0 上的损失是 (2w')²，dL/dw' = 8w' = 11.2；由 dw'/dw = 1
+    − 2α = 0.8 得 dL/dw = 8.96，由 dw'/dα = −(−4) = 4 得 dL/dα = 44.8。"""
     model = one_weight(1.0)
     lrs = {"0.weight": torch.tensor([[0.1]])}
     args = (model, lrs, torch.tensor([[1.0]]), torch.tensor([[3.0]]), nn.MSELoss())

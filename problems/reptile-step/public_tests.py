@@ -41,7 +41,10 @@ def one_weight(w: float) -> nn.Module:
 
 def test_worked_example_by_hand(candidate, mistakes):
     """Example. f(x) = w·x with w = 1, task x = 1, y = 3, MSE loss: two SGD steps of 0.1 give
-    φ = 1 → 1.4 → 1.72, and outer_lr 0.5 moves θ half way: 1 + 0.5·(1.72 − 1) = 1.36."""
+    φ = 1 → 1.4 → 1.72, and outer_lr 0.5 moves θ half way: 1 + 0.5·(1.72 − 1) = 1.36.
+
+    中文：f(x) = w·x，w = 1，任务 x = 1、y = 3，MSE 损失：以 0.1 走两步 SGD 得到 φ = 1 → 1.4 →
+    1.72，`outer_lr` 0.5 把 θ 往 φ 移动一半：1 + 0.5·(1.72 − 1) = 1.36。"""
     args = (
         one_weight(1.0),
         torch.tensor([[1.0]]),

@@ -11,7 +11,11 @@ T = torch.tensor
 def test_example_from_the_prompt(candidate, mistakes):
     """Example. tau = finetuned - pretrained; adding two copies of tau at scale 0.5 moves
     the pretrained weights by one tau: pretrained {"w": [1, 1]}, finetuned {"w": [2, 0]}
-    give tau {"w": [1, -1]} and apply_task_vectors(pretrained, [tau, tau], 0.5) {"w": [2, 0]}."""
+    give tau {"w": [1, -1]} and apply_task_vectors(pretrained, [tau, tau], 0.5) {"w": [2, 0]}.
+
+    中文：tau = finetuned - pretrained；以 scale 0.5 加上两份 tau，相当于把预训练权重移动一个
+    tau：pretrained {"w": [1, 1]}、finetuned {"w": [2, 0]} 给出 tau {"w": [1,
+    -1]}，`apply_task_vectors(pretrained, [tau, tau], 0.5)` 给出 {"w": [2, 0]}。"""
     pre, ft = {"w": T([1.0, 1.0])}, {"w": T([2.0, 0.0])}
     tau = candidate.task_vector(pre, ft)
     expect_close(
@@ -31,7 +35,10 @@ def test_example_from_the_prompt(candidate, mistakes):
 
 def test_vectors_are_summed_and_only_they_are_scaled(candidate, mistakes):
     """Example. Two different task vectors at scale 2: w = [10, 20] + 2 * ([1, 0] + [0, 3])
-    = [12, 26]; the pretrained weights themselves are not scaled."""
+    = [12, 26]; the pretrained weights themselves are not scaled.
+
+    中文：两个不同的任务向量，scale 为 2：w = [10, 20] + 2 * ([1, 0] + [0, 3]) = [12,
+    26]；预训练权重本身不被缩放。"""
     pre = {"w": T([10.0, 20.0])}
     vectors = [{"w": T([1.0, 0.0])}, {"w": T([0.0, 3.0])}]
     expect_close(

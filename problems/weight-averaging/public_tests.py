@@ -10,7 +10,10 @@ T = torch.tensor
 
 def test_weighted_average_example(candidate, mistakes):
     """Example. Weights [3, 1] are normalised to [3/4, 1/4]: averaging {"w": [0, 2]} and
-    {"w": [2, 4]} gives {"w": [0.5, 2.5]}."""
+    {"w": [2, 4]} gives {"w": [0.5, 2.5]}.
+
+    中文：权重 [3, 1] 归一化为 [3/4, 1/4]：对 {"w": [0, 2]} 和 {"w": [2, 4]} 加权平均得到 {"w":
+    [0.5, 2.5]}。"""
     sds = [{"w": T([0.0, 2.0])}, {"w": T([2.0, 4.0])}]
     expect_close(
         candidate.average_state_dicts(sds, [3.0, 1.0]),
@@ -22,7 +25,9 @@ def test_weighted_average_example(candidate, mistakes):
 
 def test_uniform_average_of_three(candidate, mistakes):
     """Example. Without weights every model counts the same, however many there are:
-    the mean of [0], [3] and [9] is [4]."""
+    the mean of [0], [3] and [9] is [4].
+
+    中文：不给权重时，无论有多少个模型，每个模型的份量都相同：[0]、[3] 和 [9] 的均值是 [4]。"""
     sds = [{"w": T([0.0])}, {"w": T([3.0])}, {"w": T([9.0])}]
     expect_close(
         candidate.average_state_dicts(sds),
