@@ -14,7 +14,11 @@ from judge.problems import Problem, all_problems, hint_from_source
 
 __all__ = ["contract", "readme_table", "render", "test_counts"]
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "problems.md"
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "problems.md"
+README = ROOT / "README.md"
+TABLE_START = "<!-- problem-table: python -m judge.catalogue writes it; a test keeps it current -->"
+TABLE_END = "<!-- end problem-table -->"
 
 
 def test_counts(problem: Problem) -> tuple[int, int]:
@@ -127,9 +131,20 @@ def render(problems: list[Problem]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def with_table(readme: str, table: str) -> str:
+    """``readme`` with the text between the problem-table markers replaced by ``table``."""
+    start = readme.index(TABLE_START) + len(TABLE_START)
+    end = readme.index(TABLE_END, start)
+    return f"{readme[:start]}\n{table}{readme[end:]}"
+
+
 def main() -> None:
-    DOC.write_text(render(all_problems()), encoding="utf-8")
-    print(f"wrote {DOC}", file=sys.stderr)
+    problems = all_problems()
+    DOC.write_text(render(problems), encoding="utf-8")
+    if README.is_file():  # a checkout (an installed copy has no README to keep)
+        text = README.read_text(encoding="utf-8")
+        README.write_text(with_table(text, readme_table(problems)), encoding="utf-8")
+    print(f"wrote {DOC} and the table of {README.name}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,12 @@ def test_problems_md_is_current() -> None:
     assert got == want, "docs/problems.md is out of date: run python -m judge.catalogue"
 
 
+def test_readme_problem_table_is_current() -> None:
+    readme = catalogue.README.read_text(encoding="utf-8")
+    want = catalogue.with_table(readme, catalogue.readme_table(all_problems()))
+    assert readme == want, "README's problem table is out of date: run python -m judge.catalogue"
+
+
 def test_relative_links_in_markdown_resolve() -> None:
     broken = []
     for doc in [ROOT / "README.md", ROOT / "DEVELOPERS.md", *sorted((ROOT / "docs").glob("*.md"))]:
