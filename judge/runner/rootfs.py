@@ -287,10 +287,19 @@ def compute_plan(extra_distributions: tuple[str, ...] = ()) -> RootPlan:
     else:
         plan.python = where(interpreter)
     site_entries = []
-    for dist in distribution_closure((*BASE_DISTRIBUTIONS, *extra_distributions)):
+    dists = distribution_closure((*BASE_DISTRIBUTIONS, *extra_distributions))
+    for dist in dists:
         site_entries += distribution_entries(dist)
     for entry in site_entries:
         bind(entry)
+    # A distribution found through a .pth file or the base interpreter's site folder (a venv
+    # made with --system-site-packages) is not on the child's own path: a .pth says where.
+    paths = sysconfig.get_paths()
+    own = {where(os.path.realpath(paths[k])) for k in ("purelib", "platlib")}
+    elsewhere = {where(os.path.realpath(str(d.locate_file("")))) for d in dists} - own
+    if elsewhere:
+        primary = where(os.path.realpath(paths["purelib"]))
+        plan.files[f"{primary}/_metajudge_sites.pth"] = "".join(f"{p}\n" for p in sorted(elsewhere))
     dynload = [os.path.join(d, "lib-dynload") for d in stdlib]
     elf_roots = [interpreter, *dynload, *(e for e in site_entries if not e.endswith(".py"))]
     for library in sorted(shared_libraries(elf_roots)):

@@ -124,12 +124,6 @@ def _isolation() -> bool:
     return isolation_available()[0]
 
 
-@pytest.mark.xfail(
-    condition=_isolation(),
-    reason="the isolated sandbox hides the package's parent folder, which is site-packages "
-    "in a wheel install (torch cannot be imported); fixed by the sandbox's allowlist root",
-    strict=True,
-)
 def test_grade_at_the_best_level_available(installed: dict[str, Path]) -> None:
     judge, work = str(installed["venv"] / "bin" / "judge"), installed["work"]
     run = _run([judge, "grade", "maml-adapt", str(SOLUTION), "--json"], cwd=work)
