@@ -65,9 +65,9 @@ def read_regular(path: str | Path) -> bytes:
         why = refusal(path) or f"cannot be read ({exc.strerror})"
         raise NotRegular(f"{path}: {why}") from None
     try:
-        why = _why(os.fstat(fd), path.parent)
-        if why:
-            raise NotRegular(f"{path}: {why}")
+        wrong = _why(os.fstat(fd), path.parent)
+        if wrong:
+            raise NotRegular(f"{path}: {wrong}")
         chunks, left = [], MAX_BYTES + 1
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20))

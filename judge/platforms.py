@@ -14,6 +14,7 @@ Both write a results file for every submission, an unreadable one included (a
 
 from __future__ import annotations
 
+import inspect
 import json
 import shutil
 import stat
@@ -156,7 +157,7 @@ def gradescope_bundle(problem: Problem, out: Path) -> Path:
         root = Path(tmp)
         vendor = root / "vendor"
         for package in (judge, reference):
-            source = Path(package.__file__).parent
+            source = Path(inspect.getfile(package)).parent
             shutil.copytree(source, vendor / source.name, ignore=skip)
         problems = vendor / "judge" / "_data" / "problems"
         shutil.copytree(problem.path, problems / problem.slug, ignore=skip)

@@ -150,6 +150,10 @@ def test_code(problem: Problem | None, name: str, hidden: bool) -> str:
     return textwrap.dedent("\n".join(lines[body[0].lineno - 1 : body[-1].end_lineno]))
 
 
+_EXERCISM_STATUS: dict[str, str] = {Verdict.ACCEPTED: "pass", Verdict.WRONG_ANSWER: "fail"}
+"""Exercism's status per verdict; every other verdict is ``"error"``."""
+
+
 def exercism(result: GradeResult, problem: Problem | None = None) -> str:
     """Exercism's test-runner results.json, interface version 3.
 
@@ -166,7 +170,7 @@ def exercism(result: GradeResult, problem: Problem | None = None) -> str:
     carrier = failing[0] if failing else (result.tests[0] if result.tests else None)
     tests = []
     for number, t in enumerate(result.tests, 1):
-        status = {Verdict.ACCEPTED: "pass", Verdict.WRONG_ANSWER: "fail"}.get(t.verdict, "error")
+        status = _EXERCISM_STATUS.get(t.verdict, "error")
         entry: dict[str, Any] = {
             "name": t.name,
             "test_code": test_code(problem, t.name, result.hidden),

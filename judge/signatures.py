@@ -60,9 +60,9 @@ def contract(starter: Path, entry: str) -> tuple[str, Params] | None:
             args = node.args
             for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
                 a.annotation = None
-            for a in (args.vararg, args.kwarg):
-                if a is not None:
-                    a.annotation = None
+            for star in (args.vararg, args.kwarg):
+                if star is not None:
+                    star.annotation = None
             return f"({ast.unparse(args)})", Params.of(args)
     return None
 

@@ -154,7 +154,12 @@ def _names(node: ast.stmt) -> set[str]:
         return {node.name}
     if isinstance(node, ast.Import | ast.ImportFrom):
         return {(a.asname or a.name).split(".")[0] for a in node.names}
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign):
+        targets = [node.target]
+    else:  # not one of _KEPT: defines nothing the notebook keeps
+        return set()
     return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 

@@ -102,7 +102,7 @@ def meta_sgd_adapt(model: nn.Module, lrs: Params, x: Tensor, y: Tensor, loss_fn:
     ``lrs`` is keyed like ``model.named_parameters()`` with the same shapes. The result is
     differentiable with respect to θ (second order) and α.
     """
-    named = dict(model.named_parameters())
+    named: Params = dict(model.named_parameters())
     loss = loss_fn(functional_call(model, named, (x,)), y)
     grads = torch.autograd.grad(loss, list(named.values()), create_graph=True, allow_unused=True)
     return {

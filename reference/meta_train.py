@@ -21,8 +21,9 @@ accepts only stateless models (no buffers).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import torch
 from torch import Tensor, nn
@@ -42,7 +43,7 @@ _ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.LeakyReLU, nn.ELU, nn.
 BatchedForward = Callable[[Params, Tensor], Tensor]
 
 
-def _is_stacked_mlp(model: nn.Module) -> bool:
+def _is_stacked_mlp(model: nn.Module) -> TypeGuard[nn.Sequential]:
     return isinstance(model, nn.Sequential) and all(
         isinstance(m, (nn.Linear, *_ELEMENTWISE)) for m in model
     )
@@ -137,7 +138,7 @@ def batched_adapt(
     ``start`` is stacked per-task parameters to begin from (default: the model's θ, shared).
     """
     forward, task_loss = batched_forward(model, engine), per_task_loss(loss_fn)
-    by_hand = isinstance(forward, _StackedMLP) and forward.relu_only
+    by_hand = forward if isinstance(forward, _StackedMLP) and forward.relu_only else None
     mse = isinstance(loss_fn, nn.MSELoss) and loss_fn.reduction == "mean"
     if start is None:
         # A contiguous copy per task: bmm is markedly slower on stride-0 expanded weights.
@@ -147,9 +148,10 @@ def batched_adapt(
         # First order: the inner gradient is taken at detached values, so it is a constant.
         src = {n: p.detach() for n, p in fast.items()} if first_order else fast
         # Tasks are independent, so d(sum of task losses)/d(task t's copy) = task t's gradient.
-        if by_hand:  # one autograd call for dloss/dpred, then batched-matmul backprop
+        grads: Sequence[Tensor]
+        if by_hand is not None:  # one autograd call for dloss/dpred, then batched-matmul backprop
             outputs: list[Tensor] = []
-            pred = forward(src, x, outputs)
+            pred = by_hand(src, x, outputs)
             if mse:  # d(mean squared error)/d(prediction), written out: saves an autograd call
                 dpred = (2.0 / pred[0].numel()) * (pred - y)
             else:
@@ -157,8 +159,8 @@ def batched_adapt(
                     pred = pred.detach().requires_grad_()
                 loss = task_loss(pred, y).sum()
                 (dpred,) = torch.autograd.grad(loss, pred, create_graph=not first_order)
-            grads = forward.gradients(src, x, outputs, dpred)
-            grads = [grads[n] for n in fast]
+            by_name = by_hand.gradients(src, x, outputs, dpred)
+            grads = [by_name[n] for n in fast]
         else:
             if first_order:
                 src = {n: p.requires_grad_() for n, p in src.items()}
@@ -282,7 +284,7 @@ def train_reptile(
     adaptation per iteration.
     """
     gen = torch.Generator().manual_seed(config.seed)
-    named = dict(model.named_parameters())
+    named: Params = dict(model.named_parameters())
     task_loss, forward = per_task_loss(loss_fn), batched_forward(model, config.engine)
     history = []
     for it in range(config.iterations):

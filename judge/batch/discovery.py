@@ -295,22 +295,23 @@ def _auto_shard(text: str, tail: str, env: Mapping[str, str]) -> tuple[int, int]
     if "SLURM_ARRAY_TASK_ID" in env:
         index = number("SLURM_ARRAY_TASK_ID", env["SLURM_ARRAY_TASK_ID"])
         index -= number("SLURM_ARRAY_TASK_MIN", env.get("SLURM_ARRAY_TASK_MIN", "0"))
-        count_from = ("SLURM_ARRAY_TASK_COUNT", env.get("SLURM_ARRAY_TASK_COUNT"))
+        count_name = "SLURM_ARRAY_TASK_COUNT"
     elif "JOB_COMPLETION_INDEX" in env:
         index = number("JOB_COMPLETION_INDEX", env["JOB_COMPLETION_INDEX"])
-        count_from = ("JUDGE_SHARDS", env.get("JUDGE_SHARDS"))
+        count_name = "JUDGE_SHARDS"
     else:
         raise BatchError(
             f"--shard {text}: no scheduler index in the environment (SLURM_ARRAY_TASK_ID "
             "or JOB_COMPLETION_INDEX)"
         )
+    count_text = env.get(count_name)
     if tail:
         count = number("N", tail)
-    elif count_from[1] is not None:
-        count = number(*count_from)
+    elif count_text is not None:
+        count = number(count_name, count_text)
     else:
         raise BatchError(
-            f"--shard {text}: the shard count is unknown: use auto/N or set {count_from[0]}"
+            f"--shard {text}: the shard count is unknown: use auto/N or set {count_name}"
         )
     if not 0 <= index < count:
         raise BatchError(f"--shard {text}: index {index} is outside 0..{count - 1}")

@@ -277,6 +277,7 @@ def _run_pool(
     """Grade ``todo`` in one pool; return the jobs lost to a broken pool."""
     broken: list[Job] = []
     pool = _new_pool(min(jobs_n, len(todo)), context)
+    stopped = False
     try:
         futures: dict[Future, Job] = {
             pool.submit(grade_one, job, problems[job.slug], level, limits): job for job in todo
@@ -296,9 +297,9 @@ def _run_pool(
                 finish(job, row)
     except KeyboardInterrupt:  # SIGTERM or SIGINT: stop now, the finished rows are cached
         _stop(pool)
-        pool = None
+        stopped = True
         raise
     finally:
-        if pool is not None:
+        if not stopped:
             pool.shutdown(wait=True, cancel_futures=True)
     return sorted(broken)

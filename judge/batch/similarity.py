@@ -65,11 +65,12 @@ _SNIPPET_LINES = 40
 class _Normalise(ast.NodeTransformer):
     """Drop docstrings and rename non-builtin identifiers to one placeholder."""
 
-    def _body(self, node: ast.AST) -> ast.AST:
-        body = getattr(node, "body", None)
+    def _body(
+        self, node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    ) -> ast.AST:
+        body = node.body
         if (
-            isinstance(body, list)
-            and body
+            body
             and isinstance(body[0], ast.Expr)
             and isinstance(body[0].value, ast.Constant)
             and isinstance(body[0].value.value, str)
@@ -216,7 +217,7 @@ def compare(
     containment = len(shared) / min(len(set_a), len(set_b))
     spans_a = _merge(span for h in shared for span in a.hashes[h])
     spans_b = _merge(span for h in shared for span in b.hashes[h])
-    regions = []
+    regions: list[dict[str, Any]] = []
     for span_a in spans_a:
         # pair each region of A with the regions of B its fingerprints map to
         hits = [s for h in shared for s in b.hashes[h] if _inside(a.hashes[h], span_a)]

@@ -11,6 +11,7 @@ known mistake run as the candidate gets the verdict it would get in the sandbox.
 from __future__ import annotations
 
 import copy
+import importlib.machinery
 import importlib.util
 import inspect
 import itertools
@@ -95,7 +96,7 @@ class InProcess:
                 f"cannot read {self.path}: {exc}",
                 exc_type=type(exc).__name__,
             ) from exc
-        spec = importlib.util.spec_from_loader(name, loader=None, origin=str(self.path))
+        spec = importlib.machinery.ModuleSpec(name, None, origin=str(self.path))
         module = importlib.util.module_from_spec(spec)
         module.__file__ = str(self.path)
         sys.modules[name] = module

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class Limits:
         needs a fraction of it, one that runs every call to the limit is stopped in time."""
         return self.total_s if self.total_s is not None else max(30.0, 4 * self.time_s)
 
-    def with_overrides(self, **changes: object) -> Limits:
+    def with_overrides(self, **changes: float | None) -> Limits:
         """A copy with the given fields replaced (``None`` values are ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        # Any: the fields are ints and floats by name, which a dict cannot say per key;
+        # replace() still refuses an unknown name.
+        kept: dict[str, Any] = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **kept)

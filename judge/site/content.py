@@ -287,9 +287,9 @@ def load_page(problem: Problem) -> ProblemPage:
     if problem.is_quiz:
         _quiz(problem, page)
         if problem.starter.is_file():
-            text = _read(problem.starter) or ""
-            page.starter = highlight_code(text, "toml")
-            page.downloads[problem.starter.name] = text
+            starter = _read(problem.starter) or ""
+            page.starter = highlight_code(starter, "toml")
+            page.downloads[problem.starter.name] = starter
         return page
     for attr, name in (("starter", "starter.py"), ("public_tests", "public_tests.py")):
         text = _read(problem.path / name)

@@ -150,7 +150,9 @@ def load_results(
     for md_path in sorted(results_dir.glob("*.md")):
         text = scrub_paths(md_path.read_text(encoding="utf-8"))
         stem = md_path.stem
-        entry = zh_side.get(stem) if isinstance(zh_side.get(stem), dict) else {}
+        entry = zh_side.get(stem)
+        if not isinstance(entry, dict):
+            entry = {}
         own = {k: v for k, v in entry.items() if isinstance(v, str)}
         opening = re.match(r"\s*#{1,6}\s+(.+)", text)
         fallback = RESULT_TITLES.get(stem) or own.get("title") or stem.replace("_", " ")
