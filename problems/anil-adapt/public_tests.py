@@ -7,9 +7,16 @@ from judge.testing import Probe, expect_close
 
 
 def test_one_step_by_hand(candidate, solution, mistakes):
-    # Body Linear(1, 1) with w = 2, b = 0, then ReLU; head Linear(1, 1) with w = 0.5, b = 0.
-    # x = 1, y = 3: feature 2, prediction 1, MSE 4; d/dw = 2 * (1 - 3) * 2 = -8, d/db = -4.
-    # One step at lr 0.1: head w = 0.5 + 0.8 = 1.3, b = 0.4; the body is unchanged.
+    """Example. Body `Linear(1, 1)` with weight 2 and bias 0, then `ReLU`; head `Linear(1, 1)`
+    with weight 0.5 and bias 0; x = 1, y = 3, MSE, lr 0.1, one step. The feature is 2 and the
+    prediction 1, so the loss is 4; its gradients are 2·(1 − 3)·2 = −8 for the head's weight
+    and −4 for its bias. One step makes the head's weight 0.5 + 0.8 = 1.3 and its bias 0.4;
+    the body's entries are the model's own parameters, unchanged.
+
+    中文：主体为 `Linear(1, 1)`（权重 2，偏置 0）接 `ReLU`；分类头为 `Linear(1, 1)`（权重 0.5，
+    偏置 0）；x = 1，y = 3，MSE，学习率 0.1，走一步。特征为 2，预测为 1，损失为 4；它对分类头权重的
+    梯度为 2·(1 − 3)·2 = −8，对偏置的梯度为 −4。走一步后分类头的权重为 0.5 + 0.8 = 1.3，偏置为
+    0.4；主体的条目就是模型自己的参数，保持不变。"""
     model = nn.Sequential(nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 1))
     with torch.no_grad():
         model[0].weight.fill_(2.0)

@@ -7,9 +7,14 @@ from judge.testing import expect_close
 
 
 def test_one_parameter_by_hand(candidate, solution, mistakes):
-    # f(x) = w x at phi: w = 1. Support x = [1, 2]: the MSE's Hessian is 2 * mean(x^2) = 5
-    # (whatever the targets). Query (1, 3): g = 2 * (1 - 3) * 1 = -4. With lam = 5 the system
-    # is (1 + 5 / 5) v = -4, so v = -2; in one dimension one CG step solves it exactly.
+    """Example. f(x) = w x with the adapted w = 1. Support inputs x = [1, 2]: the MSE's
+    Hessian at the adapted w is 2·mean(x²) = 5, whatever the targets. Query (1, 3): the query
+    gradient is g = 2·(1 − 3)·1 = −4. With λ = 5 the system is (1 + 5/5) v = −4, so v = −2; in
+    one dimension a single CG step solves it exactly.
+
+    中文：f(x) = w x，适应后的 w = 1。支持集输入 x = [1, 2]：MSE 在适应后的 w 处的 Hessian 为
+    2·mean(x²) = 5，与目标值无关。查询集 (1, 3)：查询梯度 g = 2·(1 − 3)·1 = −4。λ = 5 时方程为
+    (1 + 5/5) v = −4，所以 v = −2；一维时共轭梯度一步就能精确求解。"""
     model = nn.Linear(1, 1, bias=False)
     adapted = {"weight": torch.tensor([[1.0]])}
     args = (

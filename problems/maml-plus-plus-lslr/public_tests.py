@@ -19,6 +19,16 @@ def hand_example():
 
 
 def test_two_steps_by_hand(candidate, solution, mistakes):
+    """Example. f(x) = w x with w = 0, support (1, 1), query (2, 2), MSE, rates [0.25, 0.5]
+    and step weights [0.5, 1]. Step 1: the support gradient is 2(w − 1) = −2, so
+    w₁ = 0 + 0.25·2 = 0.5 and the query loss is (2·0.5 − 2)² = 1. Step 2: the gradient is
+    2(0.5 − 1) = −1, so w₂ = 0.5 + 0.5·1 = 1 and the query loss is 0. The multi-step loss is
+    0.5·1 + 1·0 = 0.5.
+
+    中文：f(x) = w x，w = 0，支持集 (1, 1)，查询集 (2, 2)，MSE，学习率 [0.25, 0.5]，步权重
+    [0.5, 1]。第 1 步：支持集梯度为 2(w − 1) = −2，所以 w₁ = 0 + 0.25·2 = 0.5，查询损失为
+    (2·0.5 − 2)² = 1。第 2 步：梯度为 2(0.5 − 1) = −1，所以 w₂ = 0.5 + 0.5·1 = 1，查询损失为 0。
+    多步损失为 0.5·1 + 1·0 = 0.5。"""
     args = hand_example()
     got = candidate.lslr_multi_step_loss(*args)
     expect_close(
