@@ -93,8 +93,8 @@ def list_problems(
         problems = all_problems(_packs(ctx), errors=broken)
     except ProblemError as exc:
         raise Failure(str(exc)) from exc
-    for exc in broken:
-        click.echo(f"warning: skipped a broken problem: {exc}", err=True)
+    for error in broken:
+        click.echo(f"warning: skipped a broken problem: {error}", err=True)
     problems = [
         p
         for p in problems
@@ -325,8 +325,8 @@ def check_problems(
         )
     except ProblemError as exc:
         raise Failure(str(exc)) from exc
-    for exc in errors:
-        click.echo(f"{click.style('FAIL', fg='red')} {exc}")
+    for error in errors:
+        click.echo(f"{click.style('FAIL', fg='red')} {error}")
     broken = len(errors)
     for problem in problems:
         result = check_problem(

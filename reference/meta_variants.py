@@ -57,7 +57,7 @@ def anil_adapt(
     if not head_params:
         raise ValueError("the head (the last module) has no parameters to adapt")
     features = model[:-1](x)
-    fast = dict(head_params)
+    fast: dict[str, Tensor] = dict(head_params)
     for _ in range(steps):
         # First order: the gradient is taken at detached copies (of the head and the features).
         if first_order:
@@ -114,7 +114,7 @@ def lslr_multi_step_loss(
     order) and to the rates; the model and ``lrs`` are not changed.
     """
     steps = _check_rates(model, lrs, step_weights)
-    params = dict(model.named_parameters())
+    params: dict[str, Tensor] = dict(model.named_parameters())
     total: Tensor | float = 0.0
     for k in range(steps):
         loss = loss_fn(functional_call(model, params, (x_support,)), y_support)
@@ -196,16 +196,16 @@ def imaml_meta_gradient(
 
     x = [torch.zeros_like(t) for t in g]
     r = [t.clone() for t in g]
-    p = [t.clone() for t in g]
+    d = [t.clone() for t in g]  # the search direction
     rr = _dot(r, r)
     for _ in range(cg_steps):
         if rr == 0:
             break
-        ap = apply(p)
-        alpha = rr / _dot(p, ap)
-        x = [xi + alpha * pi for xi, pi in zip(x, p, strict=True)]
-        r = [ri - alpha * api for ri, api in zip(r, ap, strict=True)]
+        ad = apply(d)
+        alpha = rr / _dot(d, ad)
+        x = [xi + alpha * di for xi, di in zip(x, d, strict=True)]
+        r = [ri - alpha * adi for ri, adi in zip(r, ad, strict=True)]
         rr_next = _dot(r, r)
-        p = [ri + (rr_next / rr) * pi for ri, pi in zip(r, p, strict=True)]
+        d = [ri + (rr_next / rr) * di for ri, di in zip(r, d, strict=True)]
         rr = rr_next
     return {n: xi.detach() for n, xi in zip(names, x, strict=True)}
