@@ -74,10 +74,10 @@ def plain_math(markdown: str) -> str:
         if part.startswith("`"):
             out.append(part)
             continue
-        part = re.sub(r"\$\$(.+?)\$\$", lambda m: "    " + _math(m.group(1)), part, flags=re.S)
+        part = re.sub(r"\$\$(.+?)\$\$", lambda m: "    " + _math(str(m.group(1))), part, flags=re.S)
         # inline maths may wrap onto the next line (Markdown joins the two), not past a blank line
         part = re.sub(
-            r"(?<![\\$])\$((?:[^$\n]|\n(?!\s*\n))+?)\$", lambda m: _math(m.group(1)), part
+            r"(?<![\\$])\$((?:[^$\n]|\n(?!\s*\n))+?)\$", lambda m: _math(str(m.group(1))), part
         )
         out.append(part)
     return "".join(out)

@@ -80,6 +80,10 @@ class _Child:
     pidfd: int | None = None
     started: bool = False
 
+    def drain_exceeded(self) -> bool:
+        """Whether the child printed past the output cap."""
+        return self.drain is not None and self.drain.exceeded
+
 
 class Sandbox:
     """The submission behind the trust boundary (see :mod:`judge.runner`).
@@ -147,6 +151,12 @@ class Sandbox:
 
     # -- life cycle ---------------------------------------------------------------------
 
+    def _running(self) -> _Child:
+        """The current child; the judge's error if there is none (a call before start)."""
+        if self._child is None:
+            raise JudgeError("the sandbox has no child: start() it first")
+        return self._child
+
     def launch(self) -> None:
         """Start booting the child and return at once; :meth:`start` waits for it.
 
@@ -169,7 +179,7 @@ class Sandbox:
         self.launch()
         if self._child is None:  # launch() only started the template
             self._spawn()
-        child = self._child
+        child = self._running()
         began = child.began
         try:
             try:  # nothing of the submission has run yet: any failure here is the judge's
@@ -212,7 +222,7 @@ class Sandbox:
     ) -> Reply:
         """Run ``entry(*args, **kwargs)`` (and the probe) in the child (see :mod:`judge.runner`)."""
         self.start()
-        child = self._child
+        child = self._running()
         from judge.runner.inprocess import Reply  # here: importing it imports torch
 
         self._nonce = secrets.randbits(63)  # a forged reply cannot guess it
@@ -282,7 +292,7 @@ class Sandbox:
     # -- receiving and classifying ----------------------------------------------------------
 
     def _receive(self, deadline: float, what: str) -> dict:
-        child = self._child
+        child = self._running()
         try:
             data = channel.read_message(child.reply, self.limits.reply_bytes, deadline, child.ended)
             message = channel.decode(data, self.limits.reply_bytes)
@@ -292,18 +302,18 @@ class Sandbox:
             raise self._ended(what) from None
         except channel.BadReply as exc:
             self._discard()
-            if child.drain.exceeded:
+            if child.drain_exceeded():
                 raise self._output_limit(what) from None
             raise SubmissionFailed(
                 Verdict.RUNTIME_ERROR, f"{what}: the child's reply was rejected: {exc}"
             ) from None
-        if child.drain.exceeded:
+        if child.drain_exceeded():
             self._discard()
             raise self._output_limit(what)
         return message
 
     def _timeout(self, what: str) -> None:
-        exceeded = self._child.drain.exceeded
+        exceeded = self._running().drain_exceeded()
         self._discard()
         if exceeded:
             raise self._output_limit(what)
@@ -332,11 +342,11 @@ class Sandbox:
 
     def _ended(self, what: str) -> SubmissionFailed:
         """The child ended on its own: how? (JudgeError when that cannot be known.)"""
-        child = self._child
+        child = self._running()
         try:
             status = processes.status_of(child, deadline=time.monotonic() + 3)
         finally:
-            exceeded = child.drain.exceeded
+            exceeded = child.drain_exceeded()
             self._discard()
         if exceeded:
             return self._output_limit(what)
@@ -344,7 +354,7 @@ class Sandbox:
             return SubmissionFailed(
                 Verdict.RUNTIME_ERROR, f"{what}: the child closed the judge's reply channel"
             )
-        if status is None:
+        if not isinstance(status, dict):  # None: no word at all from the boot script
             raise JudgeError("the sandbox's boot script gave no status for the child")
         if status.get("event") == "error":
             raise JudgeError(f"the isolated sandbox could not be built: {status.get('message')}")
@@ -427,7 +437,7 @@ class Sandbox:
         setpriv = shutil.which("setpriv")
         deathsig = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
         try:
-            if isolated:
+            if root is not None:  # the isolated level
                 userns = os.geteuid() != 0
                 self.uid = None if userns else 1_000_000 + secrets.randbelow(1_000_000)
                 boot = {
