@@ -23,6 +23,7 @@ from judge import batch, progress
 from judge.batch import report as batch_report
 from judge.batch import similarity
 from judge.problems import Problem, ProblemError, all_problems, find_problem
+from judge.text import clean
 
 EXIT_USAGE = 2
 LEVELS = ("auto", "isolated", "basic", "in-process")
@@ -195,7 +196,8 @@ def grade_batch(
     """Grade every submission under DIRECTORY: DIR/<candidate>/<slug>.py, or
     DIR/<candidate>.py with --problem. Reports go to --out; a summary to stdout."""
     packs = (ctx.obj or {}).get("packs", [])
-    warn = lambda message: click.echo(f"warning: {message}", err=True)  # noqa: E731
+    # a candidate's file and folder names are theirs: printed without escapes
+    warn = lambda message: click.echo(f"warning: {clean(message, 1000)}", err=True)  # noqa: E731
     try:
         paths = batch_report.check_outputs(outs)
         k_n = batch.parse_shard(shard) if shard else None
