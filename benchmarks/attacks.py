@@ -78,9 +78,10 @@ def attacks(work: Path, quick: bool) -> list[tuple[str, str, Path]]:
     (links / "symlink_to_hidden_tests.py").symlink_to(PACK / SOLVE / "hidden_tests.py")
     os.mkfifo(links / "fifo.py")
     out += [(p.stem, SOLVE, p) for p in sorted(links.iterdir())]
-    sleeper = work / "sleep_every_call.py"
-    sleeper.write_text(SLEEPER.format(entry="adapt"))
-    out.append(("sleep_every_call (maml-adapt)", "maml-adapt", sleeper))
+    for problem, entry in (("distillation-loss", "distillation_loss"), ("maml-adapt", "adapt")):
+        sleeper = work / f"sleep_every_call_{entry}.py"  # every call runs to the time limit
+        sleeper.write_text(SLEEPER.format(entry=entry))
+        out.append((f"sleep_every_call ({problem})", problem, sleeper))
     if quick:
         keep = {"reply_stride0_huge", "reply_bad_request", "symlink_to_solution"}
         out = [a for a in out if a[0] in keep]
