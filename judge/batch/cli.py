@@ -72,7 +72,7 @@ def parse_limits(items: tuple[str, ...]) -> dict[str, Any]:
                 f"--limit {item!r}: expected NAME=VALUE with NAME one of {list(kinds)}"
             )
         try:
-            value = float(text) if kinds[name] in ("float", float) else int(text)
+            value = float(text) if "float" in str(kinds[name]) else int(text)
         except ValueError:
             raise ValueError(f"--limit {item!r}: expected a number") from None
         if value <= 0:
