@@ -80,7 +80,7 @@ def tree_digest(root: Path) -> str:
 def watched_digest(sentinel: Path) -> dict[str, str]:
     """The repo (all of it in CI; a few sentinel files where people edit it meanwhile), the
     host /tmp sentinel, and any trace an attack would leave in /tmp, /etc or the repo."""
-    files = [REPO_ROOT / "pyproject.toml", REPO_ROOT / "judge" / "limits.py", sentinel]
+    files = [REPO_ROOT / "pyproject.toml", REPO_ROOT / "judge" / "runner" / "limits.py", sentinel]
     files += sorted(PACK.rglob("*.py"))
     out = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
     if os.environ.get("CI"):

@@ -42,7 +42,9 @@ BASIC_TOO = {
     "subprocess_cat_repo",
 }
 SENTINEL_TMP = Path(f"/tmp/metajudge-sentinel-{os.getpid()}")
-REPO_SENTINELS = [REPO_ROOT / p for p in ("pyproject.toml", "judge/limits.py", "judge/verdicts.py")]
+REPO_SENTINELS = [
+    REPO_ROOT / p for p in ("pyproject.toml", "judge/runner/limits.py", "judge/verdicts.py")
+]
 LIMITS = Limits(time_s=10.0, cpu_s=60.0, memory_mb=2048, output_bytes=1 << 20)
 
 
