@@ -46,7 +46,7 @@ class Params:
         """Parameters from ``"(a, b=1, *, c)"`` text; ``None`` if it does not parse."""
         try:
             tree = ast.parse(f"def f{text}: pass")
-        except (SyntaxError, ValueError, RecursionError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         fn = tree.body[0]
         return cls.of(fn.args) if isinstance(fn, ast.FunctionDef) else None

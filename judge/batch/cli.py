@@ -27,6 +27,7 @@ from judge.batch import similarity
 from judge.problems import Problem, ProblemError, all_problems, find_problem
 from judge.results import GradeResult, TestResult
 from judge.submission import BadSubmission, read_source
+from judge.text import clean
 
 EXIT_USAGE = 2
 LEVELS = ("auto", "isolated", "basic", "in-process")
@@ -75,7 +76,7 @@ def parse_limits(items: tuple[str, ...]) -> dict[str, Any]:
                 f"--limit {item!r}: expected NAME=VALUE with NAME one of {list(kinds)}"
             )
         try:
-            value = float(text) if kinds[name] in ("float", float) else int(text)
+            value = float(text) if "float" in str(kinds[name]) else int(text)
         except ValueError:
             raise ValueError(f"--limit {item!r}: expected a number") from None
         if value <= 0:
@@ -215,7 +216,8 @@ def grade_batch(
     """Grade every submission under DIRECTORY: DIR/<candidate>/<slug>.py, or
     DIR/<candidate>.py with --problem. Reports go to --out; a summary to stdout."""
     packs = (ctx.obj or {}).get("packs", [])
-    warn = lambda message: click.echo(f"warning: {message}", err=True)  # noqa: E731
+    # a candidate's file and folder names are theirs: printed without escapes
+    warn = lambda message: click.echo(f"warning: {clean(message, 1000)}", err=True)  # noqa: E731
     try:
         paths = batch_report.check_outputs(outs)
         k_n = batch.parse_shard(shard) if shard else None

@@ -197,11 +197,14 @@ def _worker_init(parent: int) -> None:
     def watch() -> None:
         while True:
             try:
-                os.kill(parent, 0)
-            except ProcessLookupError:
+                with open(f"/proc/{parent}/stat", "rb") as f:
+                    gone = f.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+            except FileNotFoundError:
+                gone = True
+            except (OSError, IndexError):
+                gone = False  # no /proc: PR_SET_PDEATHSIG-less platforms keep the old way
+            if gone:
                 _die()
-            except OSError:
-                pass
             time.sleep(0.5)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()

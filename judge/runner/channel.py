@@ -114,7 +114,7 @@ def decode(data: bytes, cap: int) -> dict:
     return _decode.decode(data, cap)
 
 
-CHILD_MODULES = frozenset({"torch", "__builtin__", "copy_reg", *sys.stdlib_module_names})
+CHILD_MODULES = frozenset({"torch", "numpy", "__builtin__", "copy_reg", *sys.stdlib_module_names})
 """Module roots the child can import to unpickle a request (not judge, reference, tests)."""
 
 

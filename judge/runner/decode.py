@@ -31,7 +31,7 @@ from typing import Any
 
 from judge.text import clean
 
-PICKLE_BYTES = 8 << 20
+PICKLE_BYTES = 4 << 20
 """The largest ``data.pkl`` accepted: the structure of a reply, its tensors are elsewhere."""
 MAX_OBJECTS = 200_000
 """Nodes of the decoded value, each shared object counted once per reference."""

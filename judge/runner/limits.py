@@ -32,9 +32,10 @@ class Limits:
     :meth:`total_budget`'s default."""
 
     def total_budget(self) -> float:
-        """``total_s``, or four calls' worth of time (at least 30 s): an honest submission
-        needs a fraction of it, one that runs every call to the limit is stopped in time."""
-        return self.total_s if self.total_s is not None else max(30.0, 4 * self.time_s)
+        """``total_s``, or one and a half calls' worth of time (at least 30 s): an honest
+        submission needs a fraction of it (its calls take milliseconds, or one slow first
+        import); one that runs every call to the limit is stopped after two or three."""
+        return self.total_s if self.total_s is not None else max(30.0, 1.5 * self.time_s)
 
     def with_overrides(self, **changes: float | None) -> Limits:
         """A copy with the given fields replaced (``None`` values are ignored)."""

@@ -84,7 +84,7 @@ def test_views_and_offsets_are_copied_out_exactly() -> None:
     [
         (torch.zeros(1).expand(1 << 40), "tensors add up"),
         ([torch.zeros(25_000)] * 100, "tensors add up"),
-        ({f"k{i}": i for i in range(300_000)}, "more than"),
+        ({f"k{i}": i for i in range(300_000)}, "more than|pickle is over"),
         (1 << 80, "64 bits"),
     ],
 )
@@ -134,3 +134,9 @@ def test_globals_outside_the_allowlist_and_garbage_are_refused(pickled: bytes) -
 def test_strings_are_cleaned_where_they_enter() -> None:
     got = decode(encode({"kind": "failed", "message": "a\x1b[2Jb\ud800\x07c\n"}), CAP)
     assert got["message"] == "ab\ufffdc\n"
+
+
+def test_an_opcode_flood_is_bounded_by_the_pickle_cap() -> None:
+    flood = b"\x80\x02" + b"(1" * (3 << 20) + pickle.dumps({"kind": "reply"}, protocol=2)[2:]
+    with pytest.raises(BadReply, match="pickle is over"):
+        decode(rewrite({"kind": "reply"}, flood), 64 << 20)

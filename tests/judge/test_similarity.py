@@ -161,3 +161,14 @@ def test_reference_source_follows_thin_imports(tmp_path: Path) -> None:
     assert fingerprint(text) is not None
     solution.write_text("from reference.fuse import no_such_name\n")
     assert similarity.reference_source(solution) == solution.read_text()
+
+
+def test_a_file_built_to_blow_up_fingerprinting_is_skipped(tmp_path: Path) -> None:
+    # megabytes of source, or a short file of very many tokens: not fingerprinted (None)
+    assert similarity.fingerprint("x = 1\n" * 100_000) is None
+    assert similarity.fingerprint("x = [" + "1, " * 80_000 + "]\n") is None
+    big = tmp_path / "big.py"
+    big.write_text("x = [" + "1, " * 80_000 + "]\n")
+    small = tmp_path / "small.py"
+    small.write_text("def solve(x):\n    return x * 2\n")
+    assert similarity.find_similar({"p": {"a": big, "b": small}}, threshold=0.0) == []
