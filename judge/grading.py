@@ -15,6 +15,7 @@ import contextlib
 import importlib.util
 import inspect
 import itertools
+import math
 import sys
 import time
 import traceback
@@ -75,11 +76,12 @@ def load_tests(problem: Problem, which: str = "hidden") -> list[LoadedTest]:
             raise ProblemError(
                 f"{path}: {attr} asks for {unknown[0]!r}; tests may ask for {list(FIXTURES)}"
             )
-        tests.append(LoadedTest(attr, fn, params, getattr(fn, "points", None)))
+        tests.append(LoadedTest(attr, fn, params, getattr(fn, "points", math.nan)))
     if not tests:
         raise ProblemError(f"{path}: no test_* functions")
-    explicit = sum(t.points for t in tests if t.points is not None)
-    rest = [t for t in tests if t.points is None]
+    # Tests without @points share what the others leave of the problem's points.
+    explicit = sum(t.points for t in tests if not math.isnan(t.points))
+    rest = [t for t in tests if math.isnan(t.points)]
     share = max(problem.points - explicit, 0.0) / len(rest) if rest else 0.0
     for t in rest:
         t.points = share

@@ -13,7 +13,7 @@ import contextlib
 import contextvars
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ def points(n: float) -> Callable[[Callable], Callable]:
     """Give a test ``n`` points (tests without it share the rest of the problem's points)."""
 
     def mark(fn: Callable) -> Callable:
-        fn.points = float(n)
+        setattr(fn, "points", float(n))  # read by judge.grading.load_tests  # noqa: B010
         return fn
 
     return mark
@@ -106,7 +106,7 @@ class Proxy:
         runner: Any,
         *,
         reference: bool = False,
-        params: dict[str, Sequence[str]] | None = None,
+        params: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self._runner = runner
         self._reference = reference
@@ -518,9 +518,10 @@ def _change(old: torch.Tensor, new: Any, path: str) -> str | None:
     if not bad.any():
         return None
     flat = int(bad.nonzero()[0])
-    was, now = old.flatten()[flat].item(), new.flatten()[flat].item()
-    if isinstance(was, float):
-        was, now = _fmt_pair(was, now)
+    was_value, now_value = old.flatten()[flat].item(), new.flatten()[flat].item()
+    was, now = str(was_value), str(now_value)
+    if isinstance(was_value, float):
+        was, now = _fmt_pair(was_value, float(now_value))
     return (
         f"{path}: {int(bad.sum())} of {old.numel()} entries changed, first at "
         f"{_index(flat, old.shape)} (was {was}, now {now})"

@@ -42,6 +42,9 @@ class SubmissionFailed(Exception):
         self.message = message
         self.exc_type = exc_type
         self.detail = detail
+        self.call: tuple[str, tuple, dict] | None = None
+        """The call that failed (entry, args, kwargs), set by the test API so that a hint can
+        replay it on the known mistakes."""
 
 
 class JudgeError(Exception):

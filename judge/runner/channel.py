@@ -130,7 +130,7 @@ def foreign_globals(pickled: bytes) -> list[str]:
         strings: list[str] = []
         for opcode, arg, _ in ops:
             if opcode.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE", "BINUNICODE8"):
-                strings = [*strings[-1:], arg]
+                strings = [*strings[-1:], str(arg)]
             elif opcode.name == "GLOBAL":
                 module = str(arg).partition(" ")[0]
                 if module.partition(".")[0] not in CHILD_MODULES:

@@ -83,7 +83,10 @@ _UNTYPED = object()
 
 
 def _ints(value: object, what: str) -> tuple[int, ...]:
-    if type(value) not in (tuple, list) or len(value) > MAX_DIMS:
+    # exact types, not isinstance: a subclass is not plain data (isinstance narrows for mypy)
+    if type(value) not in (tuple, list) or not isinstance(value, tuple | list):
+        raise BadReply(f"a tensor {what} that is not a short tuple")
+    if len(value) > MAX_DIMS:
         raise BadReply(f"a tensor {what} that is not a short tuple")
     if not all(type(v) is int and 0 <= v < 1 << 62 for v in value):
         raise BadReply(f"a tensor {what} that is not non-negative integers")
@@ -199,17 +202,17 @@ class _Walk:
         if self.nodes % 4096 == 0 and time.monotonic() > self.deadline:
             raise BadReply(f"the reply took longer than {DEADLINE_S:g} s to decode")
         kind = type(node)
-        if kind is _Tensor:
+        if kind is _Tensor and isinstance(node, _Tensor):
             self.bytes += node.nbytes()
             if self.bytes > self.tensor_bytes:
                 raise BadReply(f"the reply's tensors add up to more than {self.tensor_bytes} bytes")
-        elif kind is int:
+        elif kind is int and isinstance(node, int):
             if node.bit_length() > 64:
                 raise BadReply("the reply holds an integer of more than 64 bits")
-        elif kind in (list, tuple):
+        elif kind in (list, tuple) and isinstance(node, list | tuple):
             for item in node:
                 self.count(item, depth + 1)
-        elif kind is dict:
+        elif kind is dict and isinstance(node, dict):
             for key, item in node.items():
                 if type(key) is not str:
                     raise BadReply(f"a dict key of type {type(key).__name__}; keys must be str")
@@ -220,15 +223,16 @@ class _Walk:
     def build(self, node: object) -> Any:
         """Pass 2: the plain data (run only after :meth:`count` accepted the tree)."""
         kind = type(node)
-        if kind is _Tensor:
+        # count() accepted only these exact types; isinstance narrows them for mypy
+        if kind is _Tensor and isinstance(node, _Tensor):
             return self._materialise(node)
-        if kind is str:
+        if kind is str and isinstance(node, str):
             return clean(node)
-        if kind is list:
+        if kind is list and isinstance(node, list):
             return [self.build(v) for v in node]
-        if kind is tuple:
+        if kind is tuple and isinstance(node, tuple):
             return tuple(self.build(v) for v in node)
-        if kind is dict:
+        if kind is dict and isinstance(node, dict):
             return {clean(k): self.build(v) for k, v in node.items()}
         return node
 

@@ -25,6 +25,7 @@ import struct
 import sys
 import time
 import traceback
+import types
 
 HEADER = struct.Struct("<Q")
 BOX = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,6 +38,8 @@ def _load_harness() -> object:
     spec = importlib.util.spec_from_file_location(
         "harness", os.path.join(here, "__init__.py"), submodule_search_locations=[here]
     )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the harness from {here}")
     package = importlib.util.module_from_spec(spec)
     sys.modules["harness"] = package
     spec.loader.exec_module(package)
@@ -89,7 +92,7 @@ class Child:
         for name in [n for n in sys.modules if n.partition(".")[0] == "harness"]:
             del sys.modules[name]
         self.blocked = guard.FORBIDDEN_MODULES
-        self.module = None
+        self.module: types.ModuleType | None = None
         self.memory_mb = config.get("memory_mb")
 
     def send(self, message: dict) -> None:
@@ -157,6 +160,7 @@ class Child:
             return {"kind": "failed", "verdict": "compile_error", "message": _text(exc),
                     "exc_type": type(exc).__name__, "detail": ""}  # fmt: skip
         spec = importlib.util.spec_from_loader("submission", loader=None, origin=path)
+        assert spec is not None  # spec_from_loader returns None only without a loader and origin
         module = importlib.util.module_from_spec(spec)
         module.__file__ = path
         sys.modules["submission"] = module

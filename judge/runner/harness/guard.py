@@ -21,6 +21,7 @@ import os
 import socket
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 FORBIDDEN_MODULES = ("judge", "reference", "problems")
 _INTROSPECTION = {
@@ -136,7 +137,7 @@ def install(
 _RET_ALLOW = 0x7FFF0000
 _RET_ERRNO = 0x00050000
 _EPERM, _ENOSYS, _EACCES = 1, 38, 13
-_ARCHES = {
+_ARCHES: dict[str, dict[str, Any]] = {
     "x86_64": {
         "audit": 0xC000003E, "x32": True, "socket": 41, "clone": 56, "clone3": 435,
         "seccomp": 317, "pid_calls": (62, 200, 234, 434),  # kill tkill tgkill pidfd_open

@@ -128,19 +128,19 @@ def arg_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) -> d
     ``unused`` names the arguments the result does not depend on at all, so a test can tell
     "no gradient reaches teacher_logits" from a gradient that happens to be zero.
     """
-    args = list(args)
+    positional = list(args)  # tensors among them are replaced by fresh leaves
     chosen: dict[str, torch.Tensor] = {}
     for key in which:
-        value = args[key] if isinstance(key, int) else kwargs[key]
+        value = positional[key] if isinstance(key, int) else kwargs[key]
         if not isinstance(value, torch.Tensor) or not value.is_floating_point():
             raise TypeError(f"argument {key!r} is not a floating-point tensor")
         leaf = value.detach().clone().requires_grad_(True)
         if isinstance(key, int):
-            args[key] = leaf
+            positional[key] = leaf
         else:
             kwargs[key] = leaf
         chosen[str(key)] = leaf
-    result = call(*args, **kwargs)
+    result = call(*positional, **kwargs)
     if not isinstance(result, torch.Tensor):
         raise TypeError(f"expected a tensor result, got {type(result).__name__}")
     total = result.sum()
@@ -228,7 +228,7 @@ def input_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) ->
     Tensors and dict entries are replaced by fresh leaves; a module's parameters are made to
     require grad. ``unused`` names the keys the result does not depend on at all.
     """
-    args = list(args)
+    positional = list(args)  # tensors among them are replaced by fresh leaves
     chosen: dict[str, torch.Tensor] = {}
 
     def leaf(key: str, value: Any) -> torch.Tensor:
@@ -238,7 +238,7 @@ def input_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) ->
         return chosen[key]
 
     for key in which:
-        value = args[key] if isinstance(key, int) else kwargs[key]
+        value = positional[key] if isinstance(key, int) else kwargs[key]
         if isinstance(value, nn.Module):
             for name, param in value.named_parameters():
                 chosen[f"{key}.{name}"] = param.requires_grad_(True)
@@ -248,10 +248,10 @@ def input_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) ->
         else:
             value = leaf(str(key), value)
         if isinstance(key, int):
-            args[key] = value
+            positional[key] = value
         else:
             kwargs[key] = value
-    result = call(*args, **kwargs)
+    result = call(*positional, **kwargs)
     if not isinstance(result, torch.Tensor):
         raise TypeError(f"expected a tensor result, got {type(result).__name__}")
     total = result.sum()
