@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.shell_completion import CompletionItem
 
-from judge import progress, report
+from judge import platforms, progress, report
 from judge.batch.cli import register as register_batch_commands
 from judge.checking import check_problem
 from judge.grading import LEVELS, SEED_RANGE, BadSubmission, grade, unreadable_result
 from judge.layout import KINDS
+from judge.plainmath import plain_math
 from judge.problems import REPO_PROBLEMS, TOPICS, Problem, ProblemError, all_problems, find_problem
+from judge.quiz import render_questions
 from judge.resources import DISTRIBUTION
 from judge.results import GradeResult
 from judge.scaffold import new_problem
@@ -50,8 +53,6 @@ def complete_slug(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[click.shell_completion.CompletionItem]:
     """Problem slugs for shell completion (``_JUDGE_COMPLETE=bash_source judge``)."""
-    from click.shell_completion import CompletionItem
-
     packs = (ctx.find_root().params or {}).get("packs") or ()
     try:
         problems = all_problems(packs, errors=[])
@@ -136,8 +137,6 @@ def list_problems(
 @click.pass_context
 def show(ctx: click.Context, slug: str, lang: str, raw: bool) -> None:
     """Print a problem's statement (math as plain text unless --raw)."""
-    from judge.plainmath import plain_math
-
     problem = _problem(ctx, slug)
     title = problem.title_zh if lang == "zh" else problem.title
     click.echo(click.style(f"{title}  [{problem.slug}, {problem.difficulty}]", bold=True))
@@ -147,8 +146,6 @@ def show(ctx: click.Context, slug: str, lang: str, raw: bool) -> None:
     except ProblemError as exc:
         raise Failure(str(exc)) from exc
     if problem.is_quiz:
-        from judge.quiz import render_questions
-
         click.echo(render_questions(problem, lang))
     else:
         click.echo(
@@ -386,7 +383,7 @@ def site() -> None:
 @click.pass_context
 def site_build(ctx: click.Context, out: str) -> None:
     """Render every problem into a static site under OUT."""
-    from judge.site.build import build_site, site_problems
+    from judge.site.build import build_site, site_problems  # jinja2, pygments: only here
 
     problems, broken = site_problems(_packs(ctx))
     for message in broken:
@@ -405,7 +402,7 @@ def site_build(ctx: click.Context, out: str) -> None:
 @click.option("--port", type=int, default=8000, show_default=True)
 def site_serve(directory: str, port: int) -> None:
     """Serve a built site on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
-    from judge.site.build import serve
+    from judge.site.build import serve  # the site builder's modules: only for `site`
 
     try:
         serve(Path(directory), port=port)
@@ -427,10 +424,10 @@ def exercism_run(
 ) -> None:
     """Exercism's test runner (interface v3): grade the solution in INPUT_DIR, write
     OUTPUT_DIR/results.json, exit 0 whatever the tests say."""
-    from judge.platforms import exercism_run as run
-
     problem = _problem(ctx, slug)
-    result = run(problem, Path(input_dir), Path(output_dir), tests=tests, level=level)
+    result = platforms.exercism_run(
+        problem, Path(input_dir), Path(output_dir), tests=tests, level=level
+    )
     click.echo(f"{slug}: {result.verdict or 'judge error'} -> {Path(output_dir, 'results.json')}")
 
 
@@ -444,10 +441,8 @@ def exercism_run(
 @click.pass_context
 def gradescope_bundle(ctx: click.Context, slug: str, out: str | None) -> None:
     """Write a Gradescope autograder zip for SLUG (setup.sh, run_autograder, the judge)."""
-    from judge.platforms import gradescope_bundle as bundle
-
     problem = _problem(ctx, slug)
-    path = bundle(problem, Path(out or f"{problem.slug}-autograder.zip"))
+    path = platforms.gradescope_bundle(problem, Path(out or f"{problem.slug}-autograder.zip"))
     click.echo(f"wrote {path}: upload it as the assignment's autograder (zip file)")
 
 

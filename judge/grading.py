@@ -16,6 +16,7 @@ import importlib.util
 import inspect
 import itertools
 import math
+import secrets
 import sys
 import time
 import traceback
@@ -29,6 +30,8 @@ from judge.quiz import grade_quiz
 from judge.results import GradeResult, TestResult
 from judge.runner.limits import Limits
 from judge.runner.protocol import Runner
+from judge.runner.sandbox import Sandbox
+from judge.signatures import check, contract
 from judge.submission import BadSubmission as BadSubmission  # callers catch it from here
 from judge.submission import Unreadable, prepared, read_source
 from judge.text import MESSAGE_CHARS, cap, clean
@@ -105,8 +108,8 @@ class Session:
     @property
     def solution(self) -> Any:
         """A :class:`~judge.testing.Proxy` over the reference, in-process."""
-        from judge.runner.inprocess import InProcess
-        from judge.testing import Proxy
+        from judge.runner.inprocess import InProcess  # imports torch: not before grading
+        from judge.testing import Proxy  # imports torch: not before grading
 
         if self._solution is None:
             self._solution = InProcess(self.problem.solution, self.problem.entry_points)
@@ -115,7 +118,7 @@ class Session:
     @property
     def mistakes(self) -> Any:
         """The problem's :class:`~judge.testing.Mistakes`."""
-        from judge.testing import Mistakes
+        from judge.testing import Mistakes  # imports torch: not before grading
 
         if self._mistakes is None:
             self._mistakes = Mistakes(self.problem.mistakes, self.problem.entry_points)
@@ -152,13 +155,9 @@ def make_runner(problem: Problem, submission: Path, level: str, limits: Limits) 
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     if level == "in-process":
-        from judge.runner.inprocess import InProcess
+        from judge.runner.inprocess import InProcess  # imports torch: not before grading
 
         return InProcess(submission, problem.entry_points, limits)
-    try:
-        from judge.runner.sandbox import Sandbox
-    except ImportError as exc:
-        raise JudgeError(f"the sandbox is not available ({exc})") from exc
     # The repo is hidden by the sandbox itself; a private pack must be hidden too.
     hide = [problem.path] if REPO_PROBLEMS in problem.path.parents else [problem.path.parent]
     return Sandbox(
@@ -192,8 +191,6 @@ class _Boot:
             return failure
         signatures = getattr(self.runner, "signatures", None)  # the sandbox states them
         if signatures:
-            from judge.signatures import check
-
             mismatch = check(starter, signatures)
             if mismatch:
                 return SubmissionFailed(Verdict.COMPILE_ERROR, mismatch)
@@ -267,7 +264,7 @@ def _grade_code(
                 for t in loaded
             ]
         else:
-            from judge.testing import Proxy, revealing_expected
+            from judge.testing import Proxy, revealing_expected  # torch: once the child boots
 
             fixtures = {
                 "candidate": Proxy(runner, params=contract_params(problem)),
@@ -331,15 +328,11 @@ def choose_seed(seed: int | None = None) -> int:
         if not 0 <= int(seed) < SEED_RANGE:
             raise ValueError(f"seed must be in [0, {SEED_RANGE}), not {seed}")
         return int(seed)
-    import secrets
-
     return secrets.randbelow(SEED_RANGE)
 
 
 def contract_params(problem: Problem) -> dict[str, tuple[str, ...]]:
     """Each entry point's parameter names as ``starter.py`` declares them (for messages)."""
-    from judge.signatures import contract
-
     names = {}
     for entry in problem.entry_points:
         found = contract(problem.starter, entry) if problem.starter.is_file() else None
@@ -350,7 +343,7 @@ def contract_params(problem: Problem) -> dict[str, tuple[str, ...]]:
 
 def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
     """Run one test; a JudgeError escapes (the whole grade is then a judge error)."""
-    from judge.testing import TestFailed
+    from judge.testing import TestFailed  # imports torch: not before grading
 
     started = time.perf_counter()
     verdict, message, hint = str(Verdict.ACCEPTED), "", None
@@ -359,7 +352,7 @@ def run_test(test: LoadedTest, fixtures: dict[str, Any]) -> TestResult:
     except TestFailed as failed:
         verdict, message, hint = str(Verdict.WRONG_ANSWER), failed.message, failed.hint
     except SubmissionFailed as failure:
-        from judge.testing import failure_hint
+        from judge.testing import failure_hint  # imports torch: not before grading
 
         verdict, message = str(failure.verdict), failure.message
         hint = failure_hint(failure, fixtures.get("mistakes"))

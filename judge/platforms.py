@@ -149,8 +149,8 @@ def _requirements() -> str:
 def gradescope_bundle(problem: Problem, out: Path) -> Path:
     """Write ``out`` (a zip): ``setup.sh``, ``run_autograder``, ``requirements.txt`` and
     ``vendor/`` (the ``judge`` and ``reference`` packages, with only this problem)."""
-    import judge
-    import reference
+    import judge  # the packages the bundle vendors, found where they are installed
+    import reference  # (reference imports torch: only when a bundle is made)
 
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", "_data")
     with tempfile.TemporaryDirectory(prefix="judge-gradescope-") as tmp:

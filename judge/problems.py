@@ -12,6 +12,7 @@ what was expected, because problem authors and interviewers read these messages.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import hashlib
 import os
@@ -312,8 +313,6 @@ def hint_from_source(text: str, suffix: str = ".py") -> str:
     a quiz answer file's leading ``#`` comment, on one line. Raises ``SyntaxError`` for a
     ``.py`` source that does not parse."""
     if suffix == ".py":
-        import ast
-
         doc = ast.get_docstring(ast.parse(text)) or ""
     else:
         lines = []

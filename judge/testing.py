@@ -20,6 +20,8 @@ from typing import Any
 
 import torch
 
+from judge.problems import hint_from_source
+from judge.runner.inprocess import InProcess
 from judge.verdicts import JudgeError, SubmissionFailed
 
 __all__ = [
@@ -146,8 +148,6 @@ class Proxy:
 # -- mistakes ---------------------------------------------------------------------------
 def mistake_hint(path: Path) -> str:
     """The first paragraph of a mistake's docstring (or a quiz mistake's leading comment)."""
-    from judge.problems import hint_from_source
-
     return hint_from_source(Path(path).read_text(encoding="utf-8"), Path(path).suffix)
 
 
@@ -164,8 +164,6 @@ class Mistake:
     @property
     def proxy(self) -> Proxy:
         if self._proxy is None:
-            from judge.runner.inprocess import InProcess
-
             self._proxy = Proxy(InProcess(self.path, self._entry_points))
         return self._proxy
 

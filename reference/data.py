@@ -42,7 +42,7 @@ class DigitsSplit:
 
 @lru_cache(maxsize=1)
 def _split_arrays() -> tuple[np.ndarray, ...]:
-    from sklearn.datasets import load_digits
+    from sklearn.datasets import load_digits  # scikit-learn loads slowly: only for the digits
 
     digits = load_digits()
     x = (digits.data / 16.0).astype(np.float32)

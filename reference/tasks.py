@@ -202,7 +202,7 @@ def sample_gaussian_episode(
 
 @lru_cache(maxsize=1)
 def _digits() -> tuple[Tensor, Tensor]:
-    from sklearn.datasets import load_digits
+    from sklearn.datasets import load_digits  # scikit-learn loads slowly: only for the digits
 
     data = load_digits()
     x = torch.tensor(data.data / 16.0, dtype=torch.float32)

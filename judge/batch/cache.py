@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from judge.files import NotRegular, read_regular
 from judge.resources import DISTRIBUTION
 
 __all__ = ["Cache", "atomic_write", "cache_key", "judge_version", "sha256_file"]
@@ -57,8 +58,6 @@ def judge_version() -> str:
 def sha256_file(path: Path) -> str:
     """SHA-256 of a file's bytes; of a marker for what is not a readable regular file (a
     link is never followed: :mod:`judge.files`)."""
-    from judge.files import NotRegular, read_regular
-
     try:
         data = read_regular(path)
     except NotRegular:

@@ -15,17 +15,20 @@ import json
 import signal
 import sys
 import threading
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import click
 
-from judge import batch, progress
+from judge import batch, progress, report
 from judge.batch import merge as batch_merge
 from judge.batch import report as batch_report
 from judge.batch import similarity
 from judge.problems import Problem, ProblemError, all_problems, find_problem
 from judge.results import GradeResult, TestResult
+from judge.runner.limits import Limits
+from judge.runner.sandbox import isolation_available
 from judge.submission import BadSubmission, read_source
 from judge.text import clean
 
@@ -44,8 +47,6 @@ def _interrupt(signum: int, frame: Any) -> None:
 def _resolve_level(level: str, allow_basic: bool) -> str:
     """``auto`` -> the level that will really run; refuse the weak ones unless allowed."""
     if level == "auto":
-        from judge.runner.sandbox import isolation_available
-
         ok, why = isolation_available()
         level = "isolated" if ok else "basic"
         if not ok and not allow_basic:
@@ -63,10 +64,6 @@ def _resolve_level(level: str, allow_basic: bool) -> str:
 
 def parse_limits(items: tuple[str, ...]) -> dict[str, Any]:
     """``NAME=VALUE`` pairs -> overrides of :class:`~judge.runner.limits.Limits` fields."""
-    from dataclasses import fields
-
-    from judge.runner.limits import Limits
-
     kinds = {f.name: f.type for f in fields(Limits)}
     out: dict[str, Any] = {}
     for item in items:
@@ -129,8 +126,6 @@ def _similar(
 
 
 def _gradescope(rows: list[dict[str, Any]], folder: Path) -> None:
-    from judge import report
-
     for row in rows:
         result = GradeResult(
             row["problem"],

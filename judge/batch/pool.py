@@ -19,6 +19,7 @@ when the judge is killed outright (SIGKILL), its workers and their sandboxes go 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
 import threading
@@ -238,8 +239,6 @@ def _pool_grade(
     """Grade ``todo`` in a pool. When a worker dies (which breaks the whole pool), the
     unfinished jobs are graded again one pool each, so the culprit is found and only it
     becomes a judge error."""
-    import multiprocessing
-
     # forkserver: workers do not inherit the parent's threads (torch's, the progress bar's);
     # the server imports the grading modules (torch) once, so each worker starts warm.
     context = multiprocessing.get_context("forkserver")

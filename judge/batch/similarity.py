@@ -25,6 +25,7 @@ import ast
 import builtins
 import hashlib
 import importlib
+import inspect
 import itertools
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -242,8 +243,6 @@ def _inside(spans: list[tuple[int, int]], region: list[int]) -> bool:
 def reference_source(solution: Path) -> str:
     """``solution.py``'s text, plus the source of what it imports from ``reference`` (our
     solutions are often thin imports: the code to compare against lives there)."""
-    import inspect
-
     text = solution.read_text(encoding="utf-8")
     try:
         tree = ast.parse(text)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import io
 import os
+import pickletools
 import select
 import struct
 import sys
 import time
+import zipfile
 from typing import Any
 
 from judge.runner import decode as _decode
@@ -120,9 +122,6 @@ CHILD_MODULES = frozenset({"torch", "numpy", "__builtin__", "copy_reg", *sys.std
 
 def foreign_globals(pickled: bytes) -> list[str]:
     """The globals a ``torch.save`` archive (a request) names that the child cannot import."""
-    import pickletools
-    import zipfile
-
     found = []
     with zipfile.ZipFile(io.BytesIO(pickled)) as archive:
         name = next(n for n in archive.namelist() if n.endswith("data.pkl"))

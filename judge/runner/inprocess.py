@@ -51,7 +51,7 @@ def _failure(exc: BaseException, what: str) -> SubmissionFailed:
 def _probe(name: str) -> Any:
     """The public probe ``harness.probes.<name>``; a missing one is the judge's error."""
     try:
-        from judge.runner.harness import probes
+        from judge.runner.harness import probes  # imports torch: only when a probe runs
     except ImportError as exc:
         raise JudgeError(f"judge.runner.harness.probes is not available: {exc}") from exc
     fn = getattr(probes, name, None)

@@ -90,7 +90,7 @@ def _requirement_applies(marker: str) -> bool:
     if "extra" in marker:
         return False
     try:  # packaging is not a dependency of the judge: without it, keep the requirement
-        from packaging.markers import Marker
+        from packaging.markers import Marker  # optional: see the comment above
     except ImportError:
         return True
     try:

@@ -45,7 +45,7 @@ __all__ = ["BOX_PREFIX", "Reply", "Sandbox", "isolation_available", "reap_stale_
 
 def __getattr__(name: str) -> Any:
     if name == "Reply":  # re-exported lazily: judge.runner.inprocess imports torch
-        from judge.runner.inprocess import Reply
+        from judge.runner.inprocess import Reply  # (see above)
 
         return Reply
     raise AttributeError(name)
