@@ -29,6 +29,7 @@ from judge.problems import Problem
 from judge.resources import DISTRIBUTION
 from judge.results import GradeResult
 from judge.submission import NOTEBOOK_SUFFIX, Unreadable
+from judge.topics import TOPICS_FILE, load_topics
 
 __all__ = ["exercism_run", "find_solution", "gradescope_autograde", "gradescope_bundle"]
 
@@ -146,6 +147,18 @@ def _requirements() -> str:
     return "\n".join(kept) + "\n"
 
 
+def _topics_toml(problem: Problem) -> str:
+    """The topics the bundled problem may name: the bundled ones and its pack's own."""
+    lines = ["# The topics of the bundled problem (see judge/topics.py).", ""]
+    for topic in load_topics([problem.path.parent]).values():
+        lines.append("[[topic]]")
+        lines += [
+            f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in vars(topic).items()
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def gradescope_bundle(problem: Problem, out: Path) -> Path:
     """Write ``out`` (a zip): ``setup.sh``, ``run_autograder``, ``requirements.txt`` and
     ``vendor/`` (the ``judge`` and ``reference`` packages, with only this problem)."""
@@ -161,6 +174,7 @@ def gradescope_bundle(problem: Problem, out: Path) -> Path:
             shutil.copytree(source, vendor / source.name, ignore=skip)
         problems = vendor / "judge" / "_data" / "problems"
         shutil.copytree(problem.path, problems / problem.slug, ignore=skip)
+        (problems / TOPICS_FILE).write_text(_topics_toml(problem), encoding="utf-8")
         (root / "requirements.txt").write_text(_requirements(), encoding="utf-8")
         scripts = {
             "setup.sh": SETUP_SH.format(torch=TORCH_SPEC),

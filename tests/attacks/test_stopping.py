@@ -9,10 +9,13 @@ its workers run with (the sandboxes' boxes live there too), so other tests' do n
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,9 +50,12 @@ def ours(tmpdir: Path) -> list[int]:
 
 
 def start(tmp_path: Path) -> tuple[subprocess.Popen, Path, Path]:
-    subs, tmpdir, cache = tmp_path / "subs", tmp_path / "tmp", tmp_path / "cache"
+    subs, cache = tmp_path / "subs", tmp_path / "cache"
     subs.mkdir()
-    tmpdir.mkdir()
+    # A short TMPDIR: multiprocessing's forkserver puts its socket there (AF_UNIX paths are
+    # limited to 107 bytes, which pytest-xdist's temporary folders can exceed).
+    tmpdir = Path(tempfile.mkdtemp(prefix="mj-stop-", dir="/tmp"))
+    atexit.register(shutil.rmtree, tmpdir, True)
     (subs / "a_honest.py").write_text("def solve(x):\n    return x * 2\n")
     (subs / "b_sleeper.py").write_text("import time\n\n\ndef solve(x):\n    time.sleep(1000)\n")
     level = "isolated" if isolation_available()[0] else "basic"

@@ -235,9 +235,9 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_cli_refuses_basic_without_the_flag(tmp_path: Path, monkeypatch) -> None:
-    import judge.runner.sandbox
+    import judge.batch.cli
 
-    monkeypatch.setattr(judge.runner.sandbox, "isolation_available", lambda: (False, "no unshare"))
+    monkeypatch.setattr(judge.batch.cli, "isolation_available", lambda: (False, "no unshare"))
     subs = make_batch(tmp_path / "subs")
     code, _, err = run("grade-batch", str(subs), "--cache", str(tmp_path / "c"))
     assert code == 2 and "--allow-basic-sandbox" in err and "no unshare" in err
