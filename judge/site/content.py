@@ -39,6 +39,7 @@ __all__ = [
     "Example",
     "Hint",
     "ProblemPage",
+    "join_cjk_lines",
     "load_hints",
     "load_page",
     "mistake_hint",
@@ -49,6 +50,14 @@ __all__ = [
 PUBLIC_FILES = layout.public_files()
 EXAMPLE_MARK = "Example."
 ZH_MARKS = ("中文：", "中文:")
+
+
+_CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\n(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def join_cjk_lines(markdown: str) -> str:
+    """Join lines wrapped between two Chinese characters (a browser would show a space)."""
+    return _CJK_LINE_BREAK.sub("", markdown)
 
 
 def site_topics(packs: Iterable[str | Path] = ()) -> dict[str, tuple[str, str, str, str]]:
@@ -263,7 +272,10 @@ def worked_examples(source: str) -> list[Example]:
         if en:
             html["en"], langs["en"] = render_markdown(en, heading_level=4), "en"
         if zh.strip():
-            html["zh"], langs["zh"] = render_markdown(zh.strip(), heading_level=4), "zh"
+            html["zh"], langs["zh"] = (
+                render_markdown(join_cjk_lines(zh.strip()), heading_level=4),
+                "zh",
+            )
         elif en:
             html["zh"], langs["zh"] = html["en"], "en"
         # The body after the docstring, comments included, as the author wrote it.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from judge.site.content import RESULT_PAGES, RESULT_TITLES, plain_text
+from judge.site.content import RESULT_PAGES, RESULT_TITLES, join_cjk_lines, plain_text
 from judge.site.mathrender import render_inline, render_markdown
 
 __all__ = ["Plot", "Result", "load_results", "results_for", "scrub_paths"]
@@ -110,14 +110,6 @@ def _translate_cells(fragment: str, glossary: dict[str, str]) -> str:
     return _CELL.sub(swap, fragment)
 
 
-_CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\n(?=[\u3000-\u9fff\uff00-\uffef])")
-
-
-def _join_cjk_lines(markdown: str) -> str:
-    """Join lines wrapped between two Chinese characters (a browser would show a space)."""
-    return _CJK_LINE_BREAK.sub("", markdown)
-
-
 def _strings(table: Any, key: str) -> dict[str, str]:
     """A sub-table of string values (anything else in it is ignored)."""
     value = table.get(key, {}) if isinstance(table, dict) else {}
@@ -168,7 +160,7 @@ def load_results(
         if translated:
             data = _tables_and_headings(text)
             body_zh = {
-                level: render_markdown(_join_cjk_lines(own["summary_zh"]), heading_level=level + 1)
+                level: render_markdown(join_cjk_lines(own["summary_zh"]), heading_level=level + 1)
                 + _translate_cells(render_markdown(data, heading_level=level + 1), glossary)
                 for level in (2, 3)
             }

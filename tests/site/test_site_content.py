@@ -134,3 +134,12 @@ def test_builder_paths_leave_system_folders_a_prompt_may_name() -> None:
     assert builder_paths("the sandbox hides /tmp/x and /opt/y") == []
     assert builder_paths("the sandbox hides /tmp/x", ["/tmp/build-1"]) == []
     assert builder_paths("wrote /tmp/build-1/_site", ["/tmp/build-1"]) == ["/tmp/build-1"]
+
+
+def test_lines_wrapped_between_chinese_characters_are_joined() -> None:
+    """A docstring wrapped inside a Chinese sentence would show a stray space in a browser."""
+    from judge.site.content import join_cjk_lines
+
+    assert join_cjk_lines("梯度的\n计算") == "梯度的计算"
+    assert join_cjk_lines("the\nloss") == "the\nloss"
+    assert join_cjk_lines("使用\n`create_graph`") == "使用\n`create_graph`"
