@@ -122,6 +122,23 @@ def meta_sgd_grads(
     }
 
 
+def _sum_grads(result: Any, chosen: dict[str, torch.Tensor]) -> dict[str, Any]:
+    """d sum(result) / d each chosen leaf (zeros where it is not reached, named in
+    ``unused``), with the result as data."""
+    if not isinstance(result, torch.Tensor):
+        raise TypeError(f"expected a tensor result, got {type(result).__name__}")
+    total = result.sum()
+    grads = {k: torch.zeros_like(v) for k, v in chosen.items()}
+    unused = list(chosen)
+    if total.requires_grad:
+        got = torch.autograd.grad(total, list(chosen.values()), allow_unused=True)
+        for key, g in zip(chosen, got, strict=True):
+            if g is not None:
+                grads[key] = g.detach()
+                unused.remove(key)
+    return {"value": to_data(result), "grads": grads, "unused": unused}
+
+
 def arg_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) -> dict[str, Any]:
     """d sum(result) / d the chosen tensor arguments (positions or keyword names).
 
@@ -140,19 +157,7 @@ def arg_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) -> d
         else:
             kwargs[key] = leaf
         chosen[str(key)] = leaf
-    result = call(*positional, **kwargs)
-    if not isinstance(result, torch.Tensor):
-        raise TypeError(f"expected a tensor result, got {type(result).__name__}")
-    total = result.sum()
-    grads = {k: torch.zeros_like(v) for k, v in chosen.items()}
-    unused = list(chosen)
-    if total.requires_grad:
-        got = torch.autograd.grad(total, list(chosen.values()), allow_unused=True)
-        for key, g in zip(chosen, got, strict=True):
-            if g is not None:
-                grads[key] = g.detach()
-                unused.remove(key)
-    return {"value": to_data(result), "grads": grads, "unused": unused}
+    return _sum_grads(call(*positional, **kwargs), chosen)
 
 
 _MAX_PATHS, _MAX_PATH = 20, 200  # a result's keys are the submission's: keep the report small
@@ -251,19 +256,7 @@ def input_grads(call: Callable, args: tuple, kwargs: dict, *which: int | str) ->
             positional[key] = value
         else:
             kwargs[key] = value
-    result = call(*positional, **kwargs)
-    if not isinstance(result, torch.Tensor):
-        raise TypeError(f"expected a tensor result, got {type(result).__name__}")
-    total = result.sum()
-    grads = {k: torch.zeros_like(v) for k, v in chosen.items()}
-    unused = list(chosen)
-    if total.requires_grad:
-        got = torch.autograd.grad(total, list(chosen.values()), allow_unused=True)
-        for key, g in zip(chosen, got, strict=True):
-            if g is not None:
-                grads[key] = g.detach()
-                unused.remove(key)
-    return {"value": to_data(result), "grads": grads, "unused": unused}
+    return _sum_grads(call(*positional, **kwargs), chosen)
 
 
 def args_after(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
