@@ -232,6 +232,8 @@ def shared_libraries(roots: list[str], system_dirs: tuple[str, ...] = SYSTEM_LIB
 VENV, PYTHON = "/venv", "/python"
 """Where the venv (if any) and a base interpreter outside /usr appear in the child's root:
 never at their host paths, which would name the folders that hold them (a checkout, /root)."""
+HOST_TMP = "/host-tmp"
+"""Where what the child needs from below the host's /tmp is bound (its own /tmp is empty)."""
 SYSTEM_PREFIXES = ("/usr", "/usr/local", "/")
 
 
@@ -253,7 +255,9 @@ class _Mapper:
         self.base = None if base in SYSTEM_PREFIXES else base
 
     def __call__(self, real: str) -> str:
-        for host, there in ((self.venv, VENV), (self.base, PYTHON)):
+        # The child gets an empty /tmp of its own, which would cover anything bound below the
+        # host's /tmp (a checkout or a venv there, as CI runners make): relocated instead.
+        for host, there in ((self.venv, VENV), (self.base, PYTHON), ("/tmp", HOST_TMP)):
             if host is not None and _under(real, host):
                 return there + real[len(host) :]
         return real
