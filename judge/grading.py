@@ -264,7 +264,8 @@ def _grade_code(
                 for t in loaded
             ]
         else:
-            from judge.testing import Proxy, revealing_expected  # torch: once the child boots
+            from judge.compare import revealing_expected  # torch: once the child boots
+            from judge.testing import Proxy  # (likewise)
 
             fixtures = {
                 "candidate": Proxy(runner, params=contract_params(problem)),

@@ -29,6 +29,7 @@ __all__ = ["Cache", "atomic_write", "cache_key", "judge_version", "sha256_file"]
 JUDGE_DIR = Path(__file__).resolve().parents[1]
 # The modules whose code decides a verdict: a change to any of them invalidates the cache.
 GRADING_MODULES = (
+    "compare.py",
     "grading.py",
     "problems.py",
     "quiz.py",

@@ -9,6 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from judge.compare import revealing_expected
 from judge.runner.inprocess import InProcess
 from judge.testing import (
     Mistakes,
@@ -24,7 +25,6 @@ from judge.testing import (
     expect_raises,
     mistake_hint,
     points,
-    revealing_expected,
 )
 from judge.verdicts import SubmissionFailed, Verdict
 
