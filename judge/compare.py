@@ -4,7 +4,8 @@
 numbers, containers, with tolerances) and says where they first differ: enough digits to show
 the difference, a note when the error is at float32's precision, and never the expected value
 of a hidden test (only :func:`revealing_expected`, which the grader turns on for the public
-tests, shows it). The test API in :mod:`judge.testing` builds its checks on it.
+tests, shows it); :func:`changed_inputs` says which tensors inside a call's arguments changed.
+The test API in :mod:`judge.testing` builds its checks on both.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from typing import Any
 
 import torch
 
-__all__ = ["difference", "flat_index", "fmt_pair", "revealing_expected", "short", "type_name"]
+__all__ = [
+    "changed_inputs",
+    "difference",
+    "flat_index",
+    "fmt_pair",
+    "revealing_expected",
+    "short",
+    "type_name",
+]
 
 
 def type_name(value: Any) -> str:
@@ -193,3 +202,82 @@ def difference(got, want, where, rtol, atol, exact=False) -> str | None:
             f"rtol {rtol:g}, atol {atol:g})" + _precision_note(rel, torch.float64)
         )
     return None if got == want else f"{where}: got {short(got)}, not the expected value"
+
+
+# -- inputs that must not change ----------------------------------------------------------
+def _leaves(value: Any, path: str, depth: int = 0) -> dict[str, Any]:
+    """Every tensor inside ``value`` by path; a module as its state dict."""
+    if depth > 32:
+        return {}
+    if isinstance(value, torch.Tensor):
+        return {path: value}
+    if isinstance(value, torch.nn.Module):
+        value = dict(value.state_dict())
+    if type(value) in (list, tuple):
+        found: dict[str, Any] = {}
+        for i, v in enumerate(value):
+            found.update(_leaves(v, f"{path}[{i}]", depth + 1))
+        return found
+    if type(value) is dict:
+        found = {}
+        for k, v in value.items():
+            found.update(_leaves(v, f"{path}[{k!r}]", depth + 1))
+        return found
+    return {}
+
+
+def _arg_names(names: Sequence[str], args: Sequence, kwargs: dict) -> list[tuple[str, Any]]:
+    named = [(names[i] if i < len(names) else f"argument {i + 1}", a) for i, a in enumerate(args)]
+    return named + list(kwargs.items())
+
+
+def _change(old: torch.Tensor, new: Any, path: str) -> str | None:
+    """How tensor ``old`` became ``new`` ("was 1.0, now 2.0"), or None if it did not change."""
+    if not isinstance(new, torch.Tensor):
+        return f"{path} was replaced by a {type_name(new)}"
+    if tuple(new.shape) != tuple(old.shape) or new.dtype != old.dtype:
+        return (
+            f"{path} changed from {tuple(old.shape)} {old.dtype} to {tuple(new.shape)} {new.dtype}"
+        )
+    bad = (new != old).flatten()
+    if old.is_floating_point():
+        bad &= ~(new.isnan() & old.isnan()).flatten()
+    if not bad.any():
+        return None
+    flat = int(bad.nonzero()[0])
+    was_value, now_value = old.flatten()[flat].item(), new.flatten()[flat].item()
+    was, now = str(was_value), str(now_value)
+    if isinstance(was_value, float):
+        was, now = fmt_pair(was_value, float(now_value))
+    return (
+        f"{path}: {int(bad.sum())} of {old.numel()} entries changed, first at "
+        f"{flat_index(flat, old.shape)} (was {was}, now {now})"
+    )
+
+
+def changed_inputs(
+    args: Sequence,
+    kwargs: dict,
+    args_after: Sequence,
+    kwargs_after: dict,
+    names: Sequence[str] = (),
+) -> dict[str, str]:
+    """What changed in a call's tensor arguments (nested ones too): path -> how.
+
+    ``args``/``kwargs`` are the caller's own objects, untouched (the call worked on copies);
+    ``args_after``/``kwargs_after`` their state after the call; ``names`` the parameters'.
+    """
+    before = _arg_names(names, args, kwargs)
+    after = _arg_names(names, args_after, kwargs_after)
+    changes = {}
+    for (name, old), (_, new) in zip(before, after, strict=False):
+        old_leaves, new_leaves = _leaves(old, name), _leaves(new, name)
+        for path, t in old_leaves.items():
+            if path not in new_leaves:
+                changes[path] = f"{path} was removed or replaced"
+                continue
+            found = _change(t, new_leaves[path], path)
+            if found:
+                changes[path] = found
+        changes.update({p: f"{p} was added" for p in new_leaves if p not in old_leaves})
+    return changes

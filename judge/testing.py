@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from judge.compare import (
+    changed_inputs,
     difference,
-    flat_index,
-    fmt_pair,
     type_name,
 )
+from judge.plainerrors import PLAIN_HINTS
 from judge.problems import hint_from_source
 from judge.runner.inprocess import InProcess
 from judge.verdicts import JudgeError, SubmissionFailed
@@ -302,81 +300,6 @@ def expect_raises(
     raise TestFailed(f"{what}: expected {want}, but it returned {type_name(value)}", hint)
 
 
-# -- inputs that must not change ----------------------------------------------------------
-def _leaves(value: Any, path: str, depth: int = 0) -> dict[str, Any]:
-    """Every tensor inside ``value`` by path; a module as its state dict."""
-    if depth > 32:
-        return {}
-    if isinstance(value, torch.Tensor):
-        return {path: value}
-    if isinstance(value, torch.nn.Module):
-        value = dict(value.state_dict())
-    if type(value) in (list, tuple):
-        found: dict[str, Any] = {}
-        for i, v in enumerate(value):
-            found.update(_leaves(v, f"{path}[{i}]", depth + 1))
-        return found
-    if type(value) is dict:
-        found = {}
-        for k, v in value.items():
-            found.update(_leaves(v, f"{path}[{k!r}]", depth + 1))
-        return found
-    return {}
-
-
-def _arg_names(names: Sequence[str], args: Sequence, kwargs: dict) -> list[tuple[str, Any]]:
-    named = [(names[i] if i < len(names) else f"argument {i + 1}", a) for i, a in enumerate(args)]
-    return named + list(kwargs.items())
-
-
-def _change(old: torch.Tensor, new: Any, path: str) -> str | None:
-    """How tensor ``old`` became ``new`` ("was 1.0, now 2.0"), or None if it did not change."""
-    if not isinstance(new, torch.Tensor):
-        return f"{path} was replaced by a {type_name(new)}"
-    if tuple(new.shape) != tuple(old.shape) or new.dtype != old.dtype:
-        return (
-            f"{path} changed from {tuple(old.shape)} {old.dtype} to {tuple(new.shape)} {new.dtype}"
-        )
-    bad = (new != old).flatten()
-    if old.is_floating_point():
-        bad &= ~(new.isnan() & old.isnan()).flatten()
-    if not bad.any():
-        return None
-    flat = int(bad.nonzero()[0])
-    was_value, now_value = old.flatten()[flat].item(), new.flatten()[flat].item()
-    was, now = str(was_value), str(now_value)
-    if isinstance(was_value, float):
-        was, now = fmt_pair(was_value, float(now_value))
-    return (
-        f"{path}: {int(bad.sum())} of {old.numel()} entries changed, first at "
-        f"{flat_index(flat, old.shape)} (was {was}, now {now})"
-    )
-
-
-def changed_inputs(
-    args: Sequence, kwargs: dict, outcome: Outcome, names: Sequence[str] = ()
-) -> dict[str, str]:
-    """What changed in the call's tensor arguments (nested ones too): path -> how.
-
-    ``args``/``kwargs`` are the caller's own objects, untouched (the call worked on copies);
-    ``outcome`` carries their state after the call.
-    """
-    before = _arg_names(names, args, kwargs)
-    after = _arg_names(names, outcome.args, outcome.kwargs)
-    changes = {}
-    for (name, old), (_, new) in zip(before, after, strict=False):
-        old_leaves, new_leaves = _leaves(old, name), _leaves(new, name)
-        for path, t in old_leaves.items():
-            if path not in new_leaves:
-                changes[path] = f"{path} was removed or replaced"
-                continue
-            found = _change(t, new_leaves[path], path)
-            if found:
-                changes[path] = found
-        changes.update({p: f"{p} was added" for p in new_leaves if p not in old_leaves})
-    return changes
-
-
 def expect_inputs_unchanged(
     proxy: Proxy,
     entry: str,
@@ -398,7 +321,7 @@ def expect_inputs_unchanged(
     probe = Probe("returned_aliases") if new_tensors else None
     outcome = proxy.run(entry, *args, probe=probe, **kwargs)
     names = proxy.param_names(entry)
-    changes = changed_inputs(args, kwargs, outcome, names)
+    changes = changed_inputs(args, kwargs, outcome.args, outcome.kwargs, names)
     aliases = list((outcome.probe or {}).get("aliases", [])) if new_tensors else []
     if not changes and not aliases:
         return outcome.value
@@ -420,64 +343,11 @@ def expect_inputs_unchanged(
             theirs = mistake.run(entry, *args, probe=probe, **kwargs)
         except (Exception, SubmissionFailed):
             continue
-        their_changes = changed_inputs(args, kwargs, theirs, names)
+        their_changes = changed_inputs(args, kwargs, theirs.args, theirs.kwargs, names)
         their_aliases = (theirs.probe or {}).get("aliases", []) if new_tensors else []
         if set(their_changes) == set(changes) and (changes or their_aliases == aliases):
             matched.append(mistake.hint)
     raise TestFailed(message, combined_hint(matched))
-
-
-# -- raised errors, in plain words --------------------------------------------------------
-PLAIN_HINTS: tuple[tuple[str, str], ...] = (
-    (
-        r"modified by an inplace operation",
-        "A tensor that autograd still needs was changed in place after it was used (`x += ...`, "
-        "`.add_()`, `.data` assignment, writing into a slice): compute new tensors instead "
-        "(`x = x + ...`), or clone before the in-place write.",
-    ),
-    (
-        r"a leaf Variable that requires grad is being used in an in-place operation",
-        "A parameter (a leaf that requires grad) is written in place: build new tensors "
-        "(`theta - lr * g`) instead of updating the parameter itself.",
-    ),
-    (
-        r"does not require grad and does not have a grad_fn",
-        "The value being differentiated does not depend on anything that requires grad: the "
-        "graph was cut somewhere (`.detach()`, `.data`, `.item()`, `torch.no_grad()`, a "
-        "rebuilt tensor).",
-    ),
-    (
-        r"backward through the graph a second time",
-        "The same graph is differentiated twice after its buffers were freed: pass "
-        "`create_graph=True` (or `retain_graph=True`) where the graph is used again.",
-    ),
-    (
-        r"appears to not have been used in the graph",
-        "One of the tensors passed to `torch.autograd.grad` does not influence the output: "
-        "use `allow_unused=True` and treat its gradient (None) as zeros.",
-    ),
-    (
-        r"The size of tensor a \(\d+\) must match the size of tensor b \(\d+\)",
-        "Two tensors' shapes do not broadcast: broadcasting lines shapes up from the LAST "
-        "dimension, so a per-row vector of shape [n] must be reshaped to [n, 1, ...] first.",
-    ),
-    (
-        r"mat1 and mat2 shapes cannot be multiplied",
-        "A matrix product's inner dimensions do not match: check which factor is transposed "
-        "and the order of the operands.",
-    ),
-    (
-        r"expected (?:scalar type|m1 and m2 to have the same dtype)|"
-        r"found dtype \w+ but expected|can't be cast to the desired output type",
-        "Two tensors of different dtypes meet in one operation: convert one of them "
-        "(`.to(other.dtype)`) where they meet, and keep the result's dtype the contract names.",
-    ),
-    (
-        r"grad can be implicitly created only for scalar outputs",
-        "`backward()` / `autograd.grad` on a non-scalar: reduce the loss to a scalar first (or "
-        "pass `grad_outputs`).",
-    ),
-)
 
 
 def failure_hint(failure: SubmissionFailed, mistakes: Mistakes | None = None) -> str | None:

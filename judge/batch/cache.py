@@ -31,6 +31,7 @@ JUDGE_DIR = Path(__file__).resolve().parents[1]
 GRADING_MODULES = (
     "compare.py",
     "grading.py",
+    "plainerrors.py",
     "problems.py",
     "quiz.py",
     "submission.py",
