@@ -271,7 +271,13 @@ def main() -> None:
     for fd in ("req", "reply", "out", "control"):
         if fd in cfg["fds"]:
             os.close(cfg["fds"][fd])
-    while True:  # PID 1 reaps every orphan; the child's own end is the one reported
+    reap_and_report(pid, status)
+
+
+def reap_and_report(pid: int, status: int) -> None:
+    """As PID 1: reap every orphan until ``pid`` ends, report how it ended on ``status``
+    (exit code or signal, CPU time, peak memory), then exit."""
+    while True:
         try:
             got, wstatus, usage = os.wait4(-1, 0)
         except ChildProcessError:

@@ -134,24 +134,7 @@ def _init(cfg: dict, fds: dict, control: socket.socket) -> None:
     for name in ("req", "reply", "out"):
         os.close(fds[name])
     status = fds["status"]
-    while True:
-        try:
-            got, wstatus, usage = os.wait4(-1, 0)
-        except ChildProcessError:
-            break
-        except InterruptedError:
-            continue
-        if got == pid:
-            boot._report(
-                status,
-                event="exit",
-                exitcode=os.waitstatus_to_exitcode(wstatus) if os.WIFEXITED(wstatus) else None,
-                signal=os.WTERMSIG(wstatus) if os.WIFSIGNALED(wstatus) else None,
-                cpu_s=usage.ru_utime + usage.ru_stime,
-                maxrss_kb=usage.ru_maxrss,
-            )
-            break
-    os._exit(0)
+    boot.reap_and_report(pid, status)
 
 
 def _warden(cfg: dict, fds: dict, control: socket.socket) -> None:
