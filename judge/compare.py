@@ -98,6 +98,14 @@ def flat_index(flat: int, shape: Sequence[int]) -> list[int]:
     return list(reversed(index))
 
 
+def _unequal(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Where two tensors of one shape differ exactly, flattened (NaN equals NaN)."""
+    bad = (a != b).flatten()
+    if b.is_floating_point():
+        bad &= ~(a.isnan() & b.isnan()).flatten()
+    return bad
+
+
 def tensor_difference(got, want, where, rtol, atol, exact) -> str | None:
     if tuple(got.shape) != tuple(want.shape):
         return f"{where}: shape {tuple(got.shape)}, want {tuple(want.shape)}"
@@ -106,9 +114,7 @@ def tensor_difference(got, want, where, rtol, atol, exact) -> str | None:
     if got.numel() == 0:
         return None
     if exact or not (want.is_floating_point() or want.is_complex()):
-        bad = (got != want).flatten()
-        if want.is_floating_point():
-            bad &= ~(got.isnan() & want.isnan()).flatten()
+        bad = _unequal(got, want)
         if not bad.any():
             return None
         flat = int(bad.nonzero()[0])
@@ -239,9 +245,7 @@ def _change(old: torch.Tensor, new: Any, path: str) -> str | None:
         return (
             f"{path} changed from {tuple(old.shape)} {old.dtype} to {tuple(new.shape)} {new.dtype}"
         )
-    bad = (new != old).flatten()
-    if old.is_floating_point():
-        bad &= ~(new.isnan() & old.isnan()).flatten()
+    bad = _unequal(new, old)
     if not bad.any():
         return None
     flat = int(bad.nonzero()[0])
