@@ -23,15 +23,7 @@ TABLE_END = "<!-- end problem-table -->"
 
 def test_counts(problem: Problem) -> tuple[int, int]:
     """(public, hidden) tests of a code problem: its ``test_*`` functions."""
-
-    def count(path: Path) -> int:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        return sum(
-            isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
-            for node in tree.body
-        )
-
-    return count(problem.public_tests), count(problem.hidden_tests)
+    return len(_tests(problem.public_tests)), len(_tests(problem.hidden_tests))
 
 
 def _tests(path: Path) -> list[ast.FunctionDef]:
