@@ -34,7 +34,6 @@ from judge.topics import load_topics, result_pages, result_titles
 
 __all__ = [
     "PUBLIC_FILES",
-    "TOPICS",
     "Bilingual",
     "Example",
     "Hint",
@@ -66,7 +65,6 @@ def site_topics(packs: Iterable[str | Path] = ()) -> dict[str, tuple[str, str, s
     return {t.id: (t.title, t.title_zh, t.blurb, t.blurb_zh) for t in load_topics(packs).values()}
 
 
-TOPICS = site_topics()
 # Benchmark result files (benchmarks/results/<stem>.*), by the first word of their name, and
 # the problem pages they belong on; titles for reports that open without a heading. Every
 # result also appears on the results page. Both are data: problems/topics.toml.
