@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from judge.problems import REPO_PROBLEMS, Problem, ProblemError
+from judge.problems import Problem, ProblemError, is_bundled
 from judge.quiz import grade_quiz
 from judge.results import GradeResult, TestResult
 from judge.runner.limits import Limits
@@ -159,7 +159,7 @@ def make_runner(problem: Problem, submission: Path, level: str, limits: Limits) 
 
         return InProcess(submission, problem.entry_points, limits)
     # The repo is hidden by the sandbox itself; a private pack must be hidden too.
-    hide = [problem.path] if REPO_PROBLEMS in problem.path.parents else [problem.path.parent]
+    hide = [problem.path] if is_bundled(problem) else [problem.path.parent]
     return Sandbox(
         submission, problem.entry_points, limits, level=level, hide=hide, packages=problem.packages
     )
