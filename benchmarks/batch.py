@@ -55,7 +55,7 @@ def make_batch(root: Path, n: int) -> None:
         (root / f"cand{i:02d}_{kind}.py").write_text(KINDS[kind])
 
 
-def run_batch(root: Path, jobs: int, level: str) -> tuple[float, list[dict]]:
+def run_batch(root: Path, jobs: int, level: str) -> tuple[float, list]:
     from judge import batch
 
     found, problems = batch.discover_jobs(root, [FIXTURES], problem="double")
@@ -80,9 +80,9 @@ def one_run(folder: Path, n: int, level: str) -> dict:
     return {
         "wall_s": round(wall, 2),
         "per_submission_s": round(wall / n, 3),
-        "verdicts": sorted({r.get("verdict") or "judge_error" for r in rows}),
-        "judge_errors": sum(r["grading_status"] != "graded" for r in rows),
-        "levels": sorted({r.get("sandbox", {}).get("level", "?") for r in rows}),
+        "verdicts": sorted({r.verdict or "judge_error" for r in rows}),
+        "judge_errors": sum(not r.graded for r in rows),
+        "levels": sorted({r.sandbox.get("level", "?") for r in rows}),
     }
 
 

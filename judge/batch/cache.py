@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from judge.batch.records import ReportError, Row
 from judge.files import NotRegular, read_regular
 from judge.resources import DISTRIBUTION
 
@@ -127,7 +128,7 @@ class Cache:
         body = json.dumps([key, row], sort_keys=True, ensure_ascii=True)
         return hmac.new(self._secret, body.encode(), hashlib.sha256).hexdigest()
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> Row | None:
         """The row stored under ``key`` if its MAC verifies; None (grade again) otherwise."""
         try:
             entry = json.loads(self._path(key).read_text(encoding="utf-8"))
@@ -138,8 +139,12 @@ class Cache:
         mac = entry.get("mac")
         if not isinstance(mac, str) or not hmac.compare_digest(mac, self._mac(key, entry["row"])):
             return None  # edited, planted or from another cache: grade again
-        return entry["row"]
+        try:
+            return Row.from_dict(entry["row"])
+        except ReportError:
+            return None  # signed by us, yet not a row (an older judge's): grade again
 
-    def put(self, key: str, row: dict[str, Any]) -> None:
-        entry = {"mac": self._mac(key, row), "row": row}
+    def put(self, key: str, row: Row) -> None:
+        data = row.to_dict()
+        entry = {"mac": self._mac(key, data), "row": data}
         atomic_write(self._path(key), json.dumps(entry, ensure_ascii=True))

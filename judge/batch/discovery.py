@@ -68,9 +68,6 @@ class Skipped:
     candidate: str
     reason: str
 
-    def to_dict(self) -> dict[str, str]:
-        return {"candidate": self.candidate, "file": str(self.path), "reason": self.reason}
-
 
 def _slug_for(stem: str, known: Sequence[str]) -> str | None:
     for name in (stem, stem.lower()):

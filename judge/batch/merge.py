@@ -8,12 +8,13 @@ merges anyway and records why in the report's ``partial``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from judge.batch.report import KIND, document
+from judge.batch.records import BatchReport, NotGraded, ProblemMeta, ReportError, Row, read_report
+from judge.batch.report import document
+from judge.batch.similarity import Pair
+from judge.text import clean
 
 __all__ = ["MergeError", "load", "merge"]
 
@@ -23,25 +24,18 @@ class MergeError(ValueError):
     (exit 2)."""
 
 
-def load(path: str | Path) -> dict[str, Any]:
-    """Read a batch JSON report; :class:`MergeError` if it is not one."""
-    path = Path(path)
+def load(path: str | Path) -> BatchReport:
+    """Read a batch JSON report; :class:`MergeError` (naming the file and the field) if it
+    is not one."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise MergeError(f"{path}: not a readable JSON report: {exc}") from exc
-    if (
-        not isinstance(doc, dict)
-        or doc.get("kind") != KIND
-        or not isinstance(doc.get("rows"), list)
-    ):
-        raise MergeError(f'{path}: not a batch report (expected "kind": "{KIND}" and rows)')
-    return doc
+        return read_report(path)
+    except ReportError as exc:
+        raise MergeError(str(exc)) from None
 
 
-def _shard_problems(docs: Sequence[dict[str, Any]]) -> list[str]:
+def _shard_problems(docs: Sequence[BatchReport]) -> list[str]:
     """Why these reports are not exactly the N shards of one batch (empty if they are)."""
-    labels = [doc.get("shard") for doc in docs]
+    labels = [doc.shard for doc in docs]
     if all(label is None for label in labels):
         return []
     if any(label is None for label in labels):
@@ -66,7 +60,7 @@ def _shard_problems(docs: Sequence[dict[str, Any]]) -> list[str]:
     return why
 
 
-def merge(docs: Sequence[dict[str, Any]], *, allow_partial: bool = False) -> dict[str, Any]:
+def merge(docs: Sequence[BatchReport], *, allow_partial: bool = False) -> BatchReport:
     """One report from the N shards of one batch: rows joined by (candidate, problem);
     problems, not-graded files and similarity pairs joined.
 
@@ -75,32 +69,33 @@ def merge(docs: Sequence[dict[str, Any]], *, allow_partial: bool = False) -> dic
     ``allow_partial``: then the later file wins a duplicate and the report's ``partial``
     lists the reasons.
     """
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    problems: dict[str, dict[str, Any]] = {}
-    pairs: dict[tuple[str, str, str], dict[str, Any]] = {}
-    not_graded: dict[str, dict[str, str]] = {}
+    rows: dict[tuple[str, str], Row] = {}
+    problems: dict[str, ProblemMeta] = {}
+    pairs: dict[tuple[str, str, str], Pair] = {}
+    not_graded: dict[str, NotGraded] = {}
     thresholds = set()
     versions = set()
     why = _shard_problems(docs)
     for doc in docs:
-        problems.update(doc.get("problems", {}))
-        for row in doc["rows"]:
-            key = row["candidate"], row["problem"]
+        problems.update(doc.problems)
+        for row in doc.rows:
+            key = row.candidate, row.problem
             if key in rows:
-                same = all(rows[key].get(f) == row.get(f) for f in ("sha256", "verdict", "score"))
+                old = rows[key]
+                same = (old.sha256, old.verdict, old.score) == (row.sha256, row.verdict, row.score)
                 kind = "given twice" if same else "in conflict (different results)"
                 why.append(f"{key[0]}/{key[1]} {kind}")
             rows[key] = row
-        for item in doc.get("not_graded", []):
-            not_graded[item["file"]] = item
-        similarity = doc.get("similarity") or {}
-        if similarity.get("threshold") is not None:
-            thresholds.add(similarity["threshold"])
-        for pair in similarity.get("pairs", []):
-            pairs[pair["problem"], pair["a"], pair["b"]] = pair
-        versions.add(doc.get("judge_version", ""))
+        for item in doc.not_graded:
+            not_graded[item.file] = item
+        if doc.similarity.threshold is not None:
+            thresholds.add(doc.similarity.threshold)
+        for pair in doc.similarity.pairs:
+            pairs[pair.problem, pair.a, pair.b] = pair
+        versions.add(doc.judge_version)
     if len(versions) > 1:
         why.append(f"reports of several judge versions ({', '.join(sorted(versions))})")
+    why = [clean(reason, 500) for reason in why]  # they quote the files: printed as text
     if why and not allow_partial:
         raise MergeError(
             "refusing to merge: " + "; ".join(why) + " (--allow-partial merges anyway)"
@@ -108,11 +103,10 @@ def merge(docs: Sequence[dict[str, Any]], *, allow_partial: bool = False) -> dic
     merged = document(
         list(rows.values()),
         problems,
-        pairs=sorted(pairs.values(), key=lambda p: (-p["score"], p["problem"], p["a"], p["b"])),
+        pairs=sorted(pairs.values(), key=lambda p: (-p.score, p.problem, p.a, p.b)),
         threshold=min(thresholds) if thresholds else None,
         judge_version=" + ".join(sorted(v for v in versions if v)),
         not_graded=list(not_graded.values()),
     )
-    if why:
-        merged["partial"] = why
+    merged.partial = why
     return merged

@@ -1,9 +1,8 @@
 """Grade a batch of submissions in a process pool, through the resumable cache.
 
-Every submission becomes one row: the JSON object
-of ``judge grade`` plus ``candidate``, ``file`` and ``sha256``. One submission's crash,
-timeout or judge error never stops the batch: the row says ``grading_status =
-"judge_error"`` instead.
+Every submission becomes one :class:`~judge.batch.records.Row`: its grade plus ``candidate``,
+``file`` and ``sha256``. One submission's crash, timeout or judge error never stops the
+batch: the row says ``grading_status = "judge_error"`` instead.
 
 Results are cached under a cache folder keyed by (submission SHA-256, problem hash, judge
 version, level, limit overrides); each finished result is written atomically as soon as it
@@ -33,6 +32,7 @@ from typing import Any
 
 from judge.batch.cache import Cache, cache_key, judge_version, sha256_file
 from judge.batch.discovery import Job
+from judge.batch.records import Row
 from judge.grading import BadSubmission, Session, grade
 from judge.problems import Problem
 from judge.results import GradeResult, TestResult
@@ -44,9 +44,9 @@ __all__ = ["BatchOutcome", "grade_jobs", "grade_one"]
 _sessions: dict[str, Any] = {}
 
 
-def grade_one(job: Job, problem: Problem, level: str, limits: dict[str, Any]) -> dict[str, Any]:
+def grade_one(job: Job, problem: Problem, level: str, limits: dict[str, Any]) -> Row:
     """Grade one submission into a row. Never raises: failures become rows."""
-    row = {"candidate": job.candidate, "file": str(job.path), "sha256": sha256_file(job.path)}
+    sha256 = sha256_file(job.path)
     try:
         session = _sessions.get(problem.slug)
         if session is None or session.problem != problem:
@@ -62,8 +62,7 @@ def grade_one(job: Job, problem: Problem, level: str, limits: dict[str, Any]) ->
     except Exception as exc:  # a broken problem or a judge bug: this row only
         result = GradeResult(problem.slug, None, 0.0, problem.points, 0.0)
         result.grading_status, result.error = "judge_error", f"{type(exc).__name__}: {exc}"
-    row.update(result.to_dict())
-    return row
+    return Row.of(job.candidate, str(job.path), sha256, result)
 
 
 def clean_row(value: Any, depth: int = 0) -> Any:
@@ -79,28 +78,25 @@ def clean_row(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def _judge_error_row(job: Job, problem: Problem, message: str) -> dict[str, Any]:
-    return {
-        "candidate": job.candidate,
-        "file": str(job.path),
-        "sha256": sha256_file(job.path),
-        "problem": problem.slug,
-        "verdict": None,
-        "score": 0.0,
-        "max_score": problem.points,
-        "time_s": 0.0,
-        "tests": [],
-        "sandbox": {},
-        "grading_status": "judge_error",
-        "error": message,
-    }
+def _judge_error_row(job: Job, problem: Problem, message: str) -> Row:
+    return Row(
+        candidate=job.candidate,
+        file=str(job.path),
+        sha256=sha256_file(job.path),
+        problem=problem.slug,
+        verdict=None,
+        score=0.0,
+        max_score=problem.points,
+        grading_status="judge_error",
+        error=message,
+    )
 
 
 @dataclass
 class BatchOutcome:
     """Rows in job order, and how many came from the cache."""
 
-    rows: list[dict[str, Any]]
+    rows: list[Row]
     cached: int = 0
     graded: int = 0
 
@@ -114,7 +110,7 @@ def grade_jobs(
     cache_dir: str | Path | None = ".judge-cache",
     force: bool = False,
     limits: dict[str, Any] | None = None,
-    on_done: Callable[[dict[str, Any]], None] = lambda row: None,
+    on_done: Callable[[Row], None] = lambda row: None,
 ) -> BatchOutcome:
     """Grade ``jobs`` with a pool of ``jobs_n`` processes (1: in this process).
 
@@ -128,7 +124,7 @@ def grade_jobs(
     version = judge_version()
     problem_hashes = {slug: p.hash() for slug, p in problems.items()}
     settings = {"level": level, "limits": limits}
-    rows: dict[Job, dict[str, Any]] = {}
+    rows: dict[Job, Row] = {}
     keys: dict[Job, str] = {}
     todo: list[Job] = []
     outcome = BatchOutcome([])
@@ -140,19 +136,20 @@ def grade_jobs(
             {**settings, "candidate": job.candidate},
         )
         hit = None if (force or cache is None) else cache.get(keys[job])
-        if hit is not None and hit.get("candidate") == job.candidate:
-            hit["file"] = str(job.path)
+        if hit is not None and hit.candidate == job.candidate:
+            hit.file = str(job.path)
             rows[job] = hit
             outcome.cached += 1
             on_done(hit)
         else:
             todo.append(job)
 
-    def finish(job: Job, row: dict[str, Any]) -> None:
-        row = clean_row(row)  # every text of a row can be written to any report and cache
+    def finish(job: Job, row: Row) -> None:
+        # every text of a row can be written to any report and cache
+        row = Row.from_dict(clean_row(row.to_dict()))
         rows[job] = row
         outcome.graded += 1
-        if cache is not None and row.get("grading_status") == "graded":
+        if cache is not None and row.graded:
             cache.put(keys[job], row)
         on_done(row)
 
@@ -234,7 +231,7 @@ def _pool_grade(
     jobs_n: int,
     level: str,
     limits: dict[str, Any],
-    finish: Callable[[Job, dict[str, Any]], None],
+    finish: Callable[[Job, Row], None],
 ) -> None:
     """Grade ``todo`` in a pool. When a worker dies (which breaks the whole pool), the
     unfinished jobs are graded again one pool each, so the culprit is found and only it
@@ -273,7 +270,7 @@ def _run_pool(
     jobs_n: int,
     level: str,
     limits: dict[str, Any],
-    finish: Callable[[Job, dict[str, Any]], None],
+    finish: Callable[[Job, Row], None],
     context: Any,
 ) -> list[Job]:
     """Grade ``todo`` in one pool; return the jobs lost to a broken pool."""

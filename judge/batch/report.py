@@ -1,11 +1,10 @@
-"""A batch's rows -> CSV, JSON and a self-contained HTML page (merging shards' reports is
+"""A batch's report -> CSV, JSON and a self-contained HTML page, written all or nothing
+(the typed report and its JSON are :mod:`judge.batch.records`; merging shards' reports is
 :mod:`judge.batch.merge`).
 
-The JSON report is the batch's canonical form (``judge report merge`` reads it back):
-``{"kind": "metajudge-batch", "format": 1, "judge_version", "problems": {slug: {title,
-max_score}}, "rows": [...], "similarity": {"threshold", "pairs": [...]}}``; each row is the
-JSON of ``judge grade`` plus ``candidate``, ``file`` and ``sha256``. Every writer goes
-through :func:`write`: every report of a run is written, or none is.
+The JSON report is the batch's canonical form (``judge report merge`` reads it back); the
+CSV has one line per submission (:data:`CSV_COLUMNS`) and one per file not graded. Every
+writer goes through :func:`write`: every report of a run is written, or none is.
 """
 
 from __future__ import annotations
@@ -13,19 +12,23 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
+from judge.batch.records import KIND, BatchReport, NotGraded, ProblemMeta, Row, Similarity
+from judge.batch.similarity import Pair
+
 __all__ = [
     "CSV_COLUMNS",
+    "KIND",
     "SUFFIXES",
+    "TestRate",
     "as_csv",
     "as_html",
     "as_json",
@@ -34,7 +37,6 @@ __all__ = [
     "write",
 ]
 
-KIND = "metajudge-batch"
 CSV_COLUMNS = (
     "candidate",
     "problem",
@@ -50,44 +52,42 @@ SUFFIXES = (".csv", ".json", ".html")
 
 
 def document(
-    rows: Sequence[dict[str, Any]],
-    problems: dict[str, dict[str, Any]],
+    rows: Sequence[Row],
+    problems: Mapping[str, ProblemMeta],
     *,
-    pairs: Sequence[dict[str, Any]] = (),
+    pairs: Sequence[Pair] = (),
     threshold: float | None = None,
     judge_version: str = "",
     shard: str | None = None,
-    not_graded: Sequence[dict[str, str]] = (),
-) -> dict[str, Any]:
-    """The JSON report as a dict. ``not_graded``: the files that could have been
-    submissions and were not graded, each ``{candidate, file, reason}``."""
-    return {
-        "kind": KIND,
-        "format": 1,
-        "judge_version": judge_version,
-        "shard": shard,
-        "problems": dict(sorted(problems.items())),
-        "rows": sorted(rows, key=lambda r: (r["candidate"], r["problem"])),
-        "similarity": {"threshold": threshold, "pairs": list(pairs)},
-        "not_graded": sorted(not_graded, key=lambda s: (s["candidate"], s["file"])),
-    }
+    not_graded: Sequence[NotGraded] = (),
+) -> BatchReport:
+    """The report of ``rows``, in its canonical order: problems by slug, rows by (candidate,
+    problem), the files not graded by (candidate, file)."""
+    return BatchReport(
+        rows=sorted(rows, key=lambda r: (r.candidate, r.problem)),
+        problems=dict(sorted(problems.items())),
+        similarity=Similarity(threshold, list(pairs)),
+        not_graded=sorted(not_graded, key=lambda s: (s.candidate, s.file)),
+        judge_version=judge_version,
+        shard=shard,
+    )
 
 
-def hints(row: dict[str, Any]) -> list[str]:
+def hints(row: Row) -> list[str]:
     """The distinct hints of a row's failing tests, in test order."""
     seen: list[str] = []
-    for test in row.get("tests", []):
-        if test.get("verdict") != "accepted" and test.get("hint") and test["hint"] not in seen:
-            seen.append(test["hint"])
+    for test in row.tests:
+        if test.verdict != "accepted" and test.hint and test.hint not in seen:
+            seen.append(test.hint)
     return seen
 
 
-def message(row: dict[str, Any]) -> str:
+def message(row: Row) -> str:
     """The judge error, or the first failing test's message."""
-    if row.get("grading_status") != "graded":
-        return f"judge error: {row.get('error')}"
-    failing = [t for t in row.get("tests", []) if t.get("verdict") != "accepted"]
-    return f"{failing[0]['name']}: {failing[0].get('message', '')}" if failing else ""
+    if not row.graded:
+        return f"judge error: {row.error}"
+    failing = [t for t in row.tests if t.verdict != "accepted"]
+    return f"{failing[0].name}: {failing[0].message}" if failing else ""
 
 
 def points(x: float) -> str:
@@ -101,55 +101,65 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def as_csv(doc: dict[str, Any]) -> str:
+def as_csv(doc: BatchReport) -> str:
     """One line per submission, the columns of :data:`CSV_COLUMNS`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for row in doc["rows"]:
+    for row in doc.rows:
         writer.writerow(
             [
-                _cell(row["candidate"]),
-                row["problem"],
-                row.get("verdict") or "",
-                row.get("score", 0.0),
-                row.get("max_score", 0.0),
-                row.get("time_s", 0.0),
+                _cell(row.candidate),
+                row.problem,
+                row.verdict or "",
+                row.score,
+                row.max_score,
+                row.time_s,
                 _cell(" | ".join(hints(row))),
-                row.get("grading_status", ""),
+                row.grading_status,
                 _cell(message(row)),
             ]
         )
-    for item in doc.get("not_graded", []):  # no candidate vanishes from a spreadsheet either
+    for item in doc.not_graded:  # no candidate vanishes from a spreadsheet either
         writer.writerow(
-            [_cell(item["candidate"]), "", "", "", "", "", "", "not_graded",
-             _cell(f"not graded: {item['file']}: {item['reason']}")]
+            [_cell(item.candidate), "", "", "", "", "", "", "not_graded",
+             _cell(f"not graded: {item.file}: {item.reason}")]
         )  # fmt: skip
     return buffer.getvalue()
 
 
-def as_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+def as_json(doc: BatchReport) -> str:
+    return doc.to_json()
 
 
-def pass_rates(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+@dataclass
+class TestRate:
+    """How many graded submissions passed one test of a problem."""
+
+    __test__ = False  # not a pytest test class
+
+    test: str
+    passed: int
+    total: int
+
+    @property
+    def rate(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+
+def pass_rates(doc: BatchReport) -> dict[str, list[TestRate]]:
     """Per problem, per test: how many graded submissions passed it (hardest first)."""
-    counts: dict[str, dict[str, list[int]]] = {}
-    for row in doc["rows"]:
-        if row.get("grading_status") != "graded":
+    counts: dict[str, dict[str, TestRate]] = {}
+    for row in doc.rows:
+        if not row.graded:
             continue
-        for test in row.get("tests", []):
-            seen = counts.setdefault(row["problem"], {}).setdefault(test["name"], [0, 0])
-            seen[0] += test.get("verdict") == "accepted"
-            seen[1] += 1
+        for test in row.tests:
+            tests = counts.setdefault(row.problem, {})
+            seen = tests.setdefault(test.name, TestRate(test.name, 0, 0))
+            seen.passed += test.verdict == "accepted"
+            seen.total += 1
     return {
-        slug: sorted(
-            (
-                {"test": name, "passed": p, "total": n, "rate": p / n if n else 0.0}
-                for name, (p, n) in tests.items()
-            ),
-            key=lambda t: (t["rate"], t["test"]),
-        )
+        slug: sorted(tests.values(), key=lambda t: (t.rate, t.test))
         for slug, tests in sorted(counts.items())
     }
 
@@ -253,15 +263,15 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.ChainableUndefi
 )
 
 
-def as_html(doc: dict[str, Any]) -> str:
+def as_html(doc: BatchReport) -> str:
     """A single page with inline CSS and JS: the matrix, pass rates, details, similarity."""
-    candidates = sorted({r["candidate"] for r in doc["rows"]})
-    slugs = sorted({r["problem"] for r in doc["rows"]})
-    cells = {(r["candidate"], r["problem"]): r for r in doc["rows"]}
+    candidates = sorted({r.candidate for r in doc.rows})
+    slugs = sorted({r.problem for r in doc.rows})
+    cells = {(r.candidate, r.problem): r for r in doc.rows}
     totals = {
         c: (
-            sum(cells[c, s].get("score", 0.0) for s in slugs if (c, s) in cells),
-            sum(cells[c, s].get("max_score", 0.0) for s in slugs if (c, s) in cells),
+            sum(cells[c, s].score for s in slugs if (c, s) in cells),
+            sum(cells[c, s].max_score for s in slugs if (c, s) in cells),
         )
         for c in candidates
     }
@@ -278,7 +288,11 @@ def as_html(doc: dict[str, Any]) -> str:
     )
 
 
-RENDERERS = {".csv": as_csv, ".json": as_json, ".html": as_html}
+RENDERERS: dict[str, Callable[[BatchReport], str]] = {
+    ".csv": as_csv,
+    ".json": as_json,
+    ".html": as_html,
+}
 
 
 STDOUT = "-"
@@ -313,7 +327,7 @@ def check_outputs(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def write(doc: dict[str, Any], paths: Iterable[str | Path]) -> list[Path]:
+def write(doc: BatchReport, paths: Iterable[str | Path]) -> list[Path]:
     """Write the report to each path, in the format its suffix names: all or nothing.
 
     Every report is rendered, then written to a temporary file beside its target; only when

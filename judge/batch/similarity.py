@@ -27,16 +27,18 @@ import hashlib
 import importlib
 import inspect
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from judge.problems import Problem
 from judge.submission import BadSubmission, read_source
 
 __all__ = [
     "Fingerprint",
     "Pair",
+    "Region",
     "compare",
     "find_similar",
     "find_similar_prints",
@@ -44,6 +46,7 @@ __all__ = [
     "fingerprint_file",
     "from_stored",
     "reference_source",
+    "references_of",
     "to_stored",
 ]
 
@@ -171,6 +174,17 @@ def fingerprint(source: str, k: int = K, window: int = WINDOW) -> Fingerprint | 
 
 
 @dataclass
+class Region:
+    """Lines of ``a`` that match lines of ``b`` (1-based, inclusive), with their text (empty
+    when the file was not at hand: a pair found from stored fingerprints)."""
+
+    a: list[int]
+    b: list[int]
+    a_text: str = ""
+    b_text: str = ""
+
+
+@dataclass
 class Pair:
     """Two submissions to one problem (or one vs the reference) that look copied."""
 
@@ -178,11 +192,10 @@ class Pair:
     a: str
     b: str
     score: float
-    """Jaccard index of the two fingerprint sets (starter removed), 0..1."""
+    """Jaccard index of the two fingerprint sets (starter removed), 0..1, to 4 decimals."""
     containment: float
     """Shared fingerprints over the smaller set: how much of the smaller file is shared."""
-    regions: list[dict[str, Any]] = field(default_factory=list)
-    """``{"a": [first, last], "b": [first, last], "a_text": ..., "b_text": ...}``"""
+    regions: list[Region] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -208,7 +221,7 @@ def _snippet(lines: list[str], span: list[int]) -> str:
 
 def compare(
     a: Fingerprint, b: Fingerprint, boilerplate: frozenset[int] = frozenset()
-) -> tuple[float, float, list[dict[str, Any]]]:
+) -> tuple[float, float, list[Region]]:
     """(Jaccard, containment, matching regions) of two fingerprints."""
     set_a, set_b = set(a.hashes) - boilerplate, set(b.hashes) - boilerplate
     if min(len(set_a), len(set_b)) < MIN_FINGERPRINTS:
@@ -218,7 +231,7 @@ def compare(
     containment = len(shared) / min(len(set_a), len(set_b))
     spans_a = _merge(span for h in shared for span in a.hashes[h])
     spans_b = _merge(span for h in shared for span in b.hashes[h])
-    regions: list[dict[str, Any]] = []
+    regions: list[Region] = []
     for span_a in spans_a:
         # pair each region of A with the regions of B its fingerprints map to
         hits = [s for h in shared for s in b.hashes[h] if _inside(a.hashes[h], span_a)]
@@ -226,12 +239,7 @@ def compare(
             if len(regions) >= MAX_REGIONS:
                 break
             regions.append(
-                {
-                    "a": span_a,
-                    "b": span_b,
-                    "a_text": _snippet(a.lines, span_a),
-                    "b_text": _snippet(b.lines, span_b),
-                }
+                Region(span_a, span_b, _snippet(a.lines, span_a), _snippet(b.lines, span_b))
             )
     return jaccard, containment, regions
 
@@ -257,6 +265,25 @@ def reference_source(solution: Path) -> str:
             except (ImportError, AttributeError, OSError, TypeError):
                 continue
     return "\n".join([text, *extra])
+
+
+def references_of(
+    problems: Mapping[str, Problem],
+) -> tuple[dict[str, list[tuple[str, str]]], dict[str, str]]:
+    """Per code problem: the reference sources a submission is compared with (the solution,
+    the alternatives) and the starter, whose fingerprints are ignored."""
+    references, starters = {}, {}
+    for slug, problem in problems.items():
+        if problem.kind != "code":
+            continue
+        refs = [("reference:solution.py", reference_source(problem.solution))]
+        refs += [
+            (f"reference:alternatives/{p.name}", p.read_text(encoding="utf-8"))
+            for p in problem.alternatives
+        ]
+        references[slug] = refs
+        starters[slug] = problem.starter.read_text(encoding="utf-8")
+    return references, starters
 
 
 def fingerprint_file(path: str | Path) -> Fingerprint | None:
@@ -344,5 +371,6 @@ def find_similar_prints(
                 continue
             score, containment, regions = compare(prints[a], fp_b, ignore)
             if score >= threshold and score > 0:
-                pairs.append(Pair(problem, a, b, score, containment, regions))
+                # rounded as the report writes them: a pair reads back from a report equal
+                pairs.append(Pair(problem, a, b, round(score, 4), round(containment, 4), regions))
     return sorted(pairs, key=lambda p: (-p.score, p.problem, p.a, p.b))

@@ -117,7 +117,7 @@ def test_bad_shard(text: str) -> None:
 # -- grading and the cache -------------------------------------------------------------
 def test_every_row_has_a_verdict_and_status(tmp_path: Path) -> None:
     outcome, _ = grade(make_batch(tmp_path / "subs"), None)
-    got = {r["candidate"]: (r["verdict"], r["grading_status"]) for r in outcome.rows}
+    got = {r.candidate: (r.verdict, r.grading_status) for r in outcome.rows}
     assert got == {
         "alice": ("accepted", "graded"),
         "bob": ("wrong_answer", "graded"),
@@ -126,12 +126,12 @@ def test_every_row_has_a_verdict_and_status(tmp_path: Path) -> None:
         "frank": ("compile_error", "graded"),
         "gina": ("compile_error", "graded"),
     }
-    rows = {r["candidate"]: r for r in outcome.rows}
-    assert "empty" in rows["carol"]["tests"][0]["message"]
-    assert "directory" in rows["frank"]["tests"][0]["message"]
-    assert ":1:" in rows["dave"]["tests"][0]["message"]  # line (and column) of the error
-    assert "double" in rows["gina"]["tests"][0]["message"]
-    assert rows["bob"]["score"] == 6.0 and rows["bob"]["tests"][0]["hint"]
+    rows = {r.candidate: r for r in outcome.rows}
+    assert "empty" in rows["carol"].tests[0].message
+    assert "directory" in rows["frank"].tests[0].message
+    assert ":1:" in rows["dave"].tests[0].message  # line (and column) of the error
+    assert "double" in rows["gina"].tests[0].message
+    assert rows["bob"].score == 6.0 and rows["bob"].tests[0].hint
 
 
 def test_cache_grades_only_what_changed(tmp_path: Path, monkeypatch) -> None:
@@ -141,11 +141,11 @@ def test_cache_grades_only_what_changed(tmp_path: Path, monkeypatch) -> None:
     assert (first.cached, first.graded) == (0, 6)
     again, _ = grade(subs, cache)
     assert (again.cached, again.graded) == (6, 0)
-    assert [r["verdict"] for r in again.rows] == [r["verdict"] for r in first.rows]
+    assert [r.verdict for r in again.rows] == [r.verdict for r in first.rows]
     shutil.copy(DOUBLE / "solution.py", subs / "bob" / "double.py")
     changed, _ = grade(subs, cache)
     assert (changed.cached, changed.graded) == (5, 1)
-    assert {r["candidate"]: r["verdict"] for r in changed.rows}["bob"] == "accepted"
+    assert {r.candidate: r.verdict for r in changed.rows}["bob"] == "accepted"
     forced, _ = grade(subs, cache, force=True)
     assert (forced.cached, forced.graded) == (0, 6)
     assert not list(cache.rglob("*.tmp")), "a temporary file was left in the cache"
@@ -159,11 +159,11 @@ def test_judge_errors_are_rows_and_not_cached(tmp_path: Path, monkeypatch) -> No
 
     monkeypatch.setattr(batch.pool, "grade", broken)
     outcome, _ = grade(subs, cache)
-    assert {r["grading_status"] for r in outcome.rows} == {"judge_error"}
-    assert all("the judge broke" in r["error"] and r["verdict"] is None for r in outcome.rows)
+    assert {r.grading_status for r in outcome.rows} == {"judge_error"}
+    assert all("the judge broke" in r.error and r.verdict is None for r in outcome.rows)
     monkeypatch.undo()
     retried, _ = grade(subs, cache)
-    assert retried.cached == 0 and retried.rows[0]["verdict"] == "accepted"
+    assert retried.cached == 0 and retried.rows[0].verdict == "accepted"
 
 
 def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch) -> None:
@@ -214,11 +214,11 @@ def test_pool_matches_serial_and_survives_a_dead_worker(tmp_path: Path) -> None:
     (subs / "hal" / "double.py").write_text("import os\nos._exit(3)\n")
     jobs, problems = batch.discover_jobs(subs, [FIXTURES])
     pooled = batch.grade_jobs(jobs, problems, jobs_n=2, level="in-process", cache_dir=None)
-    rows = {r["candidate"]: r for r in pooled.rows}
-    assert rows["hal"]["grading_status"] == "judge_error"
-    assert "worker died" in rows["hal"]["error"]
+    rows = {r.candidate: r for r in pooled.rows}
+    assert rows["hal"].grading_status == "judge_error"
+    assert "worker died" in rows["hal"].error
     del rows["hal"]
-    assert {c: r["verdict"] for c, r in rows.items()} == {
+    assert {c: r.verdict for c, r in rows.items()} == {
         "alice": "accepted",
         "bob": "wrong_answer",
         "carol": "compile_error",
@@ -235,9 +235,9 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_cli_refuses_basic_without_the_flag(tmp_path: Path, monkeypatch) -> None:
-    import judge.batch.cli
+    from judge.batch.cli import grade as grade_command
 
-    monkeypatch.setattr(judge.batch.cli, "isolation_available", lambda: (False, "no unshare"))
+    monkeypatch.setattr(grade_command, "isolation_available", lambda: (False, "no unshare"))
     subs = make_batch(tmp_path / "subs")
     code, _, err = run("grade-batch", str(subs), "--cache", str(tmp_path / "c"))
     assert code == 2 and "--allow-basic-sandbox" in err and "no unshare" in err
@@ -298,7 +298,7 @@ def test_benchmark_quick_smoke(tmp_path: Path) -> None:
 
 
 def test_limit_overrides_parse() -> None:
-    from judge.batch.cli import parse_limits
+    from judge.batch.cli.grade import parse_limits
 
     assert parse_limits(("reply_bytes=1024", "time_s=2.5")) == {"reply_bytes": 1024, "time_s": 2.5}
     for bad in ("nope=1", "time_s=fast", "memory_mb=-1"):
@@ -325,8 +325,8 @@ def test_wrong_signature_is_a_compile_error_naming_the_signature(tmp_path: Path)
     (tmp_path / "sam" / "double.py").write_text("def double(x, y, z):\n    return 2 * x\n")
     outcome, _ = grade(tmp_path, None)
     row = outcome.rows[0]
-    assert row["verdict"] == "compile_error"
-    assert "double(x" in row["tests"][0]["message"]
+    assert row.verdict == "compile_error"
+    assert "double(x" in row.tests[0].message
 
 
 @pytest.mark.slow
@@ -335,7 +335,7 @@ def test_example_submissions_get_the_verdicts_their_readme_describes() -> None:
     root = Path(__file__).resolve().parents[2] / "examples" / "submissions"
     jobs, problems = batch.discover_jobs(root)
     outcome = batch.grade_jobs(jobs, problems, jobs_n=1, level="in-process", cache_dir=None)
-    got = {(r["candidate"], r["problem"]): r["verdict"] for r in outcome.rows}
+    got = {(r.candidate, r.problem): r.verdict for r in outcome.rows}
     assert {k for k, v in got.items() if v == "accepted"} == {
         ("ada", "distillation-loss"),
         ("ada", "magnitude-pruning"),
@@ -349,12 +349,12 @@ def test_example_submissions_get_the_verdicts_their_readme_describes() -> None:
     }
     assert got["chen", "maml-adapt"] == "runtime_error"
     assert got["chen", "magnitude-pruning"] == "compile_error"
-    ben = [r for r in outcome.rows if r["candidate"] == "ben"]
-    assert all(r["verdict"] == "wrong_answer" and batch_hints(r) for r in ben)
+    ben = [r for r in outcome.rows if r.candidate == "ben"]
+    assert all(r.verdict == "wrong_answer" and batch_hints(r) for r in ben)
 
 
-def batch_hints(row: dict) -> list[str]:
-    return [t["hint"] for t in row["tests"] if t["verdict"] != "accepted" and t.get("hint")]
+def batch_hints(row: batch.Row) -> list[str]:
+    return [t.hint for t in row.tests if t.verdict != "accepted" and t.hint]
 
 
 def test_quiz_answers_are_toml_and_code_is_py(tmp_path: Path) -> None:
@@ -372,4 +372,4 @@ def test_quiz_answers_are_toml_and_code_is_py(tmp_path: Path) -> None:
     ]
     assert len(warnings) == 2 and all("not graded" in w for w in warnings)
     outcome = batch.grade_jobs(jobs, problems, jobs_n=1, level="in-process", cache_dir=None)
-    assert [r["grading_status"] for r in outcome.rows] == ["graded", "graded"]
+    assert [r.grading_status for r in outcome.rows] == ["graded", "graded"]

@@ -14,18 +14,20 @@ from click.testing import CliRunner
 
 from judge.batch import merge as batch_merge
 from judge.batch import report as batch_report
+from judge.batch.records import ProblemMeta, Row
+from judge.batch.similarity import Pair, Region
 from judge.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DOUBLE = FIXTURES / "double"
 
 
-def row(candidate: str, verdict: str | None, score: float, **extra) -> dict:
+def row(candidate: str, verdict: str | None, score: float, **extra) -> Row:
     tests = [
         {"name": "test_a", "verdict": "accepted", "score": 5.0, "max_score": 5.0, "message": ""},
         {
             "name": "test_b",
-            "verdict": verdict if verdict != "accepted" else "accepted",
+            "verdict": verdict or "runtime_error",  # a test's verdict is never null
             "score": 5.0 if verdict == "accepted" else 0.0,
             "max_score": 5.0,
             "message": "" if verdict == "accepted" else "got 3, want <2>",
@@ -44,17 +46,10 @@ def row(candidate: str, verdict: str | None, score: float, **extra) -> dict:
         "sandbox": {"level": "isolated"},
         "grading_status": "graded" if verdict else "judge_error",
     }
-    return {**base, **extra}
+    return Row.from_dict({**base, **extra})
 
 
-PAIR = {
-    "problem": "double",
-    "a": "ann",
-    "b": "bob",
-    "score": 0.93,
-    "containment": 1.0,
-    "regions": [{"a": [1, 2], "b": [3, 4], "a_text": "x = <1>", "b_text": "y = 1"}],
-}
+PAIR = Pair("double", "ann", "bob", 0.93, 1.0, [Region([1, 2], [3, 4], "x = <1>", "y = 1")])
 
 
 LONG = """import torch
@@ -98,13 +93,13 @@ def validate(t):
 
 
 def doc(rows, pairs=()):
-    meta = {"double": {"title": "Double", "max_score": 10.0}}
+    meta = {"double": ProblemMeta("Double", 10.0)}
     return batch_report.document(rows, meta, pairs=list(pairs), threshold=0.7, judge_version="t")
 
 
 def test_csv_has_the_columns_and_hints() -> None:
     rows = [row("bob", "wrong_answer", 5.0), row("ann", "accepted", 10.0), row("cy", None, 0.0)]
-    rows[2]["error"] = "no status"
+    rows[2].error = "no status"
     table = list(csv.DictReader(io.StringIO(batch_report.as_csv(doc(rows)))))
     assert list(table[0]) == list(batch_report.CSV_COLUMNS)
     assert [r["candidate"] for r in table] == ["ann", "bob", "cy"]
@@ -115,7 +110,7 @@ def test_csv_has_the_columns_and_hints() -> None:
 
 def test_csv_cells_cannot_be_formulas() -> None:
     evil = row("=HYPERLINK(1)", "runtime_error", 0.0)
-    evil["tests"][1]["message"] = "x"
+    evil.tests[1].message = "x"
     table = list(csv.DictReader(io.StringIO(batch_report.as_csv(doc([evil])))))
     assert table[0]["candidate"] == "'=HYPERLINK(1)"
 
@@ -123,7 +118,7 @@ def test_csv_cells_cannot_be_formulas() -> None:
 def test_pass_rates_hardest_test_first() -> None:
     rows = [row("a", "accepted", 10.0), row("b", "wrong_answer", 5.0), row("c", None, 0.0)]
     rates = batch_report.pass_rates(doc(rows))["double"]
-    assert [(t["test"], t["passed"], t["total"]) for t in rates] == [
+    assert [(t.test, t.passed, t.total) for t in rates] == [
         ("test_b", 1, 2),
         ("test_a", 2, 2),
     ]
@@ -157,13 +152,13 @@ def test_merge_joins_shards_and_later_wins(tmp_path: Path) -> None:
     with pytest.raises(batch_merge.MergeError, match="bob/double in conflict"):
         batch_merge.merge([one, two])
     merged = batch_merge.merge([one, two], allow_partial=True)
-    assert merged["partial"] == ["bob/double in conflict (different results)"]
-    assert [(r["candidate"], r["verdict"]) for r in merged["rows"]] == [
+    assert merged.partial == ["bob/double in conflict (different results)"]
+    assert [(r.candidate, r.verdict) for r in merged.rows] == [
         ("ann", "accepted"),
         ("bob", "accepted"),
         ("cy", "accepted"),
     ]
-    assert merged["similarity"]["pairs"] == [PAIR]
+    assert merged.similarity.pairs == [PAIR]
 
 
 def test_load_refuses_what_is_not_a_report(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from judge.batch import BatchError, Job, parse_shard, shard
 from judge.batch import merge as batch_merge
 from judge.batch import report as batch_report
+from judge.batch.records import BatchReport, ProblemMeta, Row
 from judge.cli import cli
 
 SLURM_FROM_1 = {
@@ -71,16 +72,13 @@ def test_auto_shards_of_every_index_cover_the_batch_once(n: int, count: int) -> 
     assert sorted(flat) == sorted(jobs) and len(flat) == len(set(flat))
 
 
-def report(shard_label: str | None, rows: list[tuple[str, str]], version: str = "v1") -> dict:
-    made = [
-        {"candidate": c, "problem": "double", "verdict": v, "score": 1.0, "max_score": 1.0,
-         "sha256": c, "file": f"{c}.py", "tests": [], "fingerprint": None}
-        for c, v in rows
-    ]  # fmt: skip
+def report(
+    shard_label: str | None, rows: list[tuple[str, str]], version: str = "v1"
+) -> BatchReport:
+    made = [Row(c, f"{c}.py", "double", v, 1.0, 1.0, sha256=c, fingerprinted=True) for c, v in rows]
     return batch_report.document(
-        made, {"double": {"title": "d", "max_score": 1.0, "kind": "code"}},
-        judge_version=version, shard=shard_label,
-    )  # fmt: skip
+        made, {"double": ProblemMeta("d", 1.0, "code")}, judge_version=version, shard=shard_label
+    )
 
 
 def one(label: str | None, candidate: str, verdict: str = "accepted", version: str = "v1"):
@@ -98,25 +96,26 @@ def one(label: str | None, candidate: str, verdict: str = "accepted", version: s
         ([one("1/2", "a"), one("2/3", "b")], "different splits"),
     ],
 )
-def test_merge_refuses_what_is_not_one_batch(docs: list[dict], reason: str) -> None:
+def test_merge_refuses_what_is_not_one_batch(docs: list[BatchReport], reason: str) -> None:
     with pytest.raises(batch_merge.MergeError, match=re.escape(reason)):
         batch_merge.merge(docs)
     partial = batch_merge.merge(docs, allow_partial=True)
-    assert any(reason.split("(")[0].strip() in r for r in partial["partial"])
+    assert any(reason.split("(")[0].strip() in r for r in partial.partial)
 
 
 def test_merge_of_all_shards_is_whole() -> None:
     docs = [report(f"{k}/3", [(f"c{k}", "accepted")]) for k in (2, 3, 1)]
     merged = batch_merge.merge(docs)
-    assert [r["candidate"] for r in merged["rows"]] == ["c1", "c2", "c3"]
-    assert "partial" not in merged and merged["judge_version"] == "v1"
+    assert [r.candidate for r in merged.rows] == ["c1", "c2", "c3"]
+    assert not merged.partial and "partial" not in merged.to_dict()
+    assert merged.judge_version == "v1"
 
 
 def test_report_merge_exits_2_saying_why(tmp_path: Path) -> None:
     paths = []
     for k in (1, 3):
         path = tmp_path / f"s{k}.json"
-        path.write_text(json.dumps(report(f"{k}/3", [(f"c{k}", "accepted")])))
+        path.write_text(report(f"{k}/3", [(f"c{k}", "accepted")]).to_json())
         paths.append(str(path))
     out = tmp_path / "merged.json"
     run = CliRunner().invoke(cli, ["report", "merge", *paths, "--out", str(out)])
@@ -125,5 +124,5 @@ def test_report_merge_exits_2_saying_why(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     assert "partial merge: missing shard(s) 2/3" in run.stderr
     assert json.loads(out.read_text())["partial"] == ["missing shard(s) 2/3"]
-    html = batch_report.as_html(json.loads(out.read_text()))
+    html = batch_report.as_html(BatchReport.from_json(out.read_text()))
     assert "A partial report" in html and "missing shard(s) 2/3" in html

@@ -121,9 +121,9 @@ def test_matching_regions_name_lines_of_both_files() -> None:
     _, containment, regions = compare(fingerprint(ORIGINAL), fingerprint(partial))
     assert containment > 0
     for region in regions:
-        first, last = region["a"]
+        first, last = region.a
         assert 1 <= first <= last <= len(ORIGINAL.splitlines())
-        assert region["a_text"] and region["b_text"]
+        assert region.a_text and region.b_text
 
 
 def test_unparsable_and_tiny_files_are_not_compared() -> None:
