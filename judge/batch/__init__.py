@@ -4,6 +4,7 @@
 - :mod:`judge.batch.cache`: finished results on disk, keyed by everything that decides them.
 - :mod:`judge.batch.pool`: grading in a process pool, one row per submission.
 - :mod:`judge.batch.records`: the typed rows and report, and their JSON both ways.
+- :mod:`judge.batch.untrusted_json`: fields read from a report or cache entry, type-checked.
 - :mod:`judge.batch.report`: CSV / JSON / HTML reports, written all or nothing.
 - :mod:`judge.batch.merge`: ``report merge``: shards' reports joined, or refused.
 - :mod:`judge.batch.similarity`: AST normalisation and winnowing (MOSS) to flag copies.

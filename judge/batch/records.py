@@ -19,12 +19,20 @@ the file and the field, never a traceback. Keys it does not know are ignored.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from judge.batch.similarity import Pair, Region
+from judge.batch.untrusted_json import (
+    ReportError,
+    expect,
+    ints,
+    json_object,
+    number,
+    show,
+    text_map,
+)
 from judge.results import GradeResult, TestResult
 from judge.text import clean
 
@@ -48,73 +56,16 @@ MAX_REPORT_BYTES = 512 * 1024 * 1024
 fingerprints fit in a tenth of it)."""
 
 
-class ReportError(ValueError):
-    """A JSON report this judge cannot read (malformed, another format, a field of the
-    wrong type): the message says which file and which field (exit 2 from the CLI)."""
-
-
-_MISSING: Any = object()
-
-
-def _show(value: object) -> str:
-    """A value from the file, quoted for an error message: short and without escapes."""
-    return clean(repr(value), 60)
-
-
-def _expect(
-    data: dict[str, Any],
-    key: str,
-    kind: type | tuple[type, ...],
-    where: str,
-    default: Any = _MISSING,
-) -> Any:
-    """``data[key]`` if it is a ``kind`` (``default`` when absent, if given); a bool is
-    never a number, a number is never a bool."""
-    if key not in data:
-        if default is _MISSING:
-            raise ReportError(f"{where}: missing {key!r}")
-        return default
-    value = data[key]
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    numeric = float in kinds or int in kinds
-    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
-    if ok and numeric and isinstance(value, float) and not math.isfinite(value):
-        ok = False
-    if not ok:
-        names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
-        raise ReportError(f"{where}.{key}: expected {names}, got {_show(value)}")
-    return value
-
-
-def _object(value: object, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ReportError(f"{where}: expected an object, got {_show(value)}")
-    return value
-
-
-def _number(data: dict[str, Any], key: str, where: str, default: Any = _MISSING) -> float:
-    value = _expect(data, key, (int, float), where, default)
-    return float(value)
-
-
-def _text_map(value: object, where: str) -> dict[str, str]:
-    data = _object(value, where)
-    for key, item in data.items():
-        if not isinstance(item, str):
-            raise ReportError(f"{where}.{key}: expected str, got {_show(item)}")
-    return dict(data)
-
-
 def _test(value: object, where: str) -> TestResult:
-    data = _object(value, where)
+    data = json_object(value, where)
     return TestResult(
-        name=_expect(data, "name", str, where),
-        verdict=_expect(data, "verdict", str, where),
-        score=_number(data, "score", where, 0.0),
-        max_score=_number(data, "max_score", where, 0.0),
-        message=_expect(data, "message", str, where, ""),
-        hint=_expect(data, "hint", (str, type(None)), where, None),
-        time_s=_number(data, "time_s", where, 0.0),
+        name=expect(data, "name", str, where),
+        verdict=expect(data, "verdict", str, where),
+        score=number(data, "score", where, 0.0),
+        max_score=number(data, "max_score", where, 0.0),
+        message=expect(data, "message", str, where, ""),
+        hint=expect(data, "hint", (str, type(None)), where, None),
+        time_s=number(data, "time_s", where, 0.0),
     )
 
 
@@ -123,15 +74,8 @@ def _stored_fingerprint(value: object, where: str) -> list[list[int]] | None:
     if value is None:
         return None
     if not isinstance(value, list):
-        raise ReportError(f"{where}: expected a list of [hash, first, last], got {_show(value)}")
-    for item in value:
-        if not (
-            isinstance(item, list)
-            and len(item) == 3
-            and all(isinstance(x, int) and not isinstance(x, bool) for x in item)
-        ):
-            raise ReportError(f"{where}: expected [hash, first, last] integers, got {_show(item)}")
-    return value
+        raise ReportError(f"{where}: expected a list of [hash, first, last], got {show(value)}")
+    return [ints(item, 3, f"{where}[{i}]") for i, item in enumerate(value)]
 
 
 @dataclass
@@ -219,22 +163,22 @@ class Row:
     @classmethod
     def from_dict(cls, value: object, where: str = "row") -> Row:
         """A row back from its JSON; :class:`ReportError` for a field of the wrong type."""
-        data = _object(value, where)
-        tests = _expect(data, "tests", list, where, [])
+        data = json_object(value, where)
+        tests = expect(data, "tests", list, where, [])
         return cls(
-            candidate=_expect(data, "candidate", str, where),
-            file=_expect(data, "file", str, where),
-            problem=_expect(data, "problem", str, where),
-            verdict=_expect(data, "verdict", (str, type(None)), where, None),
-            score=_number(data, "score", where, 0.0),
-            max_score=_number(data, "max_score", where, 0.0),
-            sha256=_expect(data, "sha256", str, where, ""),
-            time_s=_number(data, "time_s", where, 0.0),
+            candidate=expect(data, "candidate", str, where),
+            file=expect(data, "file", str, where),
+            problem=expect(data, "problem", str, where),
+            verdict=expect(data, "verdict", (str, type(None)), where, None),
+            score=number(data, "score", where, 0.0),
+            max_score=number(data, "max_score", where, 0.0),
+            sha256=expect(data, "sha256", str, where, ""),
+            time_s=number(data, "time_s", where, 0.0),
             tests=[_test(t, f"{where}.tests[{i}]") for i, t in enumerate(tests)],
-            sandbox=_text_map(data.get("sandbox", {}), f"{where}.sandbox"),
-            grading_status=_expect(data, "grading_status", str, where),
-            error=_expect(data, "error", (str, type(None)), where, None),
-            seed=_expect(data, "seed", (int, type(None)), where, None),
+            sandbox=text_map(data.get("sandbox", {}), f"{where}.sandbox"),
+            grading_status=expect(data, "grading_status", str, where),
+            error=expect(data, "error", (str, type(None)), where, None),
+            seed=expect(data, "seed", (int, type(None)), where, None),
             fingerprint=_stored_fingerprint(data.get("fingerprint"), f"{where}.fingerprint"),
             fingerprinted="fingerprint" in data,
         )
@@ -254,11 +198,11 @@ class NotGraded:
 
     @classmethod
     def from_dict(cls, value: object, where: str = "not_graded") -> NotGraded:
-        data = _object(value, where)
+        data = json_object(value, where)
         return cls(
-            _expect(data, "candidate", str, where),
-            _expect(data, "file", str, where),
-            _expect(data, "reason", str, where),
+            expect(data, "candidate", str, where),
+            expect(data, "file", str, where),
+            expect(data, "reason", str, where),
         )
 
 
@@ -276,43 +220,33 @@ class ProblemMeta:
 
     @classmethod
     def from_dict(cls, value: object, where: str = "problem") -> ProblemMeta:
-        data = _object(value, where)
+        data = json_object(value, where)
         return cls(
-            _expect(data, "title", str, where),
-            _number(data, "max_score", where, 0.0),
-            _expect(data, "kind", str, where, "code"),
+            expect(data, "title", str, where),
+            number(data, "max_score", where, 0.0),
+            expect(data, "kind", str, where, "code"),
         )
 
 
-def _span(value: object, where: str) -> list[int]:
-    if not (
-        isinstance(value, list)
-        and len(value) == 2
-        and all(isinstance(x, int) and not isinstance(x, bool) for x in value)
-    ):
-        raise ReportError(f"{where}: expected [first, last] line numbers, got {_show(value)}")
-    return list(value)
-
-
 def _region(value: object, where: str) -> Region:
-    data = _object(value, where)
+    data = json_object(value, where)
     return Region(
-        _span(data.get("a"), f"{where}.a"),
-        _span(data.get("b"), f"{where}.b"),
-        _expect(data, "a_text", str, where, ""),
-        _expect(data, "b_text", str, where, ""),
+        ints(data.get("a"), 2, f"{where}.a"),
+        ints(data.get("b"), 2, f"{where}.b"),
+        expect(data, "a_text", str, where, ""),
+        expect(data, "b_text", str, where, ""),
     )
 
 
 def _pair(value: object, where: str) -> Pair:
-    data = _object(value, where)
-    regions = _expect(data, "regions", list, where, [])
+    data = json_object(value, where)
+    regions = expect(data, "regions", list, where, [])
     return Pair(
-        _expect(data, "problem", str, where),
-        _expect(data, "a", str, where),
-        _expect(data, "b", str, where),
-        _number(data, "score", where),
-        _number(data, "containment", where, 0.0),
+        expect(data, "problem", str, where),
+        expect(data, "a", str, where),
+        expect(data, "b", str, where),
+        number(data, "score", where),
+        number(data, "containment", where, 0.0),
         [_region(r, f"{where}.regions[{i}]") for i, r in enumerate(regions)],
     )
 
@@ -329,9 +263,9 @@ class Similarity:
 
     @classmethod
     def from_dict(cls, value: object, where: str = "similarity") -> Similarity:
-        data = _object(value if value is not None else {}, where)
-        threshold = _expect(data, "threshold", (int, float, type(None)), where, None)
-        pairs = _expect(data, "pairs", list, where, [])
+        data = json_object(value if value is not None else {}, where)
+        threshold = expect(data, "threshold", (int, float, type(None)), where, None)
+        pairs = expect(data, "pairs", list, where, [])
         return cls(
             None if threshold is None else float(threshold),
             [_pair(p, f"{where}.pairs[{i}]") for i, p in enumerate(pairs)],
@@ -376,20 +310,20 @@ class BatchReport:
     def from_dict(cls, value: object, where: str = "report") -> BatchReport:
         """A report back from its JSON; :class:`ReportError` if it is not one this judge
         reads (another ``kind`` or ``format``, a field of the wrong type)."""
-        data = _object(value, where)
+        data = value if isinstance(value, dict) else {}
         if data.get("kind") != KIND or not isinstance(data.get("rows"), list):
             raise ReportError(f'{where}: not a batch report (expected "kind": "{KIND}" and rows)')
         if data.get("format", FORMAT) != FORMAT:
             raise ReportError(
-                f"{where}: report format {_show(data.get('format'))}; this judge reads "
+                f"{where}: report format {show(data.get('format'))}; this judge reads "
                 f"format {FORMAT}"
             )
-        problems = _object(data.get("problems", {}), f"{where}.problems")
-        partial = _expect(data, "partial", list, where, [])
+        problems = json_object(data.get("problems", {}), f"{where}.problems")
+        partial = expect(data, "partial", list, where, [])
         for i, reason in enumerate(partial):
             if not isinstance(reason, str):
-                raise ReportError(f"{where}.partial[{i}]: expected str, got {_show(reason)}")
-        not_graded = _expect(data, "not_graded", list, where, [])
+                raise ReportError(f"{where}.partial[{i}]: expected str, got {show(reason)}")
+        not_graded = expect(data, "not_graded", list, where, [])
         return cls(
             rows=[Row.from_dict(r, f"{where}.rows[{i}]") for i, r in enumerate(data["rows"])],
             problems={
@@ -400,8 +334,8 @@ class BatchReport:
             not_graded=[
                 NotGraded.from_dict(s, f"{where}.not_graded[{i}]") for i, s in enumerate(not_graded)
             ],
-            judge_version=_expect(data, "judge_version", str, where, ""),
-            shard=_expect(data, "shard", (str, type(None)), where, None),
+            judge_version=expect(data, "judge_version", str, where, ""),
+            shard=expect(data, "shard", (str, type(None)), where, None),
             partial=list(partial),
         )
 
