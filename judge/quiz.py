@@ -314,9 +314,11 @@ def check_quiz(problem: Problem) -> list[CheckItem]:
         questions = load_questions(problem)
     except ProblemError as exc:
         return [CheckItem("questions.toml", "valid", False, str(exc))]
+    key = _read_toml(problem.answers)
     for q in questions:
         if form_error(q, q.answer) or q.answer in (None, "", []):
             items.append(CheckItem("answers.toml", "well-formed", False, f"[{q.id}]: bad key"))
+        items += _why_wrong_checks(q, key.get(q.id, {}).get("why_wrong_zh"))
     total = sum(q.points for q in questions)
     key_score = sum(score_answer(q, q.answer)[0] for q in questions)
     items.append(
@@ -331,6 +333,23 @@ def check_quiz(problem: Problem) -> list[CheckItem]:
             continue
         earned = sum(score_answer(q, normalise(q, answers.get(q.id))[0])[0] for q in questions)
         items.append(CheckItem(name, "below full marks", earned < total, f"{earned:g}/{total:g}"))
+    return items
+
+
+def _why_wrong_checks(q: Question, zh: Any) -> list[CheckItem]:
+    """A key's ``why_wrong`` names wrong options only, and ``why_wrong_zh`` (the site's
+    Chinese) the same letters."""
+    letters = [letter for letter, _ in q.why_wrong]
+    right = q.answer if isinstance(q.answer, list) else [q.answer]
+    odd = [x for x in letters if _letter(x, q.choices) is None or x in right]
+    items = []
+    if odd:
+        message = f"[{q.id}]: why_wrong for {odd}, not a wrong option of the question"
+        items.append(CheckItem("answers.toml", "why_wrong of wrong options", False, message))
+    if letters and (not isinstance(zh, dict) or sorted(zh) != sorted(letters)):
+        got = sorted(zh) if isinstance(zh, dict) else zh
+        message = f"[{q.id}]: why_wrong_zh has {got!r}, why_wrong {sorted(letters)}"
+        items.append(CheckItem("answers.toml", "why_wrong translated", False, message))
     return items
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -164,6 +165,30 @@ def test_check_quiz_and_key() -> None:
     result = check_problem(QUIZ)
     assert result.ok, result.failures
     assert {i.file for i in result.items} >= {"starter_answers.toml", "mistakes/half_right.toml"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('C = "C says', 'B = "C says', "why_wrong for ['B'], not a wrong option"),
+        ('A = "A says', 'E = "A says', "why_wrong for ['E'], not a wrong option"),
+        ('C = "C 说', 'D = "C 说', "why_wrong_zh has ['A', 'D'], why_wrong ['A', 'C']"),
+        ("why_wrong_zh = ", "# why_wrong_zh = ", "why_wrong_zh has None"),
+    ],
+    ids=["the-key", "no-such-option", "other-letters", "no-translation"],
+)
+def test_check_quiz_refuses_a_stray_or_untranslated_why_wrong(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    folder = tmp_path / "quiz-tiny"
+    shutil.copytree(QUIZ.path, folder)
+    key = folder / "answers.toml"
+    text = key.read_text(encoding="utf-8")
+    assert old in text
+    key.write_text(text.replace(old, new, 1), encoding="utf-8")
+    failures = check_problem(load_problem(folder)).failures
+    assert failures and {f.file for f in failures} == {"answers.toml"}
+    assert any(message in f.message for f in failures), failures
 
 
 def test_render_questions_never_shows_the_key() -> None:
