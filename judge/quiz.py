@@ -10,8 +10,10 @@ An answers file is hostile data: every failure to read it (bad TOML, a file nest
 deep, bad UTF-8) is the file's ``compile_error``, scored out of the problem's points.
 Obvious forms are read with a warning (``"false"`` as false, ``"3205"`` as 3205, ``" a "``
 as ``"A"``); keys that are no question's id are warned about. After grading, a question
-that did not get full marks shows the key's explanation (and, where the key has one, why
-the option picked is wrong) as its hint; the rubric stays with the interviewers.
+that did not get full marks shows as its hint why the option picked is wrong (where the
+key's ``why_wrong`` says), the key's answer and its explanation; the rubric stays with the
+interviewers. ``judge test`` scores nothing: it checks each answer's form and says how many
+questions are answered.
 """
 
 from __future__ import annotations
@@ -157,15 +159,29 @@ def _shown(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
-def after_grading(q: Question, answer: Any) -> str | None:
-    """What a candidate reads after a question without full marks: why each option picked
-    is wrong (where the key says) and the key's explanation."""
+def key_shown(q: Question) -> str:
+    """The key's answer as a candidate would write it: ``B``, ``A, C``, ``false``,
+    ``0.25 (± 0.01)``."""
+    if q.kind == "numeric" and q.tolerance:
+        return f"{q.answer:g} (± {q.tolerance:g})"
+    if isinstance(q.answer, list):
+        return ", ".join(str(a) for a in q.answer)
+    return _shown(q.answer).strip('"')
+
+
+def after_grading(q: Question, answer: Any) -> str:
+    """What a candidate reads after a question without full marks: why each option they
+    picked is wrong (where the key's ``why_wrong`` says), the key's answer and its
+    explanation. Never the rubric (``rubric.md`` is the interviewers')."""
     picked = answer if isinstance(answer, list) else [answer]
     reasons = dict(q.why_wrong)
-    lines = [f"{p}: {reasons[p]}" for p in picked if isinstance(p, str) and p in reasons]
+    lines = [
+        f"{p} (your pick): {reasons[p]}" for p in picked if isinstance(p, str) and p in reasons
+    ]
+    lines.append(f"answer: {key_shown(q)}")
     if q.explanation:
         lines.append(q.explanation)
-    return "\n".join(lines) or None
+    return "\n".join(lines)
 
 
 def score_answer(q: Question, answer: Any) -> tuple[float, str]:
@@ -211,12 +227,18 @@ def read_answers(path: Path) -> dict[str, Any]:
 
 
 def grade_quiz(problem: Problem, answers_path: Path, *, tests: str = "hidden") -> GradeResult:
-    """Score every question (``hidden``), or only check the answers' form (``public``)."""
+    """Score every question (``hidden``), or only check the answers' form (``public``).
+
+    The public check scores nothing: each question is ``accepted`` when its answer is there
+    and well-formed, and the result's :attr:`~judge.results.GradeResult.summary` says how many
+    are (``format OK: 5 of 7 answered; missing: q2, q4``). It is accepted, so ``judge test``
+    exits 0, only when every question has a well-formed answer."""
     started = time.perf_counter()
     questions = load_questions(problem)
+    public = tests == "public"
     result = GradeResult(problem.slug, None, 0.0, 0.0, 0.0, sandbox=dict(NO_SANDBOX))
-    result.hidden = tests == "hidden"
-    scale = problem.points / sum(q.points for q in questions)
+    result.hidden = not public
+    scale = 0.0 if public else problem.points / sum(q.points for q in questions)
     try:
         answers = read_answers(Path(answers_path))
     except ValueError as exc:
@@ -224,6 +246,8 @@ def grade_quiz(problem: Problem, answers_path: Path, *, tests: str = "hidden") -
             TestResult(q.id, str(Verdict.COMPILE_ERROR), 0.0, q.points * scale, str(exc))
             for q in questions
         ]
+        if public:
+            result.summary = f"cannot be read: {exc}"
     else:
         ids = {q.id for q in questions}
         unknown = sorted(str(k) for k in answers if k not in ids)
@@ -240,7 +264,7 @@ def grade_quiz(problem: Problem, answers_path: Path, *, tests: str = "hidden") -
         for q in questions:
             answer, warning = normalise(q, answers.get(q.id))
             note = f" (warning: {warning})" if warning else ""
-            if tests == "public":  # `judge test`: is every answer there and well-formed?
+            if public:
                 why = "no answer" if answer in (None, "", []) else form_error(q, answer)
                 verdict = Verdict.WRONG_ANSWER if why else Verdict.ACCEPTED
                 message = (why or "well-formed") + note
@@ -251,12 +275,31 @@ def grade_quiz(problem: Problem, answers_path: Path, *, tests: str = "hidden") -
             hint = None if earned >= q.points else after_grading(q, answer)
             points = (earned * scale, q.points * scale)
             result.tests.append(TestResult(q.id, str(verdict), *points, message + note, hint))
+        if public:
+            result.summary = _form_summary(result.tests, len(questions), unknown)
     result.score = round(sum(t.score for t in result.tests), 9)
     result.max_score = round(sum(t.max_score for t in result.tests), 9)
     failing = [t for t in result.tests if t.verdict != Verdict.ACCEPTED]
     result.verdict = failing[0].verdict if failing else str(Verdict.ACCEPTED)
     result.time_s = time.perf_counter() - started
     return result
+
+
+def _form_summary(checked: list[TestResult], total: int, unknown: list[str]) -> str:
+    """The public check in one line: ``format OK: 5 of 7 answered; missing: q2, q4``, or
+    ``format errors in q5; ...`` when an answer is not of its question's type."""
+    missing = [t.name for t in checked if t.message.startswith("no answer")]
+    malformed = [t.name for t in checked if t.verdict != Verdict.ACCEPTED and t.name not in missing]
+    answered = sum(t.verdict == Verdict.ACCEPTED for t in checked if t.name != "answers file")
+    if malformed:
+        line = f"format errors in {', '.join(malformed)}; {answered} of {total} well-formed"
+    else:
+        line = f"format OK: {answered} of {total} answered"
+    if missing:
+        line += f"; missing: {', '.join(missing)}"
+    if unknown:
+        line += f"; {len(unknown)} unknown key{'s' if len(unknown) > 1 else ''} ignored"
+    return line
 
 
 def key_answers(problem: Problem) -> dict[str, Any]:
@@ -271,9 +314,11 @@ def check_quiz(problem: Problem) -> list[CheckItem]:
         questions = load_questions(problem)
     except ProblemError as exc:
         return [CheckItem("questions.toml", "valid", False, str(exc))]
+    key = _read_toml(problem.answers)
     for q in questions:
         if form_error(q, q.answer) or q.answer in (None, "", []):
             items.append(CheckItem("answers.toml", "well-formed", False, f"[{q.id}]: bad key"))
+        items += _why_wrong_checks(q, key.get(q.id, {}).get("why_wrong_zh"))
     total = sum(q.points for q in questions)
     key_score = sum(score_answer(q, q.answer)[0] for q in questions)
     items.append(
@@ -288,6 +333,23 @@ def check_quiz(problem: Problem) -> list[CheckItem]:
             continue
         earned = sum(score_answer(q, normalise(q, answers.get(q.id))[0])[0] for q in questions)
         items.append(CheckItem(name, "below full marks", earned < total, f"{earned:g}/{total:g}"))
+    return items
+
+
+def _why_wrong_checks(q: Question, zh: Any) -> list[CheckItem]:
+    """A key's ``why_wrong`` names wrong options only, and ``why_wrong_zh`` (the site's
+    Chinese) the same letters."""
+    letters = [letter for letter, _ in q.why_wrong]
+    right = q.answer if isinstance(q.answer, list) else [q.answer]
+    odd = [x for x in letters if _letter(x, q.choices) is None or x in right]
+    items = []
+    if odd:
+        message = f"[{q.id}]: why_wrong for {odd}, not a wrong option of the question"
+        items.append(CheckItem("answers.toml", "why_wrong of wrong options", False, message))
+    if letters and (not isinstance(zh, dict) or sorted(zh) != sorted(letters)):
+        got = sorted(zh) if isinstance(zh, dict) else zh
+        message = f"[{q.id}]: why_wrong_zh has {got!r}, why_wrong {sorted(letters)}"
+        items.append(CheckItem("answers.toml", "why_wrong translated", False, message))
     return items
 
 

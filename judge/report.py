@@ -33,18 +33,22 @@ def _points(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def _test_line(test: TestResult, width: int) -> list[str]:
+def _test_line(test: TestResult, width: int, scored: bool = True) -> list[str]:
     ok = test.verdict == Verdict.ACCEPTED
     mark = click.style("✓" if ok else "✗", fg="green" if ok else "red")
     label = "" if ok else click.style(f"  {test.verdict}", fg="red")
-    lines = [
-        f"  {mark} {test.name.ljust(width)}  {_points(test.score)}/{_points(test.max_score)}"
-        f"  {test.time_s:.2f} s{label}"
-    ]
-    if test.message:
-        lines += [f"      {line}" for line in test.message.splitlines()]
+    if scored:
+        points = f"  {_points(test.score)}/{_points(test.max_score)}  {test.time_s:.2f} s"
+        lines = [f"  {mark} {test.name.ljust(width)}{points}{label}"]
+    else:  # a check that scores nothing: its message is the news
+        first = test.message.splitlines()[0] if test.message else ""
+        lines = [f"  {mark} {test.name.ljust(width)}  {first}"]
+    rest = test.message.splitlines()[0 if scored else 1 :]
+    lines += [f"      {line}" for line in rest]
     if test.hint:
-        lines.append("      " + click.style("hint: ", fg="yellow", bold=True) + test.hint)
+        first, *more = test.hint.splitlines() or [""]
+        lines.append("      " + click.style("hint: ", fg="yellow", bold=True) + first)
+        lines += [f"            {line}" for line in more]  # under the hint's first word
     return lines
 
 
@@ -52,6 +56,8 @@ def text(result: GradeResult) -> str:
     """A human-readable report: one line per test, messages and hints under failures."""
     which = "hidden" if result.hidden else "public"
     box = result.sandbox or {}
+    if result.summary is not None:
+        return _unscored(result)
     head = (
         f"{click.style(result.problem, bold=True)}: {_verdict_style(result.verdict)}  "
         f"{_points(result.score)}/{_points(result.max_score)}  "
@@ -67,6 +73,23 @@ def text(result: GradeResult) -> str:
     width = max((len(t.name) for t in result.tests), default=0)
     for test in result.tests:
         lines += _test_line(test, width)
+    return "\n".join(lines) + "\n"
+
+
+def _unscored(result: GradeResult) -> str:
+    """A check that scores nothing (a quiz's ``judge test``): the summary stands where the
+    score would, and each line says what was found instead of 0/0."""
+    ready = result.accepted
+    label = click.style(
+        "READY" if ready else "NOT READY", fg="green" if ready else "red", bold=True
+    )
+    lines = [
+        f"{click.style(result.problem, bold=True)}: {label}  {result.summary}"
+        "  (form only, nothing scored: `judge grade` scores the answers)"
+    ]
+    width = max((len(t.name) for t in result.tests), default=0)
+    for test in result.tests:
+        lines += _test_line(test, width, scored=False)
     return "\n".join(lines) + "\n"
 
 

@@ -50,6 +50,10 @@ class GradeResult:
     """The tail of what the submission printed (stdout and stderr), read once its sandbox
     had closed; Exercism's reports show it. Not part of :meth:`to_dict`: it is the
     candidate's own text and would only bloat the JSON and the batch rows."""
+    summary: str | None = None
+    """One line that stands for the score where nothing is scored: a quiz's public check
+    (``judge test``) says how many questions are answered and which are missing or
+    malformed. In the JSON only where set."""
 
     @property
     def accepted(self) -> bool:
@@ -64,6 +68,8 @@ class GradeResult:
             data.pop("error")
         if data["seed"] is None:
             data.pop("seed")
+        if data["summary"] is None:
+            data.pop("summary")
         data["score"] = round(self.score, 6)
         data["max_score"] = round(self.max_score, 6)
         data["time_s"] = round(self.time_s, 3)

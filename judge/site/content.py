@@ -202,6 +202,7 @@ def _quiz(problem: Problem, page: ProblemPage) -> None:
                 "en": render_markdown(explanation),
                 "zh": render_markdown(entry.get("explanation_zh", explanation)),
             },
+            "why_wrong": _why_wrong(entry),
         }
     page.model_answer = _bilingual(problem.path, "model_answer")[0]
     page.rubric = _bilingual(problem.path, "rubric")[0]
@@ -209,6 +210,22 @@ def _quiz(problem: Problem, page: ProblemPage) -> None:
     extra_zh = " ".join(q.get("text_zh", "") for q in questions)
     page.search_text["en"] = page.search_text.get("en", "") + " " + plain_text(extra)
     page.search_text["zh"] = page.search_text.get("zh", "") + " " + plain_text(extra_zh)
+
+
+def _why_wrong(entry: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """A key entry's ``why_wrong`` (letter -> why that option is wrong), each with its
+    ``why_wrong_zh``: letter -> {"en", "zh" (html), "zh_lang"}. A missing translation shows
+    the English, marked ``zh_lang = "en"`` (the build lists it as untranslated)."""
+    en, zh = entry.get("why_wrong") or {}, entry.get("why_wrong_zh") or {}
+    out = {}
+    for letter, text in en.items():
+        translated = isinstance(zh.get(letter), str) and zh[letter].strip()
+        out[str(letter)] = {
+            "en": render_inline(str(text)),
+            "zh": render_inline(str(zh[letter] if translated else text)),
+            "zh_lang": "zh" if translated else "en",
+        }
+    return out
 
 
 def _hint_table(problem: Problem) -> dict[str, dict[str, str]]:

@@ -10,7 +10,14 @@ where every implementation computes the same quotient.
 import torch
 from torch import nn
 
-from judge.testing import expect, expect_close, expect_equal, expect_inputs_unchanged, points
+from judge.testing import (
+    Probe,
+    expect,
+    expect_close,
+    expect_equal,
+    expect_inputs_unchanged,
+    points,
+)
 
 
 def check_quantized(candidate, solution, mistakes, w, tie_slack=True):
@@ -44,13 +51,13 @@ def check_quantized(candidate, solution, mistakes, w, tie_slack=True):
     return q, scale
 
 
-@points(7)
+@points(6)
 def test_linear_layer_weight(candidate, solution, mistakes, seed):
     torch.manual_seed(seed + 0)
     check_quantized(candidate, solution, mistakes, nn.Linear(24, 10).weight)
 
 
-@points(7)
+@points(6)
 def test_conv_weight_4d(candidate, solution, mistakes, seed):
     torch.manual_seed(seed + 1)
     check_quantized(candidate, solution, mistakes, 0.3 * torch.randn(8, 3, 3, 3))
@@ -91,7 +98,7 @@ def test_exact_halves_round_to_even(candidate, solution, mistakes, seed):
     check_quantized(candidate, solution, mistakes, w, tie_slack=False)
 
 
-@points(7)
+@points(6)
 def test_range_is_symmetric(candidate, solution, mistakes, seed):
     torch.manual_seed(seed + 4)
     w = torch.randn(4, 9)
@@ -159,7 +166,7 @@ def test_conv_channels_of_very_different_size(candidate, solution, mistakes, see
     check_quantized(candidate, solution, mistakes, w)
 
 
-@points(7)
+@points(6)
 def test_exact_halves_in_a_conv_kernel(candidate, solution, mistakes, seed):
     """Channels whose largest entry is 127 have scale 1.0: w / s is w, halves stay halves."""
     g = torch.Generator().manual_seed(seed + 10)
@@ -208,3 +215,31 @@ def test_a_weight_that_requires_grad(candidate, solution, mistakes, seed):
     torch.manual_seed(seed + 15)
     layer = nn.Conv2d(2, 4, 3)
     check_quantized(candidate, solution, mistakes, layer.weight)
+
+
+def expect_no_gradient(candidate, mistakes, w, what):
+    """quantize_per_channel(w), w requiring grad: neither q nor scale may still require grad
+    (seen in the child: results cross back detached)."""
+    probe = Probe("result_grads")
+    kept = candidate.run("quantize_per_channel", w, probe=probe).probe["requires_grad"]
+    expect(
+        kept == [],
+        f"quantize_per_channel({what}): {', '.join(kept)} still "
+        f"require{'s' if len(kept) == 1 else ''} grad; q and scale carry no gradient",
+        hint=mistakes.on(
+            lambda m: m.run("quantize_per_channel", w, probe=probe).probe["requires_grad"]
+        ).diagnose(kept, 0.0, 0.0, exact=True),
+    )
+
+
+@points(2)
+def test_q_and_scale_carry_no_gradient(candidate, mistakes, seed):
+    torch.manual_seed(seed + 16)
+    expect_no_gradient(candidate, mistakes, nn.Linear(12, 5).weight, "a Linear's weight")
+
+
+@points(2)
+def test_q_and_scale_of_a_conv_kernel_carry_no_gradient(candidate, mistakes, seed):
+    torch.manual_seed(seed + 17)
+    w = (torch.randn(6, 3, 3, 3, dtype=torch.float64) * 2).requires_grad_(True)
+    expect_no_gradient(candidate, mistakes, w, "a float64 conv kernel that requires grad")

@@ -3,7 +3,7 @@
 
 import torch
 
-from judge.testing import expect_close, expect_equal, expect_inputs_unchanged
+from judge.testing import Probe, expect, expect_close, expect_equal, expect_inputs_unchanged
 
 
 def test_small_matrix(candidate, mistakes):
@@ -137,3 +137,19 @@ def test_other_weight_dtypes_and_requires_grad(candidate, mistakes):
             mistakes=mistakes.on(lambda m, w=w: m.quantize_per_channel(w)[0]),
         )
         expect_close(scale, torch.tensor([1.0 / 127]), name=f"scale ({w.dtype} weight)")
+
+
+def test_q_and_scale_carry_no_gradient(candidate, mistakes):
+    """A layer's weight requires grad: quantizing it gives q and scale without autograd
+    history (detach the weight first)."""
+    w = torch.tensor([[0.5, -1.0, 0.25]], requires_grad=True)
+    probe = Probe("result_grads")
+    kept = candidate.run("quantize_per_channel", w, probe=probe).probe["requires_grad"]
+    expect(
+        kept == [],
+        f"{', '.join(kept)} still require{'s' if len(kept) == 1 else ''} grad; "
+        "q and scale carry no gradient",
+        hint=mistakes.on(
+            lambda m: m.run("quantize_per_channel", w, probe=probe).probe["requires_grad"]
+        ).diagnose(kept, 0.0, 0.0, exact=True),
+    )

@@ -66,14 +66,14 @@ def check(candidate, solution, mistakes, args, name, rtol=1e-4, atol=1e-5, **kwa
     return got
 
 
-@points(12)
+@points(11)
 def test_one_task_one_step(candidate, solution, mistakes, seed):
     args = (mlp(seed + 0), sine_tasks(seed + 0, 1), nn.MSELoss(), 0.1)
     got = check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), one task")
     expect(got[0].dim() == 0, f"meta_loss must be a 0-d tensor, got shape {tuple(got[0].shape)}")
 
 
-@points(12)
+@points(11)
 def test_several_tasks_mean_of_query_losses(candidate, solution, mistakes, seed):
     args = (mlp(seed + 1), sine_tasks(seed + 1, 4), nn.MSELoss(), 0.1)
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), four tasks")
@@ -112,7 +112,7 @@ def test_classification_cross_entropy(candidate, solution, mistakes, seed):
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), 4-way tasks", steps=2)
 
 
-@points(12)
+@points(11)
 def test_matches_finite_differences_float64(candidate, solution, mistakes, seed):
     """Independent of the reference: central differences of the meta-loss in float64."""
     model = mlp(seed + 6, (1, 4, 1), dtype=torch.float64)
@@ -152,7 +152,7 @@ def test_model_is_not_changed(candidate, solution, mistakes, seed):
     )
 
 
-@points(8)
+@points(7)
 def test_every_named_parameter(candidate, solution, mistakes, seed):
     torch.manual_seed(seed + 8)
     model = nn.Sequential(
@@ -166,7 +166,7 @@ def test_every_named_parameter(candidate, solution, mistakes, seed):
     check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), layers without bias")
 
 
-@points(8)
+@points(6)
 def test_non_contiguous_inputs(candidate, solution, mistakes, seed):
     tasks = [
         (x_s.t().contiguous().t(), y_s, x_q.expand(-1, 1), y_q)
@@ -192,4 +192,37 @@ def test_a_stale_grad_on_entry_is_not_added(candidate, solution, mistakes, seed)
         mistakes=mistakes.on(
             lambda m: m.run("maml_meta_gradient", *args, probe=probe).probe["value"]
         ),
+    )
+
+
+def with_unused(model, where, shape, seed):
+    """``model`` with one more parameter, registered on ``where`` (a module whose forward
+    never reads it): the meta-loss does not depend on it."""
+    gen = torch.Generator().manual_seed(seed)
+    where.register_parameter("unused", nn.Parameter(torch.randn(*shape, generator=gen)))
+    return model
+
+
+@points(3)
+def test_a_parameter_the_loss_does_not_reach_gets_zeros(candidate, solution, mistakes, seed):
+    model = mlp(seed + 31)
+    with_unused(model, model, (3,), seed + 31)  # on the Sequential itself: never called
+    args = (model, sine_tasks(seed + 31, 2), nn.MSELoss(), 0.1)
+    got = check(candidate, solution, mistakes, args, "(meta_loss, meta_grad), unused", steps=2)
+    expect(bool((got[1]["unused"] == 0).all()), "meta_grad['unused'] must be zeros")
+
+
+@points(3)
+def test_an_unreached_parameter_gets_zeros_first_order(candidate, solution, mistakes, seed):
+    model = mlp(seed + 32, (6, 16, 4), act=nn.ReLU)
+    with_unused(model, model[2], (4, 2), seed + 32)  # a Linear's forward reads weight, bias
+    args = (model, class_tasks(seed + 32, 2), nn.CrossEntropyLoss(), 0.5)
+    check(
+        candidate,
+        solution,
+        mistakes,
+        args,
+        "(meta_loss, meta_grad), first order, '2.unused' unused",
+        steps=2,
+        first_order=True,
     )

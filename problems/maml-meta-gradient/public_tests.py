@@ -99,3 +99,21 @@ def test_the_model_is_not_changed(candidate, mistakes):
     task = tuple(torch.tensor([[v]]) for v in (1.0, 3.0, 2.0, 0.0))
     args = (one_weight(1.0), [task], nn.MSELoss(), 0.1, 2)
     expect_inputs_unchanged(candidate, "maml_meta_gradient", *args, mistakes=mistakes)
+
+
+def test_a_parameter_the_loss_does_not_reach_gets_zeros(candidate, mistakes):
+    """The worked example's model with one more parameter, `unused`, that its forward never
+    reads: meta_grad['unused'] is zeros (not None, not left out); the rest is unchanged."""
+    task = tuple(torch.tensor([[v]]) for v in (1.0, 3.0, 2.0, 0.0))
+    model = one_weight(1.0)
+    model.register_parameter("unused", nn.Parameter(torch.tensor([5.0, -5.0])))
+    args = (model, [task], nn.MSELoss(), 0.1, 2)
+    expect_close(
+        candidate.maml_meta_gradient(*args),
+        (
+            torch.tensor(11.8336),
+            {"unused": torch.tensor([0.0, 0.0]), "0.weight": torch.tensor([[8.8064]])},
+        ),
+        name="(meta_loss, meta_grad) with a parameter the loss does not reach",
+        mistakes=mistakes.on(lambda m: m.maml_meta_gradient(*args)),
+    )

@@ -1,5 +1,6 @@
 // A quiz page: score the picks in the browser with the key embedded in the page, show each
-// question's verdict and explanation. Scoring is the judge's (docs/authoring.md): single,
+// question's verdict and explanation, and for each wrong pick why it is wrong (where the key
+// says: the page holds those notes hidden). Scoring is the judge's (docs/authoring.md): single,
 // true_false and numeric all-or-nothing; multi gives max(0, (right - wrong) / #right) of its points.
 // The picks are kept in localStorage ("mj-quiz-<slug>") so that a reload keeps them. A check
 // is announced once, by the score line (the only live region): the per-question verdicts
@@ -89,6 +90,9 @@
           : kind === "true_false" ? v === String(k.answer) : v === k.answer;
         label.classList.toggle("is-key", isKey);
         label.classList.toggle("is-miss", input.checked && !isKey);
+        // Why this pick is wrong, where the key says: shown only for a wrong pick.
+        var why = fs.querySelector('.why-wrong[data-option="' + v + '"]');
+        if (why) why.hidden = !(input.checked && !isKey);
       });
       var verdict = fs.querySelector(".verdict");
       var answer = show(k.answer, kind);
@@ -120,6 +124,7 @@
     form.querySelectorAll("fieldset.question").forEach(function (fs) {
       fs.classList.remove("is-right", "is-wrong", "is-partial");
       fs.querySelector(".feedback").hidden = true;
+      fs.querySelectorAll(".why-wrong").forEach(function (w) { w.hidden = true; });
       fs.querySelectorAll("label.choice").forEach(function (l) { l.classList.remove("is-key", "is-miss"); });
     });
     scoreLine.textContent = "";

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -124,6 +125,47 @@ def test_quiz_graded_without_sandbox(tmp_path: Path) -> None:
     answers.write_text('q1 = "B"\nq2 = ["A", "C"]\nq3 = false\nq4 = 0.25\n', encoding="utf-8")
     code, out, _ = judge("grade", "quiz-tiny", str(answers), "--json")
     assert code == 0 and json.loads(out)["score"] == 20
+
+
+def test_quiz_test_checks_form_and_exits_0_only_when_every_answer_is_there(
+    tmp_path: Path,
+) -> None:
+    """`judge test` on a quiz scores nothing: the header says how many questions are
+    answered and which are missing or malformed; exit 0 only when all are well-formed."""
+    answers = tmp_path / "a.toml"
+    answers.write_text('q1 = "a"\nq3 = "maybe"\nq7 = 1\n', encoding="utf-8")
+    code, out, _ = judge("test", "quiz-tiny", str(answers))
+    head = out.splitlines()[0]
+    assert code == 1 and head.startswith("quiz-tiny: NOT READY  format errors in q3")
+    assert "1 of 4 well-formed; missing: q2, q4; 1 unknown key ignored" in head
+    assert "0/0" not in out and "ACCEPTED" not in out
+    assert re.search(r'✓ q1 +well-formed \(warning: read "a" as "A"', out)
+    code, out, _ = judge("test", "quiz-tiny", str(answers), "--json")
+    data = json.loads(out)
+    assert code == 1 and data["summary"].startswith("format errors in q3;")
+    assert {t["name"]: t["verdict"] for t in data["tests"]}["q2"] == "wrong_answer"
+    answers.write_text('q1 = "C"\nq2 = ["B"]\nq3 = true\nq4 = 9\n', encoding="utf-8")
+    code, out, _ = judge("test", "quiz-tiny", str(answers))
+    assert code == 0 and out.startswith("quiz-tiny: READY  format OK: 4 of 4 answered")
+    assert "B is the one" not in out  # a form check reveals no key
+
+
+def test_quiz_grade_shows_why_the_pick_is_wrong_and_the_answer(tmp_path: Path) -> None:
+    answers = tmp_path / "a.toml"
+    answers.write_text('q1 = "C"\nq2 = ["A", "C"]\nq3 = false\n', encoding="utf-8")
+    code, out, _ = judge("grade", "quiz-tiny", str(answers))
+    assert code == 1
+    q1 = out[out.index("✗ q1") : out.index("q2")]
+    assert "hint: C (your pick): C says 'not this either'." in q1
+    assert "            answer: B\n            B is the one." in q1  # under the hint's text
+    assert "answer: 0.25 (± 0.01)" in out  # q4, unanswered
+    assert "RUBRIC-ONLY-FOR-INTERVIEWERS" not in out
+    code, out, _ = judge("grade", "quiz-tiny", str(answers), "--json")
+    hints = {t["name"]: t["hint"] for t in json.loads(out)["tests"]}
+    assert code == 1 and "summary" not in json.loads(out)
+    assert hints["q1"] == "C (your pick): C says 'not this either'.\nanswer: B\nB is the one."
+    assert hints["q2"] is None and hints["q4"] == "answer: 0.25 (± 0.01)\nA quarter."
+    assert "RUBRIC-ONLY-FOR-INTERVIEWERS" not in out
 
 
 def test_check_problems_ok_and_broken(tmp_path: Path) -> None:

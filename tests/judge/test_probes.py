@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from judge.runner.harness.probes import input_safety
+from judge.runner.harness.probes import input_safety, result_grads
 
 
 def clean(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
@@ -58,3 +58,12 @@ def test_the_report_is_bounded() -> None:
     got = input_safety(many_aliases, inputs(), {})
     assert len(got["shared"]) == 20
     assert all(len(path) <= 200 for path in got["shared"])
+
+
+def test_result_grads_names_the_results_that_keep_autograd_history() -> None:
+    w = torch.randn(3, 4, requires_grad=True)
+    kept = result_grads(lambda w: (w.round().to(torch.int8), w.abs().amax(1)), (w,), {})
+    assert kept["requires_grad"] == ["result[1]"]
+    torch.testing.assert_close(kept["value"][1], w.detach().abs().amax(1))
+    detached = result_grads(lambda w: {"s": w.detach().abs().amax(1)}, (w,), {})
+    assert detached["requires_grad"] == []

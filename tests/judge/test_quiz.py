@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -80,11 +81,17 @@ def test_unknown_keys_warn(tmp_path: Path) -> None:
     assert result.max_score == 20
 
 
-def test_after_grading_the_explanation_and_why_the_pick_is_wrong(tmp_path: Path) -> None:
-    result = grade(QUIZ, answers(tmp_path, 'q1 = "C"\nq2 = ["A", "C"]\nq3 = false\nq4 = 0.25\n'))
-    q1 = next(t for t in result.tests if t.name == "q1")
-    assert q1.hint == "C: C says 'not this either'.\nB is the one."
-    assert all(t.hint is None for t in result.tests if t.name != "q1")
+def test_after_grading_why_the_pick_is_wrong_the_answer_and_the_explanation(
+    tmp_path: Path,
+) -> None:
+    result = grade(QUIZ, answers(tmp_path, 'q1 = "C"\nq2 = ["A", "B"]\nq3 = false\n'))
+    hints = {t.name: t.hint for t in result.tests}
+    assert hints["q1"] == "C (your pick): C says 'not this either'.\nanswer: B\nB is the one."
+    assert hints["q2"] == "answer: A, C\nA and C."  # partly right: no why_wrong for B
+    assert hints["q3"] is None  # full marks: nothing revealed
+    assert hints["q4"] == "answer: 0.25 (± 0.01)\nA quarter."  # no answer: the key all the same
+    rubric = (QUIZ.path / "rubric.md").read_text(encoding="utf-8").split(".")[0]
+    assert not any(rubric in (t.hint or "") + t.message for t in result.tests)
 
 
 @pytest.mark.parametrize(
@@ -114,11 +121,25 @@ def test_public_mode_checks_form_only(tmp_path: Path) -> None:
     result = grade(QUIZ, QUIZ.starter, tests="public")
     assert result.max_score == 0 and result.verdict == "wrong_answer"
     assert all(t.message == "no answer" for t in result.tests)  # the template answers nothing
+    assert result.summary == "format OK: 0 of 4 answered; missing: q1, q2, q3, q4"
     ok = grade(QUIZ, answers(tmp_path, 'q1 = "A"\nq2 = ["B"]\nq3 = true\nq4 = 9\n'), tests="public")
-    assert ok.verdict == "accepted" and ok.score == 0  # well-formed, even though wrong
-    bad = grade(QUIZ, answers(tmp_path, 'q1 = 3\nq2 = ["B"]\nq3 = "yes"\nq4 = 9\n'), tests="public")
+    assert ok.verdict == "accepted" and ok.score == ok.max_score == 0  # well-formed, though wrong
+    assert ok.summary == "format OK: 4 of 4 answered"
+    assert all(t.hint is None for t in ok.tests)  # `judge test` reveals no key
+    bad = grade(QUIZ, answers(tmp_path, 'q1 = 3\nq2 = ["B"]\nq3 = "yes"\nq9 = 1\n'), tests="public")
     wrong = {t.name: t.message for t in bad.tests if t.verdict != "accepted"}
-    assert set(wrong) == {"q1", "q3"} and "true or false" in wrong["q3"]
+    assert set(wrong) == {"q1", "q3", "q4"} and "true or false" in wrong["q3"]
+    assert (
+        bad.summary
+        == "format errors in q1, q3; 1 of 4 well-formed; missing: q4; 1 unknown key ignored"
+    )
+    assert bad.verdict == "wrong_answer"
+
+
+def test_public_mode_on_an_unreadable_file_scores_nothing(tmp_path: Path) -> None:
+    result = grade(QUIZ, answers(tmp_path, "q1 = \n"), tests="public")
+    assert result.verdict == "compile_error" and result.max_score == 0
+    assert result.summary is not None and result.summary.startswith("cannot be read: ")
 
 
 def test_every_quiz_hands_out_the_typed_template() -> None:
@@ -144,6 +165,30 @@ def test_check_quiz_and_key() -> None:
     result = check_problem(QUIZ)
     assert result.ok, result.failures
     assert {i.file for i in result.items} >= {"starter_answers.toml", "mistakes/half_right.toml"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('C = "C says', 'B = "C says', "why_wrong for ['B'], not a wrong option"),
+        ('A = "A says', 'E = "A says', "why_wrong for ['E'], not a wrong option"),
+        ('C = "C 说', 'D = "C 说', "why_wrong_zh has ['A', 'D'], why_wrong ['A', 'C']"),
+        ("why_wrong_zh = ", "# why_wrong_zh = ", "why_wrong_zh has None"),
+    ],
+    ids=["the-key", "no-such-option", "other-letters", "no-translation"],
+)
+def test_check_quiz_refuses_a_stray_or_untranslated_why_wrong(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    folder = tmp_path / "quiz-tiny"
+    shutil.copytree(QUIZ.path, folder)
+    key = folder / "answers.toml"
+    text = key.read_text(encoding="utf-8")
+    assert old in text
+    key.write_text(text.replace(old, new, 1), encoding="utf-8")
+    failures = check_problem(load_problem(folder)).failures
+    assert failures and {f.file for f in failures} == {"answers.toml"}
+    assert any(message in f.message for f in failures), failures
 
 
 def test_render_questions_never_shows_the_key() -> None:

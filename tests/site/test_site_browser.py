@@ -211,6 +211,32 @@ def test_quiz_marks_a_right_and_a_wrong_answer(fx: Watched) -> None:
     fx.assert_clean()
 
 
+def test_check_answers_shows_why_each_wrong_pick_is_wrong(fx: Watched) -> None:
+    """The key's why_wrong: after "Check answers", under each wrong pick (and only a wrong
+    pick) in the page's language; a right pick or a reset hides it again."""
+    fx.goto("p/quiz-basics.html")
+    assert not fx.page.is_visible("text=WHY-NOT-B-EN")  # in the page, hidden before a check
+    fx.page.check('input[name="q1"][value="B"]')  # wrong, with a why_wrong
+    fx.page.check('input[name="q3"][value="A"]')
+    fx.page.check('input[name="q3"][value="C"]')  # a wrong pick of a multi
+    fx.page.click("button[type=submit]")
+    assert fx.page.is_visible("text=WHY-NOT-B-EN")
+    assert not fx.page.is_visible("text=WHY-NOT-C-EN")  # C was not picked
+    assert fx.page.is_visible("text=WHY-NOT-TEST-LABELS-EN")
+    assert fx.page.is_visible("text=EXPLANATION-Q1-EN")
+    fx.page.click('[data-set-lang="zh"]')
+    assert fx.page.is_visible("text=为什么不是 B：内循环步长是固定的。")
+    assert not fx.page.is_visible("text=WHY-NOT-B-EN")
+    fx.page.click('[data-set-lang="en"]')
+    fx.page.check('input[name="q1"][value="A"]')  # now right: nothing to explain
+    fx.page.click("button[type=submit]")
+    assert not fx.page.is_visible("text=WHY-NOT-B-EN")
+    assert fx.page.is_visible("text=WHY-NOT-TEST-LABELS-EN")
+    fx.page.click("button[type=reset]")
+    assert not fx.page.is_visible("text=WHY-NOT-TEST-LABELS-EN")
+    fx.assert_clean()
+
+
 def test_full_marks_and_the_solved_button_show_progress_on_the_index(fx: Watched) -> None:
     fx.goto("p/quiz-basics.html")
     for selector in ('[name="q1"][value="A"]', '[name="q2"][value="true"]',

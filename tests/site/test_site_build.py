@@ -413,6 +413,21 @@ def test_untranslated_text_is_listed(fixture_site) -> None:
     assert "untranslated p/magnitude-pruning.html" in summary.table()
 
 
+def test_an_untranslated_why_wrong_is_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "problems" / "quiz-basics"
+    shutil.copytree(FIXTURE_PROBLEMS / "quiz-basics", folder)
+    key = folder / "answers.toml"
+    summary = build_site(tmp_path / "a", [load_problem(folder)], results_dir=None)
+    assert not any("WHY-NOT" in u for u in summary.untranslated)  # all three translated
+    page = (tmp_path / "a" / "p" / "quiz-basics.html").read_text(encoding="utf-8")
+    assert "为什么不是 B：内循环步长是固定的。" in page and "WHY-NOT-B-EN" in page
+    text = key.read_text(encoding="utf-8")
+    key.write_text(text.replace('B = "为什么不是 B：内循环步长是固定的。", ', ""), "utf-8")
+    summary = build_site(tmp_path / "b", [load_problem(folder)], results_dir=None)
+    listed = "\n".join(summary.untranslated)
+    assert "p/quiz-basics.html: B: WHY-NOT-B-EN" in listed and "WHY-NOT-C-EN" not in listed
+
+
 def test_hints_have_readable_titles_in_both_languages(fixture_site) -> None:
     out, _ = fixture_site
     page = (out / "p" / "distillation-loss.html").read_text(encoding="utf-8")

@@ -27,6 +27,7 @@ __all__ = [
     "meta_sgd_grads",
     "module_steps",
     "query_grad",
+    "result_grads",
     "returned_aliases",
     "stale_grads",
 ]
@@ -197,6 +198,19 @@ def returned_aliases(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any
         if t.untyped_storage().nbytes() and t.untyped_storage().data_ptr() in storages
     ]
     return {"aliases": aliases}
+
+
+def result_grads(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """Which tensors of the result still carry autograd history (``requires_grad``).
+
+    A result crosses back detached, so "``q`` and ``scale`` carry no gradient" can only be
+    seen here: ``requires_grad`` lists the result's paths (``"result[1]"``) that require
+    grad, as a function given a layer's parameter returns them if it never detaches.
+    """
+    result = call(*args, **kwargs)
+    value = to_data(result)  # first: it refuses what is not plain data (odd keys, depth)
+    paths = [path[:_MAX_PATH] for path, t in _tensors(result, "result") if t.requires_grad]
+    return {"value": value, "requires_grad": paths[:_MAX_PATHS]}
 
 
 def input_safety(call: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:

@@ -17,7 +17,9 @@ def maml_meta_gradient(model, tasks, loss_fn, inner_lr, steps=1, first_order=Fal
         fast = {n: p for n, p in named}
         for _ in range(steps):
             support = loss_fn(functional_call(model, fast, (x_s,)), y_s)
-            grads = torch.autograd.grad(support, list(fast.values()), create_graph=not first_order)
+            grads = torch.autograd.grad(
+                support, list(fast.values()), create_graph=not first_order, materialize_grads=True
+            )
             fast = {n: w - inner_lr * g for (n, w), g in zip(fast.items(), grads, strict=True)}
         query = loss_fn(functional_call(model, fast, (x_q,)), y_q) / len(tasks)
         query.backward()

@@ -15,11 +15,13 @@ def maml_meta_gradient(model, tasks, loss_fn, inner_lr, steps=1, first_order=Fal
         fast = params
         for _ in range(steps):
             loss = loss_fn(functional_call(model, fast, (x_s,)), y_s)
-            grads = torch.autograd.grad(loss, list(fast.values()), create_graph=not first_order)
+            grads = torch.autograd.grad(
+                loss, list(fast.values()), create_graph=not first_order, materialize_grads=True
+            )
             fast = {n: p - inner_lr * g for (n, p), g in zip(fast.items(), grads)}
         losses.append(loss_fn(functional_call(model, fast, (x_q,)), y_q))
     meta_loss = torch.stack(losses).mean()
-    grads = torch.autograd.grad(meta_loss, list(params.values()))
+    grads = torch.autograd.grad(meta_loss, list(params.values()), materialize_grads=True)
     with torch.no_grad():
         for p, g in zip(params.values(), grads):
             p -= inner_lr * g  # an outer step nobody asked for

@@ -11,5 +11,5 @@ def maml_meta_gradient(model, tasks, loss_fn, inner_lr, steps=1, first_order=Fal
     params = dict(model.named_parameters())
     losses = [loss_fn(functional_call(model, params, (x_q,)), y_q) for _, _, x_q, y_q in tasks]
     meta_loss = torch.stack(losses).mean()
-    grads = torch.autograd.grad(meta_loss, list(params.values()))
+    grads = torch.autograd.grad(meta_loss, list(params.values()), materialize_grads=True)
     return meta_loss.detach(), dict(zip(params, grads))

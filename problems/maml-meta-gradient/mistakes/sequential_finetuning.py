@@ -25,5 +25,5 @@ def maml_meta_gradient(model, tasks, loss_fn, inner_lr, steps=1, first_order=Fal
             optimizer.step()
     meta_loss = sum(loss_fn(learner(x_q), y_q) for _, _, x_q, y_q in tasks) / len(tasks)
     names = [n for n, _ in learner.named_parameters()]
-    grads = torch.autograd.grad(meta_loss, list(learner.parameters()))
+    grads = torch.autograd.grad(meta_loss, list(learner.parameters()), materialize_grads=True)
     return meta_loss.detach(), dict(zip(names, grads))
