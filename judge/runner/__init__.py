@@ -88,9 +88,12 @@ probe=None) -> Reply(value, args_after, kwargs_after, probe)``, all plain data, 
 next call starts a fresh one); ``close()``; ``level`` and ``network``; ``signatures`` as the
 child saw them. Probes (``harness/probes.py``) run beside the entry point in the child.
 
-Map: sandbox.py (the Sandbox), isolation.py (where the isolated level works, the unshare
-command, stale boxes), warm.py (the template, judge side), rootfs.py (the root's plan),
-channel.py (framing and decoding replies), processes.py (status pipe, output drain, process
-sweeps), inprocess.py, limits.py, protocol.py; harness/ is copied into the sandbox: boot.py,
-template.py, child.py, guard.py, convert.py, probes.py.
+Map: sandbox.py (the Sandbox: choosing the level, start, call, close), replies.py (reading
+the child's replies; a failure's verdict from its message or its end), launch.py (starting
+the child: box, command line, environment, pipes, the warm fork; killing and reaping it),
+isolation.py (where the isolated level works, the unshare command, stale boxes), warm.py
+(the template, judge side), rootfs.py (the root's plan), channel.py (framing and decoding
+replies), processes.py (status pipe, output drain, process sweeps), inprocess.py, limits.py,
+protocol.py; harness/ is copied into the sandbox: boot.py, template.py, child.py, guard.py,
+convert.py, probes.py.
 """

@@ -1,8 +1,8 @@
 """Reference solution: ANIL's inner loop, as in reference/meta_variants.py.
 
 Self-contained on purpose: the judge runs the solution in the sandbox, where importing
-``reference`` is forbidden. tests/problems/test_meta_variant_problems.py checks that it agrees
-with reference.meta_variants.anil_adapt, values and gradients.
+``reference`` is forbidden. tests/problems/test_meta_problems.py checks that it agrees with
+reference.meta_variants.anil_adapt, values and gradients.
 """
 
 from __future__ import annotations

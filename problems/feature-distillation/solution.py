@@ -1,8 +1,8 @@
 """Reference solution: FitNets' hint loss, as in reference/distill.py.
 
 Self-contained on purpose: the judge runs the solution in the sandbox, where importing
-``reference`` is forbidden. tests/problems/test_distill_variant_problems.py checks that it
-agrees with reference.distill.hint_loss.
+``reference`` is forbidden. tests/problems/test_model_problems.py checks that it agrees
+with reference.distill.hint_loss.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 reference/meta_variants.py.
 
 Self-contained on purpose: the judge runs the solution in the sandbox, where importing
-``reference`` is forbidden. tests/problems/test_meta_variant_problems.py checks that it agrees
-with reference.meta_variants.imaml_meta_gradient.
+``reference`` is forbidden. tests/problems/test_meta_problems.py checks that it agrees with
+reference.meta_variants.imaml_meta_gradient.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 reference/meta_variants.py.
 
 Self-contained on purpose: the judge runs the solution in the sandbox, where importing
-``reference`` is forbidden. tests/problems/test_meta_variant_problems.py checks that it agrees
-with reference.meta_variants.lslr_multi_step_loss, values and gradients.
+``reference`` is forbidden. tests/problems/test_meta_problems.py checks that it agrees with
+reference.meta_variants.lslr_multi_step_loss, values and gradients.
 """
 
 from __future__ import annotations

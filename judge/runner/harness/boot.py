@@ -15,7 +15,7 @@ harness), a private ``/proc`` (hidepid=2), ``/dev`` with null, zero, urandom and
 ``/dev/shm``, an empty ``/tmp`` and a minimal ``/etc``; the host's root is unmounted
 (``pivot_root``). Then the tmpfs root itself is made read-only.
 
-The config (built by ``judge.runner.sandbox``): box (host folder holding the submission and
+The config (built by ``judge.runner.launch``): box (host folder holding the submission and
 harness/), box_mb, root, userns, uid, fds (req, reply, out, status), rlimits, argv, env. With
 ``template`` (the warm start, :mod:`judge.runner.warm`) the forked process is instead
 ``harness/template.py``, keeping this namespace's privileges, with fds control and out.
