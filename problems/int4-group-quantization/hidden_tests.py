@@ -62,13 +62,15 @@ def same_quantization(candidate, solution, mistakes, w, group_size, exact_packin
     return got
 
 
-def check_error_bound(w, w_hat, scales, group_size):
+def check_error_bound(w, w_hat, scales, group_size, hint=None):
     """|w - w_hat| <= scale / 2 in every group, checked here on the candidate's own round
     trip (whichever way it orders the nibbles, its dequantize must undo its quantize)."""
     rows = w.shape[0]
     err = (w.float() - w_hat).abs().reshape(rows, -1, group_size).amax(-1)
     worst = float((err / scales).max())
-    expect(worst <= 0.5 + 1e-4, f"an entry is off by {worst:.3f} steps; the bound is 0.5")
+    expect(
+        worst <= 0.5 + 1e-4, f"an entry is off by {worst:.3f} steps; the bound is 0.5", hint=hint
+    )
 
 
 @points(10)
@@ -110,25 +112,28 @@ def test_packing_order_on_random_weights(candidate, solution, mistakes, seed):
     same_quantization(candidate, solution, mistakes, w, 8, exact_packing=True)
 
 
-def check_bound(candidate, w, group_size):
+def check_bound(candidate, mistakes, w, group_size):
     packed, scales, zeros = candidate.quantize_int4(w, group_size)
     w_hat = candidate.dequantize_int4(packed, scales, zeros)
     expect_equal(tuple(w_hat.shape), tuple(w.shape), name="shape of the round trip")
-    check_error_bound(w, w_hat, scales, group_size)
+    hint = mistakes.on(lambda m: list(m.quantize_int4(w, group_size))).diagnose(
+        [packed, scales, zeros], 1e-6, 0.0
+    )
+    check_error_bound(w, w_hat, scales, group_size, hint=hint)
 
 
 @points(5)
-def test_error_bound_with_an_outlier(candidate, seed):
+def test_error_bound_with_an_outlier(candidate, mistakes, seed):
     w = weight(seed + 4, 4, 128) * 10
     w[0, 3] = 40.0  # one outlier stretches only its own group
-    check_bound(candidate, w, 16)
+    check_bound(candidate, mistakes, w, 16)
 
 
 @points(5)
-def test_error_bound_on_wide_groups(candidate, seed):
+def test_error_bound_on_wide_groups(candidate, mistakes, seed):
     w = weight(seed + 5, 4, 128) * 10
     w[2, 70] = -55.0
-    check_bound(candidate, w, 64)
+    check_bound(candidate, mistakes, w, 64)
 
 
 @points(7)
@@ -143,7 +148,11 @@ def test_zero_stays_exact_and_special_groups(candidate, solution, mistakes, seed
     expect_equal(got.value[2][1], torch.zeros(4, dtype=torch.uint8), name="zeros, positive row")
     expect_equal(got.value[2][2], torch.full((4,), 15, dtype=torch.uint8), name="zeros, negative")
     w_hat = candidate.dequantize_int4(*got.value)
-    expect(bool((w_hat[w == 0] == 0).all()), "a zero weight does not dequantize to exactly 0")
+    expect(
+        bool((w_hat[w == 0] == 0).all()),
+        "a zero weight does not dequantize to exactly 0",
+        hint=mistakes.on(lambda m: m.dequantize_int4(*got.value)).diagnose(w_hat, 1e-6, 0.0),
+    )
 
 
 @points(6)
@@ -181,11 +190,17 @@ def test_dequantize_small_groups_of_shifted_weights(candidate, solution, mistake
 
 
 @points(8)
-def test_round_trip_is_idempotent(candidate, solution, seed):
+def test_round_trip_is_idempotent(candidate, solution, mistakes, seed):
     """Quantizing a dequantized weight gives the same dequantized weight back."""
     w_hat = solution.dequantize_int4(*solution.quantize_int4(weight(seed + 10, 4, 64), 16))
     again = candidate.dequantize_int4(*candidate.quantize_int4(w_hat, 16))
-    expect_close(again, w_hat, atol=1e-5, name="dequantize(quantize(w_hat))")
+    expect_close(
+        again,
+        w_hat,
+        atol=1e-5,
+        name="dequantize(quantize(w_hat))",
+        mistakes=mistakes.on(lambda m: m.dequantize_int4(*m.quantize_int4(w_hat, 16))),
+    )
 
 
 @points(3)
@@ -209,13 +224,20 @@ def test_a_weight_not_2d_raises(candidate, mistakes, seed):
     expect_raises(ValueError, lambda: candidate.quantize_int4(w.view(2, 2, 24), 8), hint=hint)
 
 
-@points(5)
-def test_weight_is_not_modified(candidate, mistakes, seed):
-    w = weight(seed + 13, 3, 32)
-    expect_inputs_unchanged(candidate, "quantize_int4", w, 8, mistakes=mistakes)
-
-
-@points(5)
-def test_dequantize_arguments_are_not_modified(candidate, solution, mistakes, seed):
-    args = solution.quantize_int4(weight(seed + 14, 3, 32), 8)
+def check_arguments_unchanged(candidate, mistakes, w, group_size):
+    args = expect_inputs_unchanged(candidate, "quantize_int4", w, group_size, mistakes=mistakes)
+    expect(
+        isinstance(args, tuple | list) and len(args) == 3,
+        "quantize_int4 must return (packed, scales, zeros)",
+    )
     expect_inputs_unchanged(candidate, "dequantize_int4", *args, mistakes=mistakes)
+
+
+@points(5)
+def test_arguments_are_not_modified(candidate, mistakes, seed):
+    check_arguments_unchanged(candidate, mistakes, weight(seed + 13, 3, 32), 8)
+
+
+@points(5)
+def test_arguments_of_small_groups_are_not_modified(candidate, mistakes, seed):
+    check_arguments_unchanged(candidate, mistakes, weight(seed + 14, 5, 24) + 0.2, 4)
