@@ -5,13 +5,25 @@ band at each edge); LSQ's scale gradient per tensor and per channel (also worked
 invalid arguments; and that x and scale are left as they were.
 
 Gradients come from the ``arg_grads`` probe: d sum(fake_quantize(x, scale, ...)) / d x and
-/ d scale, computed beside the submission."""
+/ d scale, computed beside the submission; a gradient test compares only the gradient of its
+clause, so a wrong x-gradient costs the x tests and a wrong scale-gradient the scale tests.
+Inputs come from the per-grade ``seed``; points follow the clause (the forward pass and the
+two gradients weigh most, validation and leaving the arguments alone least)."""
 
 import torch
 
-from judge.testing import Probe, TestFailed, expect, expect_close, expect_equal, expect_raises
+from judge.testing import (
+    Probe,
+    expect,
+    expect_close,
+    expect_equal,
+    expect_inputs_unchanged,
+    expect_raises,
+    points,
+)
 
 GRADS = Probe("arg_grads", 0, 1)
+NAMES = {"0": "d sum(y) / d x", "1": "d sum(y) / d scale"}
 
 
 def data(seed: int, *shape: int, spread: float = 3.0, dtype=torch.float32) -> torch.Tensor:
@@ -41,119 +53,206 @@ def same_forward(candidate, solution, mistakes, *args):
     return got
 
 
-def same_grads(candidate, solution, mistakes, *args):
+def same_grad(candidate, solution, mistakes, key, *args):
+    """The gradient for x (``key`` "0") or for the scale ("1"), compared with the solution's."""
     got = candidate.run("fake_quantize", *args, probe=GRADS).probe
     want = solution.run("fake_quantize", *args, probe=GRADS).probe
-    for key, name in (("0", "d sum(y) / d x"), ("1", "d sum(y) / d scale")):
-        expect(
-            key not in got["unused"],
-            f"{name}: no gradient reaches {'x' if key == '0' else 'scale'} at all",
-            hint=mistakes.hint("no_ste" if key == "0" else "scale_detached"),
-        )
-        expect_close(
-            got["grads"][key],
-            want["grads"][key],
-            rtol=1e-4,
-            atol=1e-4,
-            name=name,
-            mistakes=mistakes.on(
-                lambda m, key=key: m.run("fake_quantize", *args, probe=GRADS).probe["grads"][key]
-            ),
-        )
-    return got["grads"]
+    expect(
+        key not in got["unused"],
+        f"{NAMES[key]}: no gradient reaches {'x' if key == '0' else 'scale'} at all",
+        hint=mistakes.hint("no_ste" if key == "0" else "scale_detached"),
+    )
+    expect_close(
+        got["grads"][key],
+        want["grads"][key],
+        rtol=1e-4,
+        atol=1e-4,
+        name=NAMES[key],
+        mistakes=mistakes.on(
+            lambda m: m.run("fake_quantize", *args, probe=GRADS).probe["grads"][key]
+        ),
+    )
+    return got["grads"][key]
 
 
-def test_forward_asymmetric_uint8(candidate, solution, mistakes):
-    x = data(0, 200, spread=2.0) + 1.0
+def bands(seed: int, z: int, qmin: int, qmax: int, k: int = 40):
+    """x within one step either side of each end of the range, on a power-of-two scale (so
+    x / s is exact), kept 1e-2 away from the halves where rounding decides inside/outside."""
+    g = torch.Generator().manual_seed(seed)
+    s = [0.25, 0.5, 1.0][int(torch.randint(0, 3, (), generator=g))]
+    u = torch.rand(k, generator=g) * 2 - 1  # in (-1, 1) steps from an end
+    u = torch.where((u.abs() - 0.5).abs() < 1e-2, u * 0.9, u)
+    ends = torch.where(torch.arange(k) % 2 == 0, float(qmin - z), float(qmax - z))
+    return (ends + u) * s, torch.tensor(s)
+
+
+@points(9)
+def test_forward_asymmetric_uint8(candidate, solution, mistakes, seed):
+    x = data(seed, 200, spread=2.0) + 1.0
     got = same_forward(candidate, solution, mistakes, x, torch.tensor(0.02), 100, 0, 255)
     y, _, _ = expected(x, torch.tensor(0.02), 100, 0, 255)
     expect_close(got.value, y.float(), name="(clamp(round(x/s) + z) - z) * s")
 
 
-def test_forward_per_channel_signed_int4(candidate, solution, mistakes):
-    x = data(1, 4, 30)
+@points(7)
+def test_forward_per_channel_signed_int4(candidate, solution, mistakes, seed):
+    x = data(seed + 1, 4, 30)
     scale = torch.tensor([[0.1], [0.25], [0.5], [1.0]])
     got = same_forward(candidate, solution, mistakes, x, scale, 0, -8, 7)
     expect_equal(tuple(got.value.shape), (4, 30), name="shape")
 
 
+@points(7)
 def test_clamping_and_ties(candidate, solution, mistakes):
-    """Halves round to even; values far outside the range land on its ends."""
+    """Halves round to even; values far outside the range land on its ends. A fixed, designed
+    case (the numbers below are the contract's, worked by hand)."""
     x = torch.tensor([0.25, 0.75, 1.25, -0.25, -0.75, 100.0, -100.0])
     got = same_forward(candidate, solution, mistakes, x, torch.tensor(0.5), 1, -8, 7)
     want = torch.tensor([0.0, 1.0, 1.0, 0.0, -1.0, 3.0, -4.5])
     expect_close(got.value, want, name="fake-quantized ties and outliers")
 
 
-def test_float64_keeps_its_dtype(candidate, solution, mistakes):
-    x = data(2, 50, dtype=torch.float64)
+@points(5)
+def test_halves_round_to_even(candidate, solution, mistakes, seed):
+    """x / s = k + 0.5 exactly (s = 0.5): torch.round sends each to the even neighbour."""
+    g = torch.Generator().manual_seed(seed + 2)
+    k = torch.randint(-30, 30, (60,), generator=g).float()
+    z = int(torch.randint(-3, 4, (), generator=g))
+    x = (k + 0.5) * 0.5
+    got = same_forward(candidate, solution, mistakes, x, torch.tensor(0.5), z, -20, 20)
+    y, _, _ = expected(x, torch.tensor(0.5), z, -20, 20)
+    expect_close(got.value, y.float(), name="fake-quantized exact halves")
+
+
+@points(4)
+def test_float64_keeps_its_dtype(candidate, solution, mistakes, seed):
+    x = data(seed + 3, 50, dtype=torch.float64)
     got = same_forward(
         candidate, solution, mistakes, x, torch.tensor(0.3, dtype=torch.float64), 2, -8, 7
     )
     expect_equal(got.value.dtype, torch.float64, name="dtype")
 
 
-def test_ste_gradient_for_x(candidate, solution, mistakes):
-    for seed, scale, z, qmin, qmax in ((3, 0.2, 0, -8, 7), (4, 0.05, 60, 0, 127)):
-        x = data(seed, 300)
-        args = (x, torch.tensor(scale), z, qmin, qmax)
-        grads = same_grads(candidate, solution, mistakes, *args)
-        _, inside, _ = expected(*args)
-        expect_close(grads["0"], inside.float(), name="d y / d x (1 inside the range, else 0)")
+def check_x_grad(candidate, solution, mistakes, x, scale, z, qmin, qmax):
+    """The x-gradient away from the bands at the ends (more than a step inside or outside the
+    range), where the straight-through mask is 1 or 0 however the edge is decided: the
+    band itself is the clause of the tests below."""
+    args = (x, torch.tensor(scale), z, qmin, qmax)
+    got = candidate.run("fake_quantize", *args, probe=GRADS).probe
+    expect("0" not in got["unused"], "no gradient reaches x at all", hint=mistakes.hint("no_ste"))
+    v = x.double() / scale + z
+    far = (v < qmin - 1) | (v > qmax + 1) | ((v > qmin + 1) & (v < qmax - 1))
+    _, inside, _ = expected(*args)
+    expect_close(
+        got["grads"]["0"][far],
+        inside.float()[far],
+        name="d y / d x (1 inside the range, 0 outside)",
+        mistakes=mistakes.on(
+            lambda m: m.run("fake_quantize", *args, probe=GRADS).probe["grads"]["0"][far]
+        ),
+    )
 
 
+@points(8)
+def test_ste_gradient_for_x_signed(candidate, solution, mistakes, seed):
+    check_x_grad(candidate, solution, mistakes, data(seed + 4, 300), 0.2, 0, -8, 7)
+
+
+@points(8)
+def test_ste_gradient_for_x_with_a_zero_point(candidate, solution, mistakes, seed):
+    check_x_grad(candidate, solution, mistakes, data(seed + 5, 300), 0.05, 60, 0, 127)
+
+
+@points(6)
 def test_ste_mask_uses_the_rounded_value(candidate, solution, mistakes):
-    """Within half a step beyond each end, round(x/s) + z is still in range: gradient 1."""
+    """Within half a step beyond each end, round(x/s) + z is still in range: gradient 1.
+    A fixed, designed case: the exact halves at each end, worked by hand."""
     s, z, qmin, qmax = 0.5, 0, -4, 3
     x = torch.tensor([-2.2, -2.1, -2.25, 1.6, 1.7, 1.74, -2.3, 1.8, 2.0, -2.5, 1.75])
     args = (x, torch.tensor(s), z, qmin, qmax)
-    grads = same_grads(candidate, solution, mistakes, *args)
+    grad = same_grad(candidate, solution, mistakes, "0", *args)
     # -2.25 / 0.5 = -4.5 rounds to -4 (inside); 1.75 / 0.5 = 3.5 rounds to 4 (outside).
     want = torch.tensor([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
-    expect_close(grads["0"], want, name="d y / d x in the half-step bands at the ends")
-    x2 = data(5, 100, spread=1.0)
-    same_grads(candidate, solution, mistakes, x2, torch.tensor(0.1), 3, -4, 3)
+    expect_close(grad, want, name="d y / d x in the half-step bands at the ends")
 
 
-def test_lsq_scale_gradient_per_tensor(candidate, solution, mistakes):
-    for seed, scale, z in ((6, 0.15, 0), (7, 0.4, 5)):
-        x = data(seed, 256)
-        args = (x, torch.tensor(scale), z, -8, 7)
-        grads = same_grads(candidate, solution, mistakes, *args)
-        _, _, d_scale = expected(*args)
-        expect_close(grads["1"], d_scale.sum().float(), atol=1e-3, name="LSQ d sum(y) / d scale")
+@points(6)
+def test_ste_mask_in_the_bands_at_the_ends(candidate, solution, mistakes, seed):
+    z = 3
+    x, s = bands(seed + 6, z, -4, 3)
+    grad = same_grad(candidate, solution, mistakes, "0", x, s, z, -4, 3)
+    _, inside, _ = expected(x, s, z, -4, 3)
+    expect_close(grad, inside.float(), name="d y / d x within a step of the ends")
 
 
-def test_lsq_scale_gradient_per_channel(candidate, solution, mistakes):
-    for seed, z in ((8, 0), (9, 2)):
-        x = data(seed, 3, 40)
-        scale = torch.tensor([[0.05], [0.3], [1.2]])
-        grads = same_grads(candidate, solution, mistakes, x, scale, z, -8, 7)
-        _, _, d_scale = expected(x, scale, z, -8, 7)
-        expect_equal(tuple(grads["1"].shape), (3, 1), name="shape of the scale's gradient")
-        expect_close(
-            grads["1"], d_scale.sum(1, keepdim=True).float(), atol=1e-3, name="per channel"
+def check_scale_grad(candidate, solution, mistakes, x, scale, z, qmin, qmax):
+    grad = same_grad(candidate, solution, mistakes, "1", x, scale, z, qmin, qmax)
+    _, _, d_scale = expected(x, scale, z, qmin, qmax)
+    want = d_scale.sum() if scale.dim() == 0 else d_scale.sum(-1, keepdim=True)
+    expect_equal(tuple(grad.shape), tuple(scale.shape), name="shape of the scale's gradient")
+    expect_close(grad, want.float(), atol=1e-3, name="LSQ d sum(y) / d scale")
+
+
+@points(8)
+def test_lsq_scale_gradient_per_tensor(candidate, solution, mistakes, seed):
+    check_scale_grad(
+        candidate, solution, mistakes, data(seed + 7, 256), torch.tensor(0.15), 0, -8, 7
+    )
+
+
+@points(8)
+def test_lsq_scale_gradient_with_a_zero_point(candidate, solution, mistakes, seed):
+    check_scale_grad(
+        candidate, solution, mistakes, data(seed + 8, 256), torch.tensor(0.4), 5, -8, 7
+    )
+
+
+@points(8)
+def test_lsq_scale_gradient_per_channel(candidate, solution, mistakes, seed):
+    scale = torch.tensor([[0.05], [0.3], [1.2]])
+    check_scale_grad(candidate, solution, mistakes, data(seed + 9, 3, 40), scale, 2, -8, 7)
+
+
+@points(4)
+def test_an_empty_range_raises(candidate, mistakes, seed):
+    x = data(seed + 10, 8)
+    hint = mistakes.hint("no_validation")
+    for qmin, qmax in ((7, -8), (3, 3)):
+        expect_raises(
+            ValueError,
+            lambda a=qmin, b=qmax: candidate.fake_quantize(x, torch.tensor(0.1), 0, a, b),
+            name=f"qmin={qmin}, qmax={qmax}",
+            hint=hint,
         )
 
 
-def test_invalid_arguments_raise(candidate, mistakes):
-    x = data(10, 8)
-    try:
-        expect_raises(ValueError, lambda: candidate.fake_quantize(x, torch.tensor(0.1), 0, 7, -8))
-        expect_raises(ValueError, lambda: candidate.fake_quantize(x, torch.tensor(0.1), 0, 3, 3))
-        expect_raises(ValueError, lambda: candidate.fake_quantize(x, torch.tensor(0.0), 0, -8, 7))
-        bad = torch.tensor([[0.1], [-0.2]])
-        expect_raises(ValueError, lambda: candidate.fake_quantize(data(11, 2, 4), bad, 0, -8, 7))
-    except TestFailed as failure:
-        raise TestFailed(failure.args[0], hint=mistakes.hint("no_validation")) from None
+@points(4)
+def test_a_scale_not_positive_raises(candidate, mistakes, seed):
+    hint = mistakes.hint("no_validation")
+    expect_raises(
+        ValueError,
+        lambda: candidate.fake_quantize(data(seed + 11, 8), torch.tensor(0.0), 0, -8, 7),
+        name="a zero scale",
+        hint=hint,
+    )
+    bad = torch.tensor([[0.1], [-0.2]])
+    expect_raises(
+        ValueError,
+        lambda: candidate.fake_quantize(data(seed + 12, 2, 4), bad, 0, -8, 7),
+        name="a negative per-channel scale",
+        hint=hint,
+    )
 
 
-def test_arguments_are_not_modified(candidate):
-    for x, scale in (
-        (data(12, 64), torch.tensor(0.2)),
-        (data(13, 2, 9), torch.tensor([[0.1], [0.7]])),
-    ):
-        before = (x.clone(), scale.clone())
-        after = candidate.run("fake_quantize", x, scale, 1, -8, 7).args
-        expect(bool(torch.equal(after[0], before[0])), "fake_quantize changed x")
-        expect(bool(torch.equal(after[1], before[1])), "fake_quantize changed scale")
+@points(4)
+def test_arguments_are_not_modified(candidate, mistakes, seed):
+    x = data(seed + 13, 64)
+    expect_inputs_unchanged(
+        candidate, "fake_quantize", x, torch.tensor(0.2), 1, -8, 7, mistakes=mistakes
+    )
+
+
+@points(4)
+def test_per_channel_arguments_are_not_modified(candidate, mistakes, seed):
+    x, scale = data(seed + 14, 2, 9), torch.tensor([[0.1], [0.7]])
+    expect_inputs_unchanged(candidate, "fake_quantize", x, scale, 0, 0, 15, mistakes=mistakes)

@@ -2,7 +2,12 @@
 tie), the function the pruned model computes (against the original with the removed units
 zeroed, worked out here from the returned rows), the rounded and capped count, ties, the
 output layer left whole, float64 and bias-free layers, invalid arguments, and that the input
-model is left as it was."""
+model is left as it was.
+
+Weights come from the per-grade ``seed``, drawn heavy-tailed (a few large entries in some
+rows, many small ones in others) so that an L2 or an outgoing-weight ranking differs from the
+L1 one on every draw. Points follow the clause: the ranking and the slicing weigh most; the
+count's rounding and cap, validation and leaving the model whole least."""
 
 import copy
 import itertools
@@ -10,7 +15,14 @@ import itertools
 import torch
 from torch import nn
 
-from judge.testing import TestFailed, expect, expect_close, expect_equal, expect_raises
+from judge.testing import (
+    expect,
+    expect_close,
+    expect_equal,
+    expect_inputs_unchanged,
+    expect_raises,
+    points,
+)
 
 
 def mlp(seed: int, sizes: list[int], act=nn.ReLU, bias=True, dtype=torch.float32):
@@ -20,6 +32,10 @@ def mlp(seed: int, sizes: list[int], act=nn.ReLU, bias=True, dtype=torch.float32
         layers.append(nn.Linear(a, b, bias=bias, dtype=dtype))
         if i < len(sizes) - 2:
             layers.append(act())
+    with torch.no_grad():  # heavy tails: L1, L2 and column rankings disagree
+        for layer in layers:
+            if isinstance(layer, nn.Linear):
+                layer.weight.mul_(torch.exp(1.5 * torch.randn(layer.weight.shape, dtype=dtype)))
     return nn.Sequential(*layers)
 
 
@@ -105,34 +121,60 @@ def check_function(model, state, x):
     expect_close(got, want, name="output of the pruned model (vs the original, units zeroed)")
 
 
-def test_three_hidden_layers_half(candidate, solution, mistakes):
-    model = mlp(0, [12, 16, 10, 8, 3])
+@points(12)
+def test_three_hidden_layers_half(candidate, solution, mistakes, seed):
+    model = mlp(seed, [12, 16, 10, 8, 3])
     got = same_as_solution(candidate, solution, mistakes, model, 0.5)
     check_function(model, got.value, torch.randn(6, 12))
 
 
-def test_tanh_quarter(candidate, solution, mistakes):
-    model = mlp(1, [9, 12, 12, 4], act=nn.Tanh)
+@points(10)
+def test_tanh_quarter(candidate, solution, mistakes, seed):
+    model = mlp(seed + 1, [9, 12, 12, 4], act=nn.Tanh)
     got = same_as_solution(candidate, solution, mistakes, model, 0.25)
     check_function(model, got.value, torch.randn(5, 9))
 
 
-def test_float64_without_biases(candidate, solution, mistakes):
-    model = mlp(2, [7, 10, 6, 2], bias=False, dtype=torch.float64)
+@points(8)
+def test_float64_without_biases(candidate, solution, mistakes, seed):
+    model = mlp(seed + 2, [7, 10, 6, 2], bias=False, dtype=torch.float64)
     got = same_as_solution(candidate, solution, mistakes, model, 0.4)
     expect(got.value["0.weight"].dtype == torch.float64, "the dtype of the model changed")
     check_function(model, got.value, torch.randn(4, 7, dtype=torch.float64))
 
 
-def test_count_is_rounded(candidate, solution, mistakes):
-    """h = 10 at 0.29 removes round(2.9) = 3; h = 6 at 0.42 removes round(2.52) = 3."""
-    model = mlp(3, [5, 10, 6, 2])
+@points(10)
+def test_scores_come_from_the_original_model(candidate, solution, mistakes, seed):
+    """Layer 0's weakest units (rows shrunk here) have large columns in layer 2: slicing them
+    out before scoring layer 2 changes its ranking."""
+    model = mlp(seed + 9, [6, 12, 12, 12, 3])
+    with torch.no_grad():
+        model[0].weight[:6] *= 0.01  # units 0..5 of layer 0 go at amount 0.5
+        model[2].weight[:, :6] *= 3.0 * torch.rand(12, 1) ** 2  # their columns, uneven
+    same_as_solution(candidate, solution, mistakes, model, 0.5)
+
+
+@points(8)
+def test_scores_from_the_original_model_deeper(candidate, solution, mistakes, seed):
+    same_as_solution(candidate, solution, mistakes, mlp(seed + 10, [5, 9, 9, 9, 2]), 0.7)
+
+
+@points(6)
+def test_count_is_rounded(candidate, solution, mistakes, seed):
+    """h = 10 at 0.29 removes round(2.9) = 3; h = 6 at 0.29 removes round(1.74) = 2."""
+    model = mlp(seed + 3, [5, 10, 6, 2])
     got = same_as_solution(candidate, solution, mistakes, model, 0.29)
     expect_equal(
         (got.value["0.weight"].shape[0], got.value["2.weight"].shape[0]),
         (7, 4),
         name="units kept in the hidden layers at amount 0.29",
     )
+
+
+@points(6)
+def test_count_is_rounded_up_past_a_half(candidate, solution, mistakes, seed):
+    """h = 10 at 0.42 removes round(4.2) = 4; h = 6 at 0.42 removes round(2.52) = 3."""
+    model = mlp(seed + 4, [5, 10, 6, 2])
     got = same_as_solution(candidate, solution, mistakes, model, 0.42)
     expect_equal(
         (got.value["0.weight"].shape[0], got.value["2.weight"].shape[0]),
@@ -141,66 +183,102 @@ def test_count_is_rounded(candidate, solution, mistakes):
     )
 
 
-def test_a_layer_is_never_pruned_to_zero(candidate, solution, mistakes):
-    for amount, model in ((1.0, mlp(4, [6, 8, 3, 2])), (0.9, mlp(5, [4, 4, 2, 3]))):
-        got = same_as_solution(candidate, solution, mistakes, model, amount)
-        expect_equal(
-            (got.value["0.weight"].shape[0], got.value["2.weight"].shape[0]),
-            (1, 1),
-            name=f"units kept at amount {amount}",
-        )
+@points(4)
+def test_amount_one_keeps_one_unit(candidate, solution, mistakes, seed):
+    model = mlp(seed + 5, [6, 8, 3, 2])
+    got = same_as_solution(candidate, solution, mistakes, model, 1.0)
+    expect_equal(
+        (got.value["0.weight"].shape[0], got.value["2.weight"].shape[0]),
+        (1, 1),
+        name="units kept at amount 1.0",
+    )
 
 
-def test_output_layer_is_never_pruned(candidate, solution, mistakes):
-    model = mlp(6, [8, 8, 5])
+@points(4)
+def test_a_small_layer_is_never_pruned_to_zero(candidate, solution, mistakes, seed):
+    """h = 2 at 0.9: round(1.8) = 2 is capped at 1."""
+    model = mlp(seed + 6, [4, 4, 2, 3])
+    got = same_as_solution(candidate, solution, mistakes, model, 0.9)
+    expect_equal(
+        (got.value["0.weight"].shape[0], got.value["2.weight"].shape[0]),
+        (1, 1),
+        name="units kept at amount 0.9",
+    )
+
+
+@points(6)
+def test_output_layer_is_never_pruned(candidate, solution, mistakes, seed):
+    model = mlp(seed + 7, [8, 8, 5])
     got = same_as_solution(candidate, solution, mistakes, model, 0.6)
     expect_equal(got.value["2.weight"].shape[0], 5, name="outputs of the last layer")
     expect_close(got.value["2.bias"], model[2].bias.detach(), name="the output layer's bias")
 
 
 def tied_model(seed: int) -> nn.Sequential:
-    """Integer weights in {-1, 0, 1}: many hidden units share an L1 norm."""
+    """Rows of entries in {-1, 0, 1}: in each hidden layer a third of the units (at random
+    positions) have L1 norm 2, the rest 3, so at amount 0.5 the cut falls inside the tie."""
     model = mlp(seed, [4, 10, 6, 2])
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        for layer in model:
-            if isinstance(layer, nn.Linear):
-                layer.weight.copy_(torch.randint(-1, 2, layer.weight.shape, generator=g))
+        for layer in (model[0], model[2]):
+            h, n = layer.weight.shape
+            norms = torch.full((h,), 3)
+            norms[torch.randperm(h, generator=g)[: h // 3]] = 2
+            w = torch.zeros(h, n)
+            for row, norm in enumerate(norms.tolist()):
+                where = torch.randperm(n, generator=g)[:norm]
+                w[row, where] = torch.randint(0, 2, (norm,), generator=g) * 2.0 - 1.0
+            layer.weight.copy_(w)
     return model
 
 
-def test_ties_keep_the_smaller_index(candidate, solution, mistakes):
-    for seed in (7, 8):
-        model = tied_model(seed)
-        got = same_as_solution(candidate, solution, mistakes, model, 0.5)
-        check_function(model, got.value, torch.randn(3, 4))
+@points(6)
+def test_ties_keep_the_smaller_index(candidate, solution, mistakes, seed):
+    model = tied_model(seed + 11)
+    got = same_as_solution(candidate, solution, mistakes, model, 0.5)
+    check_function(model, got.value, torch.randn(3, 4))
 
 
-def test_scores_come_from_the_original_model(candidate, solution, mistakes):
-    """Slicing layer 1's columns before scoring layer 2 would change layer 2's scores."""
-    model = mlp(9, [6, 12, 12, 12, 3])
+@points(6)
+def test_all_scores_tied(candidate, solution, mistakes, seed):
+    """Every row of layer 0 has L1 norm 4 (signs drawn): the first units stay."""
+    model = mlp(seed + 12, [4, 8, 3])
+    g = torch.Generator().manual_seed(seed + 12)
     with torch.no_grad():
-        model[2].weight[:, :6] *= 4.0  # the columns most likely to be removed carry weight
-    same_as_solution(candidate, solution, mistakes, model, 0.5)
-    same_as_solution(candidate, solution, mistakes, mlp(10, [5, 9, 9, 9, 2]), 0.7)
+        model[0].weight.copy_(torch.randint(0, 2, (8, 4), generator=g) * 2.0 - 1.0)
+    got = same_as_solution(candidate, solution, mistakes, model, 0.25)
+    expect_close(
+        got.value["0.weight"], model[0].weight.detach()[:6], name="0.weight (units 0..5 kept)"
+    )
 
 
-def test_model_is_not_modified(candidate, mistakes):
-    for model in (mlp(11, [6, 8, 4]), mlp(12, [3, 5, 5, 2], act=nn.Tanh)):
-        before = {k: v.clone() for k, v in model.state_dict().items()}
-        after = candidate.run("prune_neurons", model, 0.5).args[0]
-        same = shapes(after) == shapes(before) and all(
-            bool(torch.equal(after[k], before[k])) for k in before
-        )
-        expect(same, "the input model was changed", hint=mistakes.hint("prunes_in_place"))
+@points(4)
+def test_model_is_not_modified(candidate, mistakes, seed):
+    model = mlp(seed + 13, [6, 8, 4])
+    expect_inputs_unchanged(candidate, "prune_neurons", model, 0.5, mistakes=mistakes)
 
 
-def test_invalid_arguments_raise(candidate, mistakes):
-    model = mlp(13, [4, 6, 2])
+@points(4)
+def test_deeper_tanh_model_is_not_modified(candidate, mistakes, seed):
+    model = mlp(seed + 14, [3, 5, 5, 2], act=nn.Tanh)
+    expect_inputs_unchanged(candidate, "prune_neurons", model, 0.3, mistakes=mistakes)
+
+
+@points(3)
+def test_amount_outside_the_unit_interval_raises(candidate, mistakes, seed):
+    model = mlp(seed + 15, [4, 6, 2])
+    hint = mistakes.hint("no_validation")
+    for amount in (-0.1, 1.5):
+        expect_raises(ValueError, lambda a=amount: candidate.prune_neurons(model, a), hint=hint)
+
+
+@points(3)
+def test_a_layer_with_parameters_between_raises(candidate, mistakes, seed):
+    torch.manual_seed(seed + 16)
     with_norm = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 2))
-    try:
-        expect_raises(ValueError, lambda: candidate.prune_neurons(model, -0.1))
-        expect_raises(ValueError, lambda: candidate.prune_neurons(model, 1.5))
-        expect_raises(ValueError, lambda: candidate.prune_neurons(with_norm, 0.5))
-    except TestFailed as failure:
-        raise TestFailed(failure.args[0], hint=mistakes.hint("no_validation")) from None
+    expect_raises(
+        ValueError,
+        lambda: candidate.prune_neurons(with_norm, 0.5),
+        name="a BatchNorm1d between the layers",
+        hint=mistakes.hint("no_validation"),
+    )
