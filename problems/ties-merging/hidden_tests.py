@@ -312,6 +312,6 @@ def test_plain_dicts_unchanged_and_not_aliased(candidate, solution, mistakes, se
     pre = {"w": torch.randn(5, 5, generator=g), "n": torch.tensor(3)}
     fts = [{"w": torch.randn(5, 5, generator=g), "n": torch.tensor(4)} for _ in range(2)]
     expect_inputs_unchanged(
-        candidate, "ties_merge", pre, fts, 1.0, 0.0,
+        candidate, "ties_merge", pre, fts, 1.0, 0.7,
         mistakes=mistakes, new_tensors=True, reference=solution,
     )  # fmt: skip
