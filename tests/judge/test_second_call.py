@@ -117,3 +117,12 @@ def test_fresh_values_replace_what_the_contract_lets_the_call_consume(tmp_path: 
         fresh={1: torch.Generator().manual_seed(1)},
     )
     assert torch.equal(got, torch.rand(4, generator=torch.Generator().manual_seed(1)))
+    by_name = expect_inputs_unchanged(
+        candidate,
+        "noisy",
+        x,
+        generator=torch.Generator().manual_seed(2),
+        reference=candidate,
+        fresh={"generator": torch.Generator().manual_seed(2)},
+    )
+    assert torch.equal(by_name, torch.rand(4, generator=torch.Generator().manual_seed(2)))
