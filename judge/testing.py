@@ -95,6 +95,8 @@ class Outcome:
     args: list = field(default_factory=list)
     kwargs: dict = field(default_factory=dict)
     probe: Any = None
+    second: Any = None
+    """With ``run(..., twice=...)``: the value of a second call on the same argument objects."""
 
 
 class Proxy:
@@ -119,11 +121,24 @@ class Proxy:
         """The contract's parameter names of entry point ``name`` (for messages), if known."""
         return tuple(self._params.get(name, ()))
 
-    def run(self, name: str, *args: Any, probe: Probe | None = None, **kwargs: Any) -> Outcome:
-        """Call ``name`` and return the :class:`Outcome` (value, args after, probe)."""
+    def run(
+        self,
+        name: str,
+        *args: Any,
+        probe: Probe | None = None,
+        twice: Mapping[int | str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Outcome:
+        """Call ``name`` and return the :class:`Outcome` (value, args after, probe).
+
+        ``twice`` (a mapping, maybe empty): call ``name`` a second time on the very same
+        argument objects as the first call left them, with ``twice``'s values in the
+        positions (int keys) or keywords (str keys) it names; ``Outcome.second`` is that
+        value."""
         wire_probe = None if probe is None else (probe.name, tuple(probe.args))
+        extra = {} if twice is None else {"twice": dict(twice)}
         try:
-            reply = self._runner.call(name, tuple(args), dict(kwargs), wire_probe)
+            reply = self._runner.call(name, tuple(args), dict(kwargs), wire_probe, **extra)
         except SubmissionFailed as failure:
             if self._reference:
                 raise ReferenceFailed(failure) from failure
@@ -133,7 +148,13 @@ class Proxy:
             raise
         except Exception as exc:  # the runner itself broke: never the submission's fault
             raise JudgeError(f"the runner failed: {type(exc).__name__}: {exc}") from exc
-        return Outcome(reply.value, list(reply.args_after), dict(reply.kwargs_after), reply.probe)
+        return Outcome(
+            reply.value,
+            list(reply.args_after),
+            dict(reply.kwargs_after),
+            reply.probe,
+            reply.second if twice is not None else None,
+        )
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
@@ -168,8 +189,15 @@ class Mistake:
             self._proxy = Proxy(InProcess(self.path, self._entry_points))
         return self._proxy
 
-    def run(self, name: str, *args: Any, probe: Probe | None = None, **kwargs: Any) -> Outcome:
-        return self.proxy.run(name, *args, probe=probe, **kwargs)
+    def run(
+        self,
+        name: str,
+        *args: Any,
+        probe: Probe | None = None,
+        twice: Mapping[int | str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Outcome:
+        return self.proxy.run(name, *args, probe=probe, twice=twice, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -306,48 +334,120 @@ def expect_inputs_unchanged(
     *args: Any,
     mistakes: Mistakes | None = None,
     new_tensors: bool = False,
+    reference: Proxy | None = None,
+    fresh: Mapping[int | str, Any] | None = None,
     **kwargs: Any,
 ) -> Any:
-    """Call ``proxy.<entry>(*args, **kwargs)``; fail unless no tensor argument changed.
+    """Call ``proxy.<entry>(*args, **kwargs)``; fail unless it left its inputs unchanged.
 
     Every tensor inside the arguments (state dicts, lists of them, modules' parameters and
     buffers) is compared, exactly, before and after the call, and the failure names the
     argument ("the call modified its input fishers[1]['w']"). ``new_tensors=True`` also
-    fails when a returned tensor shares memory with an input (the contract returns a new
-    state dict, so the caller may write into it). The hint is that of the known mistakes
-    that change (or alias) exactly the same tensors on the same inputs. Returns the call's
-    value.
+    fails when a returned tensor shares memory with an input, by the one aliasing rule
+    (their bytes overlap: a view of part of an input aliases it): the contract returns a
+    new state dict, so the caller may write into it.
+
+    Both come from the child's account of the call. ``reference=solution`` adds a check the
+    parent makes itself: the entry point is called a second time on the very same objects,
+    as the first call left them (with ``fresh``'s values in the positions or keywords it
+    names, e.g. ``{4: torch.Generator().manual_seed(9)}`` for a generator the contract lets
+    the call advance), and both values must equal the reference's on the original inputs.
+    A call that changed its inputs then gets a wrong second value, whatever it reported
+    about them; a mutation that does not change the next answer (an idempotent one) is
+    left to the first check. The hint is that of the known mistakes that change (or alias)
+    the same tensors, or give the same second value. Returns the call's value.
     """
     probe = Probe("returned_aliases") if new_tensors else None
-    outcome = proxy.run(entry, *args, probe=probe, **kwargs)
+    twice = None if reference is None else dict(fresh or {})
+    outcome = proxy.run(entry, *args, probe=probe, twice=twice, **kwargs)
     names = proxy.param_names(entry)
     changes = changed_inputs(args, kwargs, outcome.args, outcome.kwargs, names)
     aliases = list((outcome.probe or {}).get("aliases", [])) if new_tensors else []
-    if not changes and not aliases:
-        return outcome.value
+    if changes or aliases:
+        raise TestFailed(
+            changed_message(entry, changes, aliases),
+            matching_hint(mistakes, entry, args, kwargs, names, changes, aliases, probe),
+        )
+    if reference is not None:
+        check_second_value(outcome, reference, entry, args, kwargs, twice or {}, mistakes)
+    return outcome.value
 
+
+def changed_message(entry: str, changes: Mapping[str, str], aliases: Sequence[str]) -> str:
     if changes:
         lines = list(changes.values())
         message = f"{entry}() modified its input {lines[0]}"
         if len(lines) > 1:
             message += f" (and {len(lines) - 1} more tensor(s))"
-        message += "; the contract says the inputs are not modified: work on copies"
-    else:
-        message = (
-            f"{entry}() returned {aliases[0]} sharing memory with an input: writing into the "
-            "result would change the caller's tensors; return new tensors (clone)"
-        )
-    matched = []  # a mistake matches when it changes (or aliases) exactly the same tensors
+        return message + "; the contract says the inputs are not modified: work on copies"
+    return (
+        f"{entry}() returned {aliases[0]} sharing memory with an input: writing into the "
+        "result would change the caller's tensors; return new tensors (clone)"
+    )
+
+
+def matching_hint(
+    mistakes: Mistakes | None,
+    entry: str,
+    args: tuple,
+    kwargs: dict,
+    names: Sequence[str],
+    changes: Mapping[str, str],
+    aliases: Sequence[str],
+    probe: Probe | None,
+) -> str | None:
+    """The hints of the mistakes that change (or alias) exactly the same tensors."""
+    matched = []
     for mistake in mistakes or ():
         try:
             theirs = mistake.run(entry, *args, probe=probe, **kwargs)
         except (Exception, SubmissionFailed):
             continue
         their_changes = changed_inputs(args, kwargs, theirs.args, theirs.kwargs, names)
-        their_aliases = (theirs.probe or {}).get("aliases", []) if new_tensors else []
+        their_aliases = (theirs.probe or {}).get("aliases", []) if probe is not None else []
         if set(their_changes) == set(changes) and (changes or their_aliases == aliases):
             matched.append(mistake.hint)
-    raise TestFailed(message, combined_hint(matched))
+    return combined_hint(matched)
+
+
+def check_second_value(
+    outcome: Outcome,
+    reference: Proxy,
+    entry: str,
+    args: tuple,
+    kwargs: dict,
+    twice: dict,
+    mistakes: Mistakes | None,
+) -> None:
+    """Both values of a call made twice equal the reference's on the original inputs."""
+    again = list(args)
+    again_kw = dict(kwargs)
+    for key, value in twice.items():
+        if isinstance(key, int):
+            again[key] = value
+        else:
+            again_kw[key] = value
+    want = reference.run(entry, *args, **kwargs).value
+    hints = None if mistakes is None else mistakes.on(lambda m: m.run(entry, *args, **kwargs).value)
+    expect_close(outcome.value, want, name=f"{entry}()", mistakes=hints)
+    if twice:
+        want = reference.run(entry, *again, **again_kw).value
+    message = difference(outcome.second, want, f"{entry}() called again", 1e-4, 1e-5)
+    if message is None:
+        return
+    matched = []  # a mistake matches when its own second value is the same
+    for mistake in mistakes or ():
+        try:
+            theirs = mistake.run(entry, *args, twice=twice, **kwargs).second
+        except (Exception, SubmissionFailed):
+            continue
+        if difference(theirs, outcome.second, "", 1e-4, 1e-5) is None:
+            matched.append(mistake.hint)
+    raise TestFailed(
+        f"{message}. The second call was on the same arguments, as the first call left them: "
+        "the first call changed its inputs (the contract says it must not: work on copies)",
+        combined_hint(matched),
+    )
 
 
 def failure_hint(failure: SubmissionFailed, mistakes: Mistakes | None = None) -> str | None:

@@ -83,10 +83,21 @@ The call API (protocol.py's ``Runner``)
 
 ``start()`` imports the submission (``SubmissionFailed``: compile_error, forbidden,
 runtime_error...; ``JudgeError`` when the runner itself fails); ``call(entry, args, kwargs,
-probe=None) -> Reply(value, args_after, kwargs_after, probe)``, all plain data, or
-``SubmissionFailed`` (a timeout, a crash, output or reply over its cap kill the child; the
-next call starts a fresh one); ``close()``; ``level`` and ``network``; ``signatures`` as the
-child saw them. Probes (``harness/probes.py``) run beside the entry point in the child.
+probe=None, twice=None) -> Reply(value, args_after, kwargs_after, probe, second)``, all plain
+data, or ``SubmissionFailed`` (a timeout, a crash, output or reply over its cap kill the
+child; the next call starts a fresh one); ``close()``; ``level`` and ``network``;
+``signatures`` as the child saw them.
+
+What the child says about a call is its own account: ``args_after`` (the arguments as the
+call left them) and a probe's result are computed beside the submission, which may forge
+them. Probes (``harness/probes.py``) run in the child on their own copy of the arguments,
+for what only the live result shows (gradients through it, ``returned_aliases``: which
+returned tensors overlap an input's bytes). ``twice`` asks for a check the parent makes
+itself: the entry point is called a second time on the very same argument objects (some
+replaced by fresh values the request names, e.g. a generator the call may advance) and
+``second`` is that value, which ``judge.testing.expect_inputs_unchanged(..., reference=)``
+compares with the reference's value on the original inputs: a call that changed its inputs
+gets a wrong second value whatever it reports about them.
 
 Map: sandbox.py (the Sandbox: choosing the level, start, call, close), replies.py (reading
 the child's replies; a failure's verdict from its message or its end), launch.py (starting

@@ -34,6 +34,8 @@ class Reply(NamedTuple):
     args_after: list
     kwargs_after: dict
     probe: Any = None
+    second: Any = None
+    """The value of a second call on the same argument objects, when the call asked ``twice``."""
 
 
 def _failure(exc: BaseException, what: str) -> SubmissionFailed:
@@ -123,6 +125,7 @@ class InProcess:
         args: tuple,
         kwargs: dict,
         probe: tuple[str, tuple] | None = None,
+        twice: dict | None = None,
     ) -> Reply:
         """Call ``entry(*args, **kwargs)`` on deep copies; convert everything to data."""
         self.start()
@@ -138,6 +141,27 @@ class InProcess:
             result = fn(*args, **kwargs)
         except (Exception, SystemExit) as exc:
             raise _failure(exc, f"{entry}()") from exc
+        from judge.runner.harness import convert  # imports torch: only when a call happens
+
+        try:
+            value = convert.to_data(result)
+        except convert.NotData as exc:
+            raise SubmissionFailed(
+                Verdict.RUNTIME_ERROR, f"{entry}() returned {exc}: not plain data"
+            ) from exc
+        args_after, kwargs_after = convert.arguments_after(args, kwargs)
+        second = None
+        if twice is not None:  # as the child does: the same objects, as the call left them
+            again, again_kw = list(args), dict(kwargs)
+            for key, fresh in copy.deepcopy(twice).items():
+                if isinstance(key, int) and 0 <= key < len(again):
+                    again[key] = fresh
+                elif isinstance(key, str):
+                    again_kw[key] = fresh
+            try:
+                second = fn(*again, **again_kw)
+            except (Exception, SystemExit) as exc:
+                raise _failure(exc, f"{entry}() called again on the same arguments") from exc
         measured = None
         if probe is not None:
             probe_name, extra = probe
@@ -148,17 +172,14 @@ class InProcess:
                 measured = measure(fn, probe_args, probe_kwargs, *extra)
             except (Exception, SystemExit) as exc:
                 raise _failure(exc, f"probe {probe_name} on {entry}()") from exc
-        from judge.runner.harness import convert  # imports torch: only when a call happens
-
         try:
-            value = convert.to_data(result)
+            second = convert.to_data(second)
             measured = convert.to_data(measured)
         except convert.NotData as exc:
             raise SubmissionFailed(
                 Verdict.RUNTIME_ERROR, f"{entry}() returned {exc}: not plain data"
             ) from exc
-        args_after, kwargs_after = convert.arguments_after(args, kwargs)
-        return Reply(value, args_after, kwargs_after, measured)
+        return Reply(value, args_after, kwargs_after, measured, second)
 
     def close(self) -> None:
         self.module = None

@@ -25,9 +25,18 @@ class Runner(Protocol):
         itself cannot start)."""
 
     def call(
-        self, entry: str, args: tuple, kwargs: dict, probe: tuple[str, tuple] | None = None
+        self,
+        entry: str,
+        args: tuple,
+        kwargs: dict,
+        probe: tuple[str, tuple] | None = None,
+        twice: dict | None = None,
     ) -> Reply:
-        """``entry(*args, **kwargs)`` (and the probe) -> plain data; SubmissionFailed."""
+        """``entry(*args, **kwargs)`` (and the probe) -> plain data; SubmissionFailed.
+
+        ``twice`` (a dict, maybe empty) asks for a second call on the very same argument
+        objects after the first, with ``twice``'s values in the positions (int keys) or
+        keywords (str keys) it names; its value is ``Reply.second``."""
 
     def close(self) -> None:
         """Stop everything the runner started."""

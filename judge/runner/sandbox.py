@@ -181,7 +181,12 @@ class Sandbox(ReplyReader):
         child.started = True
 
     def call(
-        self, entry: str, args: tuple, kwargs: dict, probe: tuple[str, tuple] | None = None
+        self,
+        entry: str,
+        args: tuple,
+        kwargs: dict,
+        probe: tuple[str, tuple] | None = None,
+        twice: dict | None = None,
     ) -> Reply:
         """Run ``entry(*args, **kwargs)`` (and the probe) in the child (see :mod:`judge.runner`)."""
         self.start()
@@ -189,7 +194,8 @@ class Sandbox(ReplyReader):
         from judge.runner.inprocess import Reply  # here: importing it imports torch
 
         self._nonce = secrets.randbits(63)  # a forged reply cannot guess it
-        request = {"entry": entry, "args": tuple(args), "kwargs": dict(kwargs), "probe": probe}
+        request = {"entry": entry, "args": tuple(args), "kwargs": dict(kwargs), "probe": probe,
+                   "twice": twice}  # fmt: skip
         try:
             body = (
                 self._nonce.to_bytes(8, "little") + channel.encode(request)[channel.HEADER.size :]
@@ -233,6 +239,7 @@ class Sandbox(ReplyReader):
             message["args_after"],
             message.get("kwargs_after") or {},
             message.get("probe"),
+            message.get("second"),
         )
 
     def close(self) -> None:

@@ -190,19 +190,34 @@ def sparse_fisher(sd, seed):
 
 
 @points(6)
-def test_inputs_are_not_modified(candidate, mistakes, seed):
+def test_inputs_are_not_modified(candidate, solution, mistakes, seed):
     sds = [bn_model(seed + 90 + i, 1 + i) for i in range(3)]
     fs = [sparse_fisher(sd, seed + 95 + i) for i, sd in enumerate(sds)]
-    expect_inputs_unchanged(candidate, "fisher_merge", sds, fs, mistakes=mistakes, new_tensors=True)
+    expect_inputs_unchanged(
+        candidate,
+        "fisher_merge",
+        sds,
+        fs,
+        mistakes=mistakes,
+        new_tensors=True,
+        reference=solution,
+    )
 
 
 @points(6)
-def test_inputs_unchanged_with_a_large_eps(candidate, mistakes, seed):
+def test_inputs_unchanged_with_a_large_eps(candidate, solution, mistakes, seed):
     torch.manual_seed(seed + 99)
     sds = [{"w": torch.randn(4, 3, dtype=torch.float64), "n": torch.tensor(i)} for i in range(2)]
     fs = [{"w": torch.rand(4, 3, dtype=torch.float64)} for _ in range(2)]
     expect_inputs_unchanged(
-        candidate, "fisher_merge", sds, fs, eps=0.25, mistakes=mistakes, new_tensors=True
+        candidate,
+        "fisher_merge",
+        sds,
+        fs,
+        eps=0.25,
+        mistakes=mistakes,
+        new_tensors=True,
+        reference=solution,
     )
 
 

@@ -206,15 +206,37 @@ def test_apply_does_not_modify_its_inputs(candidate, solution, mistakes, seed):
     pre, fts = family(seed + 10)
     vectors = vectors_of(solution, pre, fts)
     expect_inputs_unchanged(
-        candidate, "apply_task_vectors", pre, vectors, 0.3, mistakes=mistakes, new_tensors=True
+        candidate,
+        "apply_task_vectors",
+        pre,
+        vectors,
+        0.3,
+        mistakes=mistakes,
+        new_tensors=True,
+        reference=solution,
     )
 
 
 @points(5)
 def test_inputs_unchanged_with_mixed_dtypes(candidate, solution, mistakes, seed):
     pre, ft = mixed_dtypes(seed + 11)
-    expect_inputs_unchanged(candidate, "task_vector", pre, ft, mistakes=mistakes, new_tensors=True)
+    expect_inputs_unchanged(
+        candidate,
+        "task_vector",
+        pre,
+        ft,
+        mistakes=mistakes,
+        new_tensors=True,
+        reference=solution,
+    )
     vectors = [solution.task_vector(pre, ft)]
     expect_inputs_unchanged(
-        candidate, "apply_task_vectors", pre, vectors, -1.5, mistakes=mistakes, new_tensors=True
+        candidate,
+        "apply_task_vectors",
+        pre,
+        vectors,
+        -1.5,
+        mistakes=mistakes,
+        new_tensors=True,
+        reference=solution,
     )

@@ -158,20 +158,31 @@ def test_invalid_weights_raise(candidate, mistakes, seed):
 
 
 @points(7)
-def test_inputs_are_not_modified(candidate, mistakes, seed):
+def test_inputs_are_not_modified(candidate, solution, mistakes, seed):
     sds = [bn_state(seed + 80 + i, 1 + i) for i in range(3)]
     expect_inputs_unchanged(
-        candidate, "average_state_dicts", sds, [2.0, 1.0, 1.0], mistakes=mistakes, new_tensors=True
+        candidate,
+        "average_state_dicts",
+        sds,
+        [2.0, 1.0, 1.0],
+        mistakes=mistakes,
+        new_tensors=True,
+        reference=solution,
     )
 
 
 @points(7)
-def test_inputs_unchanged_with_mixed_dtypes(candidate, mistakes, seed):
+def test_inputs_unchanged_with_mixed_dtypes(candidate, solution, mistakes, seed):
     torch.manual_seed(seed + 90)
     sds = [
         {"w64": torch.randn(2, 3, dtype=torch.float64), "w": torch.randn(5), "n": torch.tensor(i)}
         for i in range(2)
     ]
     expect_inputs_unchanged(
-        candidate, "average_state_dicts", sds, mistakes=mistakes, new_tensors=True
+        candidate,
+        "average_state_dicts",
+        sds,
+        mistakes=mistakes,
+        new_tensors=True,
+        reference=solution,
     )

@@ -30,15 +30,3 @@ def test_a_detached_result_reaches_nothing() -> None:
     layer = nn.Linear(2, 2)
     got = probes.input_grads(lambda x, m: m(x).detach().sum(), (torch.randn(3, 2), layer), {}, 0, 1)
     assert sorted(got["unused"]) == ["0", "1.bias", "1.weight"]
-
-
-def test_args_after_returns_dicts_modules_and_tensors() -> None:
-    def scale_in_place(rates, layer, x, fn):
-        rates["a"].mul_(2)
-        return x
-
-    layer = nn.Linear(2, 1)
-    got = probes.args_after(scale_in_place, ({"a": torch.ones(2)}, layer, torch.zeros(3), len), {})
-    rates, state, x, fn = got["args"]
-    torch.testing.assert_close(rates["a"], torch.full((2,), 2.0))
-    assert set(state) == {"weight", "bias"} and x.shape == (3,) and fn is None

@@ -1,63 +1,68 @@
-"""The input_safety probe: it sees an input changed in place and a result aliasing an input,
-inside dicts and lists, and reports nothing for a function that does neither."""
+"""The returned_aliases probe, the one aliasing rule: a returned tensor aliases an input when
+their bytes overlap (the same tensor, a view of it or of part of it, another tensor over the
+same memory), inside dicts and lists; a new tensor does not, even one beside an input."""
 
 from __future__ import annotations
 
 import torch
 
-from judge.runner.harness.probes import input_safety, result_grads
+from judge.runner.harness.probes import result_grads, returned_aliases
+
+
+def inputs() -> tuple:
+    base = torch.arange(8.0)
+    return ([{"w": torch.ones(2, 2), "b": base[:4]}, {"w": torch.ones(2, 2), "b": base[4:]}],)
 
 
 def clean(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
     return {k: sum(sd[k] for sd in sds) for k in sds[0]}
 
 
-def aliases(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
-    out = clean(sds)
-    out["b"] = sds[0]["b"]  # the input tensor itself
-    return out
-
-
-def view_alias(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
-    return {k: v.view(-1) for k, v in sds[0].items()}  # a view shares the storage
-
-
-def mutates(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
-    sds[1]["w"].add_(1.0)
-    return clean(sds)
-
-
-def inputs() -> tuple:
-    return (
-        [{"w": torch.ones(2, 2), "b": torch.zeros(2)}, {"w": torch.ones(2, 2), "b": torch.ones(2)}],
-    )
-
-
 def test_a_clean_function_reports_nothing() -> None:
-    got = input_safety(clean, inputs(), {})
-    assert got["changed"] == [] and got["shared"] == []
-    torch.testing.assert_close(got["value"]["w"], torch.full((2, 2), 2.0))
+    assert returned_aliases(clean, inputs(), {}) == {"aliases": []}
 
 
-def test_aliasing_is_reported_by_result_path() -> None:
-    assert input_safety(aliases, inputs(), {})["shared"] == ["result['b']"]
-    assert input_safety(view_alias, inputs(), {})["shared"] == ["result['w']", "result['b']"]
+def test_the_same_tensor_and_views_alias() -> None:
+    def same(sds):
+        return {**clean(sds), "b": sds[0]["b"]}
+
+    def view(sds):
+        return {k: v.view(-1) for k, v in sds[0].items()}
+
+    assert returned_aliases(same, inputs(), {})["aliases"] == ["result['b']"]
+    assert returned_aliases(view, inputs(), {})["aliases"] == ["result['w']", "result['b']"]
 
 
-def test_mutation_is_reported_by_argument_path() -> None:
-    got = input_safety(mutates, inputs(), {})
-    assert got["changed"] == ["args[0][1]['w']"]
-    assert got["shared"] == []
+def test_a_view_of_part_of_an_input_aliases_it() -> None:
+    def part(sds):
+        return [sds[1]["w"][1, 1:], sds[0]["w"].t()[0]]  # one element; a strided column
+
+    def numpy_part(sds):
+        return torch.from_numpy(sds[0]["w"].numpy()[1:])  # another storage, the same bytes
+
+    assert returned_aliases(part, inputs(), {})["aliases"] == ["result[0]", "result[1]"]
+    assert returned_aliases(numpy_part, inputs(), {})["aliases"] == ["result"]
 
 
-def many_aliases(sds: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
-    return {"k" * 1000 + str(i): sds[0]["w"] for i in range(100)}
+def test_bytes_that_no_input_covers_do_not_alias() -> None:
+    """``b`` of both dicts are halves of one buffer: a new tensor or an empty view is not an
+    alias, and neither is the part of a shared buffer that no input tensor covers."""
+    base = torch.arange(8.0)
+
+    def beside(sds):
+        return {"new": sds[0]["w"].clone(), "empty": sds[0]["w"][:0]}
+
+    assert returned_aliases(beside, inputs(), {})["aliases"] == []
+    assert returned_aliases(lambda x: base[4:], (base[:4],), {})["aliases"] == []
+    assert returned_aliases(lambda x: base[3:], (base[:4],), {})["aliases"] == ["result"]
 
 
 def test_the_report_is_bounded() -> None:
-    got = input_safety(many_aliases, inputs(), {})
-    assert len(got["shared"]) == 20
-    assert all(len(path) <= 200 for path in got["shared"])
+    def many(sds):
+        return {"k" * 1000 + str(i): sds[0]["w"] for i in range(100)}
+
+    got = returned_aliases(many, inputs(), {})["aliases"]
+    assert len(got) == 20 and all(len(path) <= 200 for path in got)
 
 
 def test_result_grads_names_the_results_that_keep_autograd_history() -> None:

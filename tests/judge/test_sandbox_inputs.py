@@ -1,5 +1,6 @@
 """Input-mutation checks and the probes they use, through the real sandbox: what the child
-reports about nested arguments and returned aliases reaches expect_inputs_unchanged."""
+reports about nested arguments and returned aliases reaches expect_inputs_unchanged, and the
+second call on the same objects catches a mutation whose report is forged."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from judge.runner.inprocess import InProcess
 from judge.runner.limits import Limits
 from judge.runner.sandbox import Sandbox, isolation_available
 from judge.testing import Probe, Proxy, TestFailed, expect_inputs_unchanged
@@ -26,6 +28,22 @@ def merge(sds, eps=0.0):
     return sds[0]
 
 
+class _Shown(torch.Tensor):  # shows the harness what the tensor held before: forged
+
+    def detach(self):
+        shown = self.__dict__.get("shown")
+        return super().detach() if shown is None else shown.detach()
+
+
+def total(sds):
+    out = {k: sum(sd[k] for sd in sds) for k in sds[0]}
+    for k, v in list(sds[0].items()):
+        liar = out[k].clone().as_subclass(_Shown)
+        liar.shown = v.clone()
+        sds[0][k] = liar  # the caller's first dict now holds the total
+    return {k: v.clone().as_subclass(torch.Tensor) for k, v in out.items()}
+
+
 def grads_after_backward(model):
     loss = sum(p.sum() for p in model.parameters())
     loss.backward()
@@ -37,7 +55,7 @@ def grads_after_backward(model):
 def candidate(tmp_path_factory: pytest.TempPathFactory) -> Proxy:
     path = tmp_path_factory.mktemp("subject") / "subject.py"
     path.write_text(SUBJECT, encoding="utf-8")
-    with Sandbox(path, ["merge", "grads_after_backward"], LIMITS, level=LEVEL) as box:
+    with Sandbox(path, ["merge", "total", "grads_after_backward"], LIMITS, level=LEVEL) as box:
         yield Proxy(box, params={"merge": ("sds", "eps")})
 
 
@@ -50,6 +68,20 @@ def test_nested_mutation_and_alias_through_the_sandbox(candidate: Proxy) -> None
     with pytest.raises(TestFailed, match=r"modified its input sds\[0\]\['w'\].*was 0, now 0.5"):
         expect_inputs_unchanged(candidate, "merge", sds, eps=0.5)
     assert torch.equal(sds[0]["w"], torch.zeros(2))  # the judge's own objects are intact
+
+
+@pytest.mark.slow
+def test_a_forged_args_after_is_caught_by_the_second_call(candidate: Proxy, tmp_path) -> None:
+    """``total`` puts the total into the caller's first dict and forges what the harness
+    reads back (a tensor subclass whose ``detach`` shows the old value): the child's account
+    says nothing changed, the second call on the same objects gives another total."""
+    path = tmp_path / "reference.py"
+    path.write_text("def total(sds):\n    return {k: sum(sd[k] for sd in sds) for k in sds[0]}\n")
+    reference = Proxy(InProcess(path, ["total"]))
+    sds = [{"w": torch.ones(3)}, {"w": torch.full((3,), 2.0)}]
+    assert torch.equal(expect_inputs_unchanged(candidate, "total", sds)["w"], torch.full((3,), 3.0))
+    with pytest.raises(TestFailed, match=r"total\(\) called again.*changed its inputs"):
+        expect_inputs_unchanged(candidate, "total", sds, reference=reference)
 
 
 @pytest.mark.slow

@@ -218,7 +218,7 @@ def _fisher_merging() -> None:
 def _greedy_soup() -> None:
     fuse = importlib.import_module("reference.fuse")
     soup_tests = load_module(PROBLEMS / "greedy-soup/hidden_tests.py", "greedy_soup_hidden_2")
-    model, ingredients, x, y = soup_tests.second_best_hurts()
+    model, ingredients, x, y = soup_tests.second_best_hurts(0)
     assert close(
         solution("greedy-soup").greedy_soup(model, ingredients, x, y),
         fuse.greedy_soup(model, ingredients, x, y),
@@ -350,21 +350,25 @@ def test_the_guides_mistakes_are_among_the_known_mistakes() -> None:
 
 
 def test_greedy_soup_second_best_ingredient_really_hurts() -> None:
+    """The hidden scenario does what its name says on most per-grade draws (the test itself
+    compares with the solution, so it is fair on every draw)."""
     from reference.fuse import average_state_dicts
 
     tests = load_module(PROBLEMS / "greedy-soup/hidden_tests.py", "greedy_soup_hidden")
-    model, sds, x, y = tests.second_best_hurts()
+    holds = 0
+    for seed in range(20):
+        model, sds, x, y = tests.second_best_hurts(seed)
 
-    @torch.no_grad()
-    def correct(sd):
-        model.load_state_dict(sd)
-        return int((model.eval()(x).argmax(1) == y).sum())
+        @torch.no_grad()
+        def correct(sd, model=model, x=x, y=y):
+            model.load_state_dict(sd)
+            return int((model.eval()(x).argmax(1) == y).sum())
 
-    scores = [correct(sd) for sd in sds]
-    ranked = sorted(range(len(sds)), key=lambda i: -scores[i])
-    best, second = ranked[0], ranked[1]
-    assert second == 1, "the permuted ingredient (index 1) must rank second"
-    assert correct(average_state_dicts([sds[best], sds[second]])) < scores[best]
+        scores = [correct(sd) for sd in sds]
+        best, second = sorted(range(len(sds)), key=lambda i: -scores[i])[:2]
+        # the permuted ingredient (index 1) ranks second, and averaging it in hurts
+        holds += second == 1 and correct(average_state_dicts([sds[best], sds[1]])) < scores[best]
+    assert holds >= 16, f"the scenario holds on {holds} of 20 draws"
 
 
 @pytest.mark.slow

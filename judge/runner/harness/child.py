@@ -8,7 +8,7 @@ child sends (it decodes replies with ``torch.load(weights_only=True)`` and check
 
 Replies: ``{"kind": "ready"}`` once torch is imported; then ``{"kind": "started",
 "signatures": ...}`` or ``{"kind": "failed", ...}`` for the submission's import; then one
-``{"kind": "reply", "nonce", "value", "args_after", "kwargs_after", "probe"}`` or
+``{"kind": "reply", "nonce", "value", "args_after", "kwargs_after", "probe", "second"}`` or
 ``{"kind": "failed", "nonce", "verdict", "message", "exc_type", "detail"}`` per request.
 """
 
@@ -189,7 +189,11 @@ class Child:
         return {"kind": "started", "signatures": signatures}
 
     def handle(self, request: bytes) -> dict:
-        """One call: the entry point on the arguments, then (optionally) the probe."""
+        """One call: the entry point on the arguments; then, when the request says ``twice``,
+        the entry point again on the very same objects (as the first call left them, with
+        the request's fresh values in the positions or keywords it names: the parent compares
+        that second value with the reference's on the original inputs, so a call that changed
+        its inputs is caught whatever it reports about them); then (optionally) the probe."""
         try:
             req = self.load(io.BytesIO(request), weights_only=False)
             probe_req = None
@@ -210,6 +214,26 @@ class Child:
             result = fn(*args, **kwargs)
         except BaseException as exc:
             return self.failure(exc, f"{entry}()")
+        try:  # now: a second call may change what the result and the arguments hold
+            value = self.to_data(result)
+            args_after, kwargs_after = self.arguments_after(args, kwargs)
+        except self.convert.NotData as exc:
+            return self.not_data(entry, exc)
+        except BaseException as exc:  # a hostile tensor, a state_dict hook
+            return self.failure(exc, f"converting the result of {entry}()")
+        second = None
+        twice = req.get("twice")
+        if twice is not None:  # the same objects again, as the first call left them
+            again, again_kw = list(args), dict(kwargs)
+            for key, fresh in twice.items():
+                if isinstance(key, int) and 0 <= key < len(again):
+                    again[key] = fresh
+                elif isinstance(key, str):
+                    again_kw[key] = fresh
+            try:
+                second = fn(*again, **again_kw)
+            except BaseException as exc:
+                return self.failure(exc, f"{entry}() called again on the same arguments")
         measured = None
         if probe_req is not None:
             name, extra = probe_req["probe"]
@@ -223,14 +247,11 @@ class Child:
         if self.guard.violations():
             return self.failure(PermissionError("forbidden"), f"{entry}()")
         try:
-            value = self.to_data(result)
+            second = self.to_data(second)
             measured = self.to_data(measured)
-            args_after, kwargs_after = self.arguments_after(args, kwargs)
         except self.convert.NotData as exc:
-            message = f"{entry}() returned {_text(exc)}: not plain data"
-            return {"kind": "failed", "verdict": "runtime_error", "exc_type": None,
-                    "message": message, "detail": ""}  # fmt: skip
-        except BaseException as exc:  # a hostile tensor, a state_dict hook
+            return self.not_data(entry, exc)
+        except BaseException as exc:
             return self.failure(exc, f"converting the result of {entry}()")
         return {
             "kind": "reply",
@@ -238,7 +259,13 @@ class Child:
             "args_after": args_after,
             "kwargs_after": kwargs_after,
             "probe": measured,
+            "second": second,
         }
+
+    def not_data(self, entry: str, exc: BaseException) -> dict:
+        message = f"{entry}() returned {_text(exc)}: not plain data"
+        return {"kind": "failed", "verdict": "runtime_error", "exc_type": None,
+                "message": message, "detail": ""}  # fmt: skip
 
     def serve(self) -> None:
         seccomp = bool(self.config.get("seccomp")) and self.guard.install_seccomp()
