@@ -142,8 +142,9 @@ class Sandbox:
         """The last start: ``torch_import_s`` in the child, ``start_s`` in all."""
         self.uid: int | None = None
         """The child's uid at the isolated level as root (fresh for each start); None in a
-        user namespace, where only the judge's own uid can be mapped (the child runs as it,
-        without any capability and with no_new_privs)."""
+        user namespace, where only the judge's own uid can be mapped: there the child is a
+        fresh uid in a user namespace of its own, the judge's to the kernel, without any
+        capability and with no_new_privs."""
         self.marker: str | None = None
         """The value of METAJUDGE_SANDBOX in the child's environment (fresh for each start)."""
         self._nonce = 0
@@ -439,13 +440,14 @@ class Sandbox:
         try:
             if root is not None:  # the isolated level
                 userns = os.geteuid() != 0
-                self.uid = None if userns else 1_000_000 + secrets.randbelow(1_000_000)
+                uid = warm.fresh_uid()  # in a user namespace: the child's uid as it sees itself
+                self.uid = None if userns else uid
                 boot = {
                     "box": str(box),
                     "box_mb": BOX_MB,
                     "root": root.to_json(),
                     "userns": userns,
-                    "uid": self.uid,
+                    "uid": uid,
                     "fds": {"req": req_r, "reply": reply_w, "out": out_w, "status": status_w},
                     "rlimits": rlimits,
                     "argv": [root.python, "-I", "-B", "/box/harness/child.py", "3", "4"],
@@ -526,7 +528,8 @@ class Sandbox:
         token = self.marker = secrets.token_hex(8)
         name = self.submission.name if self.submission.name != "harness" else "submission.py"
         userns = os.geteuid() != 0
-        self.uid = None if userns else warm.fresh_uid()
+        uid = warm.fresh_uid()  # in a user namespace: the child's uid as it sees itself
+        self.uid = None if userns else uid
         env = self._environment(token)
         env.pop("LD_LIBRARY_PATH", None)  # read by the template's loader already
         config = {
@@ -541,7 +544,7 @@ class Sandbox:
             "env": env,
             "rlimits": rlimit_table(self.limits, self.limits.processes),
             "userns": userns,
-            "uid": self.uid,
+            "uid": uid,
             "box_mb": BOX_MB,
             "submission_bytes": BOX_MB << 20,
             "torch_import_s": template.torch_import_s,
