@@ -176,8 +176,12 @@ def test_child_has_no_capability_and_no_new_privileges(lister: Sandbox) -> None:
         assert int(status[field], 16) == 0, f"{field}: {status[field]}"
     assert status["NoNewPrivs"].strip() == "1"
     assert status["Seccomp"].strip() == "2"
+    uids = set(status["Uid"].split()) | set(status["Gid"].split())
+    assert len(uids) == 1, status
     if lister.isolation == "root":
-        assert status["Uid"].split()[0] == str(lister.uid)
+        assert uids == {str(lister.uid)}
+    else:  # a user namespace of its own: a uid neither root of one nor the judge's
+        assert not uids & {"0", str(os.getuid())}, status
 
 
 # -- process hygiene ----------------------------------------------------------------------------
