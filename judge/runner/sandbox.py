@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from judge.files import NotRegular, read_regular
+from judge.resources import installed_from_wheel
 from judge.runner import channel, processes, rootfs, warm
 from judge.runner.isolation import (
     BOX_PREFIX,
@@ -52,6 +53,14 @@ def __getattr__(name: str) -> Any:
 
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+JUDGE_ROOTS = (
+    (str(REPO_ROOT),)
+    if not installed_from_wheel()
+    else (str(REPO_ROOT / "judge"), str(REPO_ROOT / "reference"))
+)
+"""What the guard refuses to every submission: the checkout, or installed from a wheel (where
+``REPO_ROOT`` is the site-packages that also holds torch) the judge's own packages, its
+problems included."""
 HARNESS = Path(__file__).resolve().parent / "harness"
 HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "probes.py", "child.py", "boot.py")
 START_BUDGET_S = 120.0
@@ -407,7 +416,7 @@ class Sandbox:
         config = {
             "submission": name,
             "entry_points": list(self.entry_points),
-            "forbidden_roots": [str(REPO_ROOT), *self.hide],
+            "forbidden_roots": [*JUDGE_ROOTS, *self.hide],
             "allowed_roots": [rootfs.VENV, rootfs.PYTHON] if isolated else prefixes,
             "memory_mb": self.limits.memory_mb,
             "seccomp": True,
@@ -536,7 +545,7 @@ class Sandbox:
             "config": {
                 "submission": name,
                 "entry_points": list(self.entry_points),
-                "forbidden_roots": [str(REPO_ROOT), *self.hide],
+                "forbidden_roots": [*JUDGE_ROOTS, *self.hide],
                 "allowed_roots": [rootfs.VENV, rootfs.PYTHON],
                 "memory_mb": self.limits.memory_mb,
                 "seccomp": True,
