@@ -184,6 +184,27 @@ def test_child_has_no_capability_and_no_new_privileges(lister: Sandbox) -> None:
         assert not uids & {"0", str(os.getuid())}, status
 
 
+WHOAMI = """
+import getpass, os, pwd
+
+
+def whoami(x):
+    return os.getuid(), pwd.getpwuid(os.getuid()).pw_name, getpass.getuser()
+"""
+
+
+@needs_isolated
+@pytest.mark.parametrize("warm", [True, False], ids=["warm", "cold"])
+def test_the_child_is_named_in_its_etc_passwd(tmp_path: Path, warm: bool) -> None:
+    # A fresh uid per child, and the template's /etc was written for none of them.
+    path = tmp_path / "whoami.py"
+    path.write_text(WHOAMI)
+    with Sandbox(path, ["whoami"], LIMITS, level="isolated", warm=warm) as box:
+        uid, name, user = box.call("whoami", (0,), {}).value
+    assert (name, user) == ("sandbox", "sandbox")
+    assert uid not in (0, os.getuid())
+
+
 # -- process hygiene ----------------------------------------------------------------------------
 
 HOLDER = """
@@ -257,7 +278,8 @@ for warm in (True, False):
         out["how"] = box.isolation
         out["seen"] = {f: box.call("ls", (f,), {}).value for f in folders}
         status = box.call("status", (0,), {}).value
-        maps = {m: box.call("read", (f"/proc/self/{m}",), {}).value for m in ("uid_map", "gid_map")}
+        files = ("/proc/self/uid_map", "/proc/self/gid_map", "/etc/passwd")
+        maps = {os.path.basename(f): box.call("read", (f,), {}).value for f in files}
         out["warm" if warm else "cold"] = {"status": status, **maps}
 for name in ("list_host_folders.py", "read_host_identity.py", "kill_pid1.py"):
     with Sandbox(attacks / name, ["solve"], Limits(time_s=60), level="isolated") as box:
@@ -359,6 +381,7 @@ def test_unprivileged_user_gets_the_isolated_level(user_venv: tuple[Path, Path])
         assert len(uids) == 1 and uids.pop() not in ("0", str(out["uid"])), (start, status)
         assert uid_map == [status["Uid"].split()[0], "0", "1"], (start, uid_map)
         assert out[start]["gid_map"].split() == [status["Gid"].split()[0], "0", "1"]
+        assert f"sandbox:x:{uid_map[0]}:{uid_map[0]}:" in out[start]["passwd"]
         for field in ("CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb"):
             assert int(status[field], 16) == 0, (start, field, status[field])
         assert status["NoNewPrivs"].strip() == "1" and status["Seccomp"].strip() == "2"

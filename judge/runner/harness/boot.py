@@ -154,10 +154,8 @@ def build_root(cfg: dict) -> None:
         else:
             shutil.copyfile(os.path.join(src, name), f"{r}/box/{name}")
     os.makedirs(f"{r}/etc", exist_ok=True)
-    uid = cfg["uid"]
     etc = {
-        "passwd": f"root:x:0:0:root:/box:/nonexistent\nsandbox:x:{uid}:{uid}::/box:/nonexistent\n",
-        "group": f"root:x:0:\nsandbox:x:{uid}:\n",
+        **identity_files(cfg["uid"]),
         "hostname": "sandbox\n",
         "hosts": "127.0.0.1 localhost sandbox\n::1 localhost\n",
     }
@@ -169,6 +167,14 @@ def build_root(cfg: dict) -> None:
     _pivot(r)
     _readonly("/")
     socket.sethostname("sandbox")
+
+
+def identity_files(uid: int) -> dict[str, str]:
+    """/etc/passwd and /etc/group naming the child's uid ``sandbox`` (getpass, pwd work)."""
+    return {
+        "passwd": f"root:x:0:0:root:/box:/nonexistent\nsandbox:x:{uid}:{uid}::/box:/nonexistent\n",
+        "group": f"root:x:0:\nsandbox:x:{uid}:\n",
+    }
 
 
 def _pivot(root: str) -> None:

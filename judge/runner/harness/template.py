@@ -132,6 +132,15 @@ def _warden(cfg: dict, fds: dict, control: socket.socket) -> None:
     boot._check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
     boot._mount(None, "/", None, boot.MS_REC | boot.MS_PRIVATE)
     boot._tmpfs("/box", f"{cfg['box_mb']}m", "1777")
+    # The template's /etc names uid 0: files naming the child's uid, written on a scratch
+    # tmpfs, bound read-only over them; the scratch is unmounted before /tmp is mounted.
+    boot._tmpfs("/tmp", "64k", "755")
+    for name, text in boot.identity_files(cfg["uid"]).items():
+        with open(f"/tmp/{name}", "w") as f:
+            f.write(text)
+        boot._mount(f"/tmp/{name}", f"/etc/{name}", None, boot.MS_BIND)
+        boot._readonly(f"/etc/{name}")
+    boot._check(_libc.umount2(b"/tmp", boot.MNT_DETACH), "umount2 /tmp")
     boot._tmpfs("/tmp", f"{boot.SCRATCH_MB}m", "1777")
     boot._tmpfs("/dev/shm", f"{boot.SCRATCH_MB}m", "1777")
     name = cfg["config"]["submission"]
