@@ -58,9 +58,12 @@ user namespaces work: ``isolation_available()`` says which, or why not):
   masked;
 - no network (an empty network namespace) and no host names (UTS namespace), no shared IPC;
 - the child without any capability (bounding set dropped too) and with no_new_privs: as
-  root under a fresh uid of its own (so RLIMIT_NPROC counts its processes only); in a user
-  namespace under the judge's own uid, the only one an unprivileged user can map, in a user
-  namespace of its own;
+  root under a fresh uid of its own (so RLIMIT_NPROC counts its processes only); from an
+  unprivileged judge in a user namespace of its own, nested in the sandbox's, where it is a
+  fresh uid (neither root of a namespace nor the judge's uid) and holds no capability over
+  its mounts. To the kernel it is still the judge's uid, the only one a user namespace can map
+  without the setuid newuidmap and a subordinate range (/etc/subuid), which are not used:
+  what keeps it from the judge's processes and files is the namespaces, not the uid;
 - rlimits (CPU, address space, processes, file size, open files, no core) and a seccomp
   filter (x86_64 and aarch64; elsewhere ``seccomp`` is false): no sockets but AF_UNIX, no
   namespaces, mounts, ptrace, bpf, io_uring, keys or modules, no signal to PID 1;

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from judge.files import NotRegular, read_regular
+from judge.resources import installed_from_wheel
 from judge.runner import processes, rootfs, warm
 from judge.runner.isolation import BOX_PREFIX, reap_stale_boxes, rlimit_table, unshare_command
 from judge.runner.limits import Limits
@@ -31,6 +32,14 @@ from judge.text import MESSAGE_CHARS, clean
 from judge.verdicts import JudgeError, SubmissionFailed, Verdict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+JUDGE_ROOTS = (
+    (str(REPO_ROOT),)
+    if not installed_from_wheel()
+    else (str(REPO_ROOT / "judge"), str(REPO_ROOT / "reference"))
+)
+"""What the guard refuses to every submission: the checkout, or installed from a wheel (where
+``REPO_ROOT`` is the site-packages that also holds torch) the judge's own packages, its
+problems included."""
 HARNESS = Path(__file__).resolve().parent / "harness"
 HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "probes.py", "child.py", "boot.py")
 BOX_MB = 64
@@ -116,7 +125,7 @@ class Launcher:
         config = {
             "submission": name,
             "entry_points": list(self.entry_points),
-            "forbidden_roots": [str(REPO_ROOT), *self.hide],
+            "forbidden_roots": [*JUDGE_ROOTS, *self.hide],
             "allowed_roots": [rootfs.VENV, rootfs.PYTHON] if isolated else prefixes,
             "memory_mb": self.limits.memory_mb,
             "seccomp": True,
@@ -149,13 +158,14 @@ class Launcher:
         try:
             if root is not None:  # the isolated level
                 userns = os.geteuid() != 0
-                self.uid = None if userns else 1_000_000 + secrets.randbelow(1_000_000)
+                uid = warm.fresh_uid()  # in a user namespace: the child's uid as it sees itself
+                self.uid = None if userns else uid
                 boot = {
                     "box": str(box),
                     "box_mb": BOX_MB,
                     "root": root.to_json(),
                     "userns": userns,
-                    "uid": self.uid,
+                    "uid": uid,
                     "fds": {"req": req_r, "reply": reply_w, "out": out_w, "status": status_w},
                     "rlimits": rlimits,
                     "argv": [root.python, "-I", "-B", "/box/harness/child.py", "3", "4"],
@@ -236,14 +246,15 @@ class Launcher:
         token = self.marker = secrets.token_hex(8)
         name = self.submission.name if self.submission.name != "harness" else "submission.py"
         userns = os.geteuid() != 0
-        self.uid = None if userns else warm.fresh_uid()
+        uid = warm.fresh_uid()  # in a user namespace: the child's uid as it sees itself
+        self.uid = None if userns else uid
         env = self._environment(token)
         env.pop("LD_LIBRARY_PATH", None)  # read by the template's loader already
         config = {
             "config": {
                 "submission": name,
                 "entry_points": list(self.entry_points),
-                "forbidden_roots": [str(REPO_ROOT), *self.hide],
+                "forbidden_roots": [*JUDGE_ROOTS, *self.hide],
                 "allowed_roots": [rootfs.VENV, rootfs.PYTHON],
                 "memory_mb": self.limits.memory_mb,
                 "seccomp": True,
@@ -251,7 +262,7 @@ class Launcher:
             "env": env,
             "rlimits": rlimit_table(self.limits, self.limits.processes),
             "userns": userns,
-            "uid": self.uid,
+            "uid": uid,
             "box_mb": BOX_MB,
             "submission_bytes": BOX_MB << 20,
             "torch_import_s": template.torch_import_s,

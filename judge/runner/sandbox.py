@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from judge.runner import channel, warm
 from judge.runner.isolation import BOX_PREFIX, isolation_available, reap_stale_boxes
-from judge.runner.launch import REPO_ROOT
+from judge.runner.launch import JUDGE_ROOTS, REPO_ROOT
 from judge.runner.limits import Limits
 from judge.runner.replies import ReplyReader
 from judge.text import clean
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOX_PREFIX",
+    "JUDGE_ROOTS",
     "REPO_ROOT",
     "Reply",
     "Sandbox",
@@ -111,8 +112,9 @@ class Sandbox(ReplyReader):
         """The last start: ``torch_import_s`` in the child, ``start_s`` in all."""
         self.uid: int | None = None
         """The child's uid at the isolated level as root (fresh for each start); None in a
-        user namespace, where only the judge's own uid can be mapped (the child runs as it,
-        without any capability and with no_new_privs)."""
+        user namespace, where only the judge's own uid can be mapped: there the child is a
+        fresh uid in a user namespace of its own, the judge's to the kernel, without any
+        capability and with no_new_privs."""
         self.marker: str | None = None
         """The value of METAJUDGE_SANDBOX in the child's environment (fresh for each start)."""
         self._nonce = 0

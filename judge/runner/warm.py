@@ -196,8 +196,10 @@ def shared(
 
 
 def fresh_uid() -> int:
-    """A uid no other sandbox uses (its own RLIMIT_NPROC count), as root."""
-    return 1_000_000 + secrets.randbelow(1_000_000)
+    """A uid no other sandbox uses (its own RLIMIT_NPROC count, as root), never the judge's."""
+    while (uid := 1_000_000 + secrets.randbelow(1_000_000)) == os.getuid():
+        pass
+    return uid
 
 
 @atexit.register

@@ -150,3 +150,29 @@ def test_suite_is_large_enough() -> None:
     assert len(ATTACKS) >= 25
     for path in ATTACKS:
         assert read_spec(path)["EXPECT"] != "accepted", path.name
+
+
+def test_repo_attacks_find_the_checkout_unnoticed(tmp_path: Path) -> None:
+    """The repo attacks' way to the checkout, alone, is accepted at the basic level and finds
+    this checkout: their ``forbidden`` comes from touching it, not from looking for it."""
+    repo_attacks = [p for p in ATTACKS if "\ndef checkout()" in p.read_text()]
+    assert {p.stem for p in repo_attacks} >= {
+        "listdir_repo", "read_hidden_tests", "read_repo_relative", "reference_by_path",
+        "subprocess_cat_repo", "write_repo",
+    }  # fmt: skip
+    locators = {
+        ast.unparse(node)
+        for p in repo_attacks
+        for node in ast.parse(p.read_text()).body
+        if isinstance(node, ast.FunctionDef) and node.name == "checkout"
+    }
+    assert len(locators) == 1, "the repo attacks should share one locator"
+    path = tmp_path / "locate.py"
+    path.write_text(
+        repo_attacks[0].read_text().partition("\n\ndef solve(")[0]
+        + f"\n\ndef solve(x):\n    assert os.path.samefile(checkout(), {str(REPO_ROOT)!r})\n"
+        + "    return x * 2\n"
+    )
+    x = torch.arange(4.0)
+    with Sandbox(path, ["solve"], LIMITS, level="basic") as sandbox:
+        assert torch.equal(sandbox.call("solve", (x,), {}).value, x * 2)

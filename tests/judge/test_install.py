@@ -118,6 +118,33 @@ def test_grade_at_the_basic_level(installed: dict[str, Path]) -> None:
     assert bad.returncode == 1 and json.loads(bad.stdout)["verdict"] != "accepted"
 
 
+STEAL_HIDDEN_TESTS = """
+import importlib.metadata
+
+_where = importlib.metadata.distribution("metajudge-practice").locate_file("judge")
+try:
+    STOLEN = open(f"{_where}/_data/problems/maml-adapt/hidden_tests.py").read()
+except PermissionError:  # caught: the guard notices anyway
+    STOLEN = ""
+"""
+
+
+def test_the_installed_problems_are_forbidden_at_the_basic_level(
+    installed: dict[str, Path],
+) -> None:
+    """The problems live in the venv's site-packages (under the interpreter's prefix, which
+    the child may read): the guard still refuses them, and the judge's own packages."""
+    judge, work = str(installed["venv"] / "bin" / "judge"), installed["work"]
+    submission = work / "steal.py"
+    submission.write_text(SOLUTION.read_text() + STEAL_HIDDEN_TESTS)
+    run = _run([judge, "grade", "maml-adapt", str(submission), "--level", "basic", "--json"], work)
+    assert json.loads(run.stdout)["verdict"] == "forbidden", run.stdout[-3000:]
+    reference = installed["site"] / "reference" / "maml.py"
+    submission.write_text(SOLUTION.read_text() + f"\nopen({str(reference)!r}).read()\n")
+    run = _run([judge, "grade", "maml-adapt", str(submission), "--level", "basic", "--json"], work)
+    assert json.loads(run.stdout)["verdict"] == "forbidden", run.stdout[-3000:]
+
+
 def _isolation() -> bool:
     from judge.runner.sandbox import isolation_available
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,6 +31,7 @@ ISOLATED, WHY = isolation_available()
 needs_isolated = pytest.mark.skipif(not ISOLATED, reason=f"isolated level unavailable: {WHY}")
 LIMITS = Limits(time_s=20.0, cpu_s=60.0)
 HOST_FOLDERS = ("/opt", "/home", "/root", "/srv")
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 LISTER = """
 import os
@@ -174,8 +176,33 @@ def test_child_has_no_capability_and_no_new_privileges(lister: Sandbox) -> None:
         assert int(status[field], 16) == 0, f"{field}: {status[field]}"
     assert status["NoNewPrivs"].strip() == "1"
     assert status["Seccomp"].strip() == "2"
+    uids = set(status["Uid"].split()) | set(status["Gid"].split())
+    assert len(uids) == 1, status
     if lister.isolation == "root":
-        assert status["Uid"].split()[0] == str(lister.uid)
+        assert uids == {str(lister.uid)}
+    else:  # a user namespace of its own: a uid neither root of one nor the judge's
+        assert not uids & {"0", str(os.getuid())}, status
+
+
+WHOAMI = """
+import getpass, os, pwd
+
+
+def whoami(x):
+    return os.getuid(), pwd.getpwuid(os.getuid()).pw_name, getpass.getuser()
+"""
+
+
+@needs_isolated
+@pytest.mark.parametrize("warm", [True, False], ids=["warm", "cold"])
+def test_the_child_is_named_in_its_etc_passwd(tmp_path: Path, warm: bool) -> None:
+    # A fresh uid per child, and the template's /etc was written for none of them.
+    path = tmp_path / "whoami.py"
+    path.write_text(WHOAMI)
+    with Sandbox(path, ["whoami"], LIMITS, level="isolated", warm=warm) as box:
+        uid, name, user = box.call("whoami", (0,), {}).value
+    assert (name, user) == ("sandbox", "sandbox")
+    assert uid not in (0, os.getuid())
 
 
 # -- process hygiene ----------------------------------------------------------------------------
@@ -238,16 +265,22 @@ def test_a_sigkilled_judge_leaves_no_sandbox_running(tmp_path: Path) -> None:
 # -- as an unprivileged user --------------------------------------------------------------------
 
 AS_USER = """
-import json, sys
+import json, os, sys
 from pathlib import Path
 import torch
 from judge.runner.limits import Limits
 from judge.runner.sandbox import Sandbox, isolation_available
 attacks, folders = Path(sys.argv[1]), json.loads(sys.argv[2])
-out = {"isolation": isolation_available()}
-with Sandbox(Path(sys.argv[3]), ["ls"], Limits(time_s=60), level="isolated") as box:
-    out["how"] = box.isolation
-    out["seen"] = {f: box.call("ls", (f,), {}).value for f in folders}
+out = {"isolation": isolation_available(), "uid": os.getuid()}
+for warm in (True, False):
+    entries = ["ls", "read", "status"]
+    with Sandbox(Path(sys.argv[3]), entries, Limits(time_s=60), level="isolated", warm=warm) as box:
+        out["how"] = box.isolation
+        out["seen"] = {f: box.call("ls", (f,), {}).value for f in folders}
+        status = box.call("status", (0,), {}).value
+        files = ("/proc/self/uid_map", "/proc/self/gid_map", "/etc/passwd")
+        maps = {os.path.basename(f): box.call("read", (f,), {}).value for f in files}
+        out["warm" if warm else "cold"] = {"status": status, **maps}
 for name in ("list_host_folders.py", "read_host_identity.py", "kill_pid1.py"):
     with Sandbox(attacks / name, ["solve"], Limits(time_s=60), level="isolated") as box:
         try:
@@ -262,10 +295,14 @@ print(json.dumps(out))
 @pytest.fixture(scope="module")
 def user_venv(request: pytest.FixtureRequest) -> tuple[Path, Path]:
     """A venv an unprivileged user can read: Debian's python3, torch from the local wheels,
-    the judge installed from this checkout (editable: the problems are read from here).
-    METAJUDGE_USER_VENV names one made that way already (it takes minutes to build)."""
+    the judge installed from this checkout with its dev extra (editable: the problems and
+    tests are read from here). METAJUDGE_USER_VENV names one made that way already (it
+    takes minutes to build). Skips where uid 65534 could not read the checkout."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("creating an unprivileged user's run needs root and setpriv")
+    readable = subprocess.run([*NOBODY, "test", "-r", str(REPO_ROOT / "judge/verdicts.py")])
+    if readable.returncode != 0:
+        pytest.skip(f"uid 65534 cannot read the checkout ({REPO_ROOT})")
     if os.environ.get("METAJUDGE_USER_VENV"):
         venv = Path(os.environ["METAJUDGE_USER_VENV"])
         work = Path(tempfile.mkdtemp(prefix="metajudge-user-work-"))
@@ -284,7 +321,7 @@ def user_venv(request: pytest.FixtureRequest) -> tuple[Path, Path]:
     steps = [
         [python, "-m", "venv", str(venv)],
         [str(venv / "bin/pip"), "install", "-q", "torch==2.13.0"],
-        [str(venv / "bin/pip"), "install", "-q", "-e", str(REPO_ROOT)],
+        [str(venv / "bin/pip"), "install", "-q", "-e", f"{REPO_ROOT}[dev]"],
     ]
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, timeout=900)
@@ -297,21 +334,28 @@ def user_venv(request: pytest.FixtureRequest) -> tuple[Path, Path]:
     return venv, work
 
 
-def _as_nobody(venv: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
+def _as_nobody(
+    venv: Path, home: Path, *args: str, timeout: float = 600
+) -> subprocess.CompletedProcess:
     env = {"PATH": f"{venv}/bin:/usr/bin:/bin", "HOME": str(home), "JUDGE_NO_HISTORY": "1"}
-    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", f"{venv}/bin/python"]
     return subprocess.run(
-        [*cmd, *args], capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=600
-    )
+        [*NOBODY, f"{venv}/bin/python", *args],
+        capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=timeout,
+    )  # fmt: skip
+
+
+def _needs_user_namespaces(venv: Path, work: Path) -> None:
+    """Skip, saying why, where uid 65534 does not get the isolated level."""
+    trial = _as_nobody(venv, work, "-c", "from judge.runner.sandbox import *; "
+                       "print(isolation_available())")  # fmt: skip
+    if "True" not in trial.stdout:
+        pytest.skip(f"no unprivileged user namespaces here: {trial.stdout}{trial.stderr[-300:]}")
 
 
 @pytest.mark.slow
 def test_unprivileged_user_gets_the_isolated_level(user_venv: tuple[Path, Path]) -> None:
     user_venv, work = user_venv
-    trial = _as_nobody(user_venv, work, "-c", "from judge.runner.sandbox import *; "
-                       "print(isolation_available())")  # fmt: skip
-    if "True" not in trial.stdout:
-        pytest.skip(f"no unprivileged user namespaces here: {trial.stdout}{trial.stderr[-300:]}")
+    _needs_user_namespaces(user_venv, work)
     solution = "problems/maml-adapt/solution.py"
     graded = _as_nobody(user_venv, work, "-m", "judge", "grade", "maml-adapt", solution, "--json")
     assert graded.stdout.startswith("{"), f"exit {graded.returncode}: {graded.stderr[-3000:]}"
@@ -331,6 +375,37 @@ def test_unprivileged_user_gets_the_isolated_level(user_venv: tuple[Path, Path])
     assert out["how"] == "user namespace"
     for folder, seen in out["seen"].items():
         assert seen in ("FileNotFoundError", []), f"{folder}: {seen}"
+    for start in ("warm", "cold"):  # a uid of its own, neither root nor the judge's
+        status, uid_map = out[start]["status"], out[start]["uid_map"].split()
+        uids = set(status["Uid"].split()) | set(status["Gid"].split())
+        assert len(uids) == 1 and uids.pop() not in ("0", str(out["uid"])), (start, status)
+        assert uid_map == [status["Uid"].split()[0], "0", "1"], (start, uid_map)
+        assert out[start]["gid_map"].split() == [status["Gid"].split()[0], "0", "1"]
+        assert f"sandbox:x:{uid_map[0]}:{uid_map[0]}:" in out[start]["passwd"]
+        for field in ("CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb"):
+            assert int(status[field], 16) == 0, (start, field, status[field])
+        assert status["NoNewPrivs"].strip() == "1" and status["Seccomp"].strip() == "2"
     assert out["list_host_folders.py"] == "wrong"
     assert out["read_host_identity.py"] == "wrong"
     assert out["kill_pid1.py"] == "SubmissionFailed"
+
+
+@pytest.mark.slow
+def test_attack_suite_passes_as_an_unprivileged_user(user_venv: tuple[Path, Path]) -> None:
+    """The whole of tests/attacks as uid 65534 (isolated level in a user namespace, and the
+    basic level for the attacks run at both), with the venv outside the checkout."""
+    venv, work = user_venv
+    _needs_user_namespaces(venv, work)
+    ran = _as_nobody(
+        venv, work, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+        f"--basetemp={work / 'attacks-tmp'}", "tests/attacks", timeout=2400,
+    )  # fmt: skip
+    summary = ran.stdout.strip().splitlines()[-1] if ran.stdout.strip() else ""
+    assert ran.returncode == 0, ran.stdout[-6000:] + ran.stderr[-2000:]
+    counts = {w: int(n) for n, w in re.findall(r"(\d+) (\w+)", summary.partition(" in ")[0])}
+    # nothing skipped (the isolated level ran), failed or deselected
+    assert counts.get("passed") and not set(counts) - {"passed", "warning", "warnings"}, summary
+    attacks = [
+        p for p in (REPO_ROOT / "tests/attacks").glob("*.py") if not p.stem.startswith("test_")
+    ]
+    assert counts["passed"] >= len(attacks), summary

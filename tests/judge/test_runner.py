@@ -3,6 +3,9 @@ isolates (or why it cannot)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from judge.runner.inprocess import InProcess
@@ -40,3 +43,47 @@ def test_seccomp_filter_programs_for_both_architectures() -> None:
         assert len(prog) < 256  # jump offsets are 8 bits
     assert 0x40000000 in {k for *_, k in guard._filter("x86_64")}  # the x32 ABI refused
     assert 0x40000000 not in {k for *_, k in guard._filter("aarch64")}
+
+
+GUARDED_OPENS = """
+import json, sys
+from judge.runner.harness import guard
+forbidden, allowed, paths = json.loads(sys.argv[1])
+guard.install(forbidden, allowed)
+out = {}
+for path in paths:
+    try:
+        open(path).close()
+        out[path] = "read"
+    except PermissionError:
+        out[path] = "refused"
+print(json.dumps(out))
+"""
+
+
+def test_guard_allows_a_prefix_inside_a_forbidden_root_never_one_around_it(
+    tmp_path: Path,
+) -> None:
+    # A venv inside the checkout may be read; a prefix that holds the judge's packages (a
+    # wheel installed in the venv) opens nothing of them.
+    layout = {
+        "repo/judge/verdicts.py": "refused",
+        "repo/.venv/lib/torch.py": "read",
+        "venv/site/judge/_data/problems/p/hidden_tests.py": "refused",
+        "venv/site/reference/maml.py": "refused",
+        "venv/site/torch/__init__.py": "read",
+        "elsewhere.py": "read",
+    }
+    for name in layout:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    forbidden = [str(tmp_path / p) for p in ("repo", "venv/site/judge", "venv/site/reference")]
+    allowed = [str(tmp_path / "repo/.venv"), str(tmp_path / "venv")]
+    paths = [str(tmp_path / name) for name in layout]
+    args = json.dumps([forbidden, allowed, paths])
+    ran = subprocess.run(
+        [sys.executable, "-I", "-c", GUARDED_OPENS, args], capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    seen = json.loads(ran.stdout)
+    assert {p: seen[str(tmp_path / p)] for p in layout} == layout

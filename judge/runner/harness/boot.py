@@ -23,6 +23,7 @@ harness/), box_mb, root, userns, uid, fds (req, reply, out, status), rlimits, ar
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -35,6 +36,7 @@ import sys
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
 MNT_DETACH = 2
+CLONE_NEWUSER = 0x10000000
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 4, 24, 28
 PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
 SECUREBITS = 0xEF  # NOROOT, NO_SETUID_FIXUP, NO_CAP_AMBIENT_RAISE (all locked), KEEP_CAPS_LOCKED
@@ -152,10 +154,8 @@ def build_root(cfg: dict) -> None:
         else:
             shutil.copyfile(os.path.join(src, name), f"{r}/box/{name}")
     os.makedirs(f"{r}/etc", exist_ok=True)
-    uid = cfg["uid"] if not cfg["userns"] else 0
     etc = {
-        "passwd": f"root:x:0:0:root:/box:/nonexistent\nsandbox:x:{uid}:{uid}::/box:/nonexistent\n",
-        "group": f"root:x:0:\nsandbox:x:{uid}:\n",
+        **identity_files(cfg["uid"]),
         "hostname": "sandbox\n",
         "hosts": "127.0.0.1 localhost sandbox\n::1 localhost\n",
     }
@@ -167,6 +167,14 @@ def build_root(cfg: dict) -> None:
     _pivot(r)
     _readonly("/")
     socket.sethostname("sandbox")
+
+
+def identity_files(uid: int) -> dict[str, str]:
+    """/etc/passwd and /etc/group naming the child's uid ``sandbox`` (getpass, pwd work)."""
+    return {
+        "passwd": f"root:x:0:0:root:/box:/nonexistent\nsandbox:x:{uid}:{uid}::/box:/nonexistent\n",
+        "group": f"root:x:0:\nsandbox:x:{uid}:\n",
+    }
 
 
 def _pivot(root: str) -> None:
@@ -204,9 +212,31 @@ def _drop_capabilities() -> None:
     _check(_libc.capset(ctypes.byref(Header(0x20080522, 0)), empty), "capset")
 
 
+def own_user_namespace(uid: int) -> None:
+    """Become ``uid`` (and gid ``uid``) in a user namespace of this process's own: in an
+    unprivileged judge's sandbox, the child is then neither root of a namespace nor the
+    judge's uid as it sees itself, holds no capability in the namespace that owns its mounts,
+    and has its own RLIMIT_NPROC count. The kernel still knows it as the judge's uid: the
+    only one that a user namespace made without newuidmap can map."""
+    outer_uid, outer_gid = os.getuid(), os.getgid()
+    _check(_libc.unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
+    # already "deny" when inherited from the outer namespace, and then it may not be rewritten
+    with contextlib.suppress(OSError), open("/proc/self/setgroups", "w") as f:
+        f.write("deny")
+    for name, outer in (("uid_map", outer_uid), ("gid_map", outer_gid)):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(f"{uid} {outer} 1\n")
+
+
 def _child(cfg: dict) -> None:
     """In the forked child: fds, rlimits, no capabilities, no new privileges, then exec."""
     fds = cfg["fds"]
+    if cfg["userns"]:  # only the judge's own uid is mapped: a uid of its own on top of it
+        try:
+            own_user_namespace(cfg["uid"])
+        except OSError as exc:  # the judge's failure, said so on the status pipe
+            _report(fds["status"], event="error", message=f"{type(exc).__name__}: {exc}")
+            raise
     high = [os.dup2(fds[name], 100 + i) for i, name in enumerate(("req", "reply", "out"))]
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -219,7 +249,7 @@ def _child(cfg: dict) -> None:
     os.chdir("/box")
     for name, (soft, hard) in cfg["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
-    if cfg["userns"]:  # only the judge's own uid is mapped: the same uid, without capabilities
+    if cfg["userns"]:  # all capabilities it got with its namespace, and securebits
         _drop_capabilities()
     else:  # real root: a fresh unprivileged uid (its own RLIMIT_NPROC count)
         uid = cfg["uid"]

@@ -2,13 +2,13 @@
 
 Installed in the child before the submission is imported. A ``sys.meta_path`` finder refuses
 the judge's own packages (``judge``, ``reference``, ``problems``) and an audit hook (which
-Python code cannot remove) refuses opening or listing paths under the judge's repo and the
-problem folders, except the interpreter's own prefixes (the venv may live inside the repo).
-It also refuses network sockets (anything but AF_UNIX), and the ways into the harness's own
-objects that honest code never needs (``gc.get_objects``/``get_referrers``, other threads'
-frames, ``sys.settrace``/``setprofile``, replacing a harness function's code). All raise a
-subclass of the usual exception (``ImportError`` / ``PermissionError``) and record the
-attempt, so that a submission which catches the error is still judged ``forbidden``.
+Python code cannot remove) refuses opening or listing paths under the judge's repo (or, from a
+wheel, its packages) and the problem folders, except an interpreter prefix inside them (a venv
+in the repo). It also refuses network sockets (anything but AF_UNIX), and the ways into the
+harness's own objects that honest code never needs (``gc.get_objects``/``get_referrers``,
+other threads' frames, ``sys.settrace``/``setprofile``, replacing a harness function's code).
+All raise a subclass of the usual exception (``ImportError`` / ``PermissionError``) and record
+the attempt, so that a submission which catches the error is still judged ``forbidden``.
 
 At the isolated level this is a second line: those files are not even in the child's mount
 namespace. At the basic level it is the only one, and an in-process guard can be defeated by
@@ -85,6 +85,14 @@ def install(
     allowed = tuple(os.path.realpath(r) for r in allowed_roots)
     violations_ = _violations  # bound here: rebinding the module global changes nothing
 
+    def _refused(real: str, root: str) -> bool:
+        """Under a forbidden root and not under an allowed one inside it (a venv inside the
+        checkout): an allowed root that holds the forbidden one (the interpreter's prefix,
+        where a wheel install keeps the problems) opens nothing of it."""
+        return _under(real, root) and not any(
+            _under(real, a) and _under(a, root) and a != root for a in allowed
+        )
+
     def hook(event: str, args: tuple) -> None:
         if event in _INTROSPECTION or (
             event == "object.__setattr__"
@@ -117,7 +125,7 @@ def install(
         if not isinstance(path, str):  # a file descriptor: opened earlier, checked then
             return
         real = os.path.realpath(path)
-        if any(_under(real, r) for r in forbidden) and not any(_under(real, a) for a in allowed):
+        if any(_refused(real, r) for r in forbidden):
             message = f"access to {path!r} is not allowed in a submission"
             violations_.append(message)
             raise ForbiddenAccess(message)

@@ -12,8 +12,8 @@ SCM_RIGHTS) it forks a *warden*, which
 2. forks the child's *init* (PID 1 of the new PID namespace: a private ``/proc``; when it
    ends the kernel kills everything the submission started), and sends the judge a pidfd
    of it, with which the judge kills the whole submission;
-3. exits. The init forks the child proper, which takes its fds, rlimits, a uid (a fresh one
-   as root; a user namespace of its own otherwise), drops every capability, sets
+3. exits. The init forks the child proper, which takes its fds, rlimits, a fresh uid (as
+   root a real one; otherwise one in a user namespace of its own), drops every capability, sets
    no_new_privs and runs the harness's request loop (``child.Child``) on memory copied from
    the template: torch is imported already, and nothing it changes goes back.
 
@@ -34,7 +34,7 @@ import sys
 import time
 import types
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x20000, 0x8000000, 0x10000000
+CLONE_NEWNS, CLONE_NEWIPC = 0x20000, 0x8000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 PR_SET_CHILD_SUBREAPER = 36
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,26 +55,15 @@ child = _load("harness_child", os.path.join(HERE, "child.py"))
 _libc = boot._libc
 
 
-def _write_id_map(path: str, text: str) -> None:
-    with open(path, "w") as f:
-        f.write(text)
-
-
-def _own_user_namespace() -> None:
-    """A user namespace of the child's own, so that RLIMIT_NPROC counts its processes only
-    (in the template's, every submission's would share one count)."""
-    uid, gid = os.getuid(), os.getgid()
-    if _libc.unshare(CLONE_NEWUSER) != 0:
-        return
-    with contextlib.suppress(OSError):
-        _write_id_map("/proc/self/setgroups", "deny")
-    _write_id_map("/proc/self/uid_map", f"0 {uid} 1\n")
-    _write_id_map("/proc/self/gid_map", f"0 {gid} 1\n")
-
-
 def _become_child(cfg: dict, fds: dict, control: socket.socket) -> None:
     """In the child proper: its fds, limits and identity, then the harness's loop."""
     control.detach()  # its fd is closed below; the object must not close a reused number
+    if cfg["userns"]:  # a uid of its own, and its own RLIMIT_NPROC count (see boot.py)
+        try:
+            boot.own_user_namespace(cfg["uid"])
+        except OSError as exc:  # the judge's failure, said so on the status pipe
+            boot._report(fds["status"], event="error", message=f"{type(exc).__name__}: {exc}")
+            raise
     null = os.open(os.devnull, os.O_RDONLY)
     high = [os.dup2(fds[name], 100 + i) for i, name in enumerate(("req", "reply", "out"))]
     os.dup2(null, 0)
@@ -90,8 +79,6 @@ def _become_child(cfg: dict, fds: dict, control: socket.socket) -> None:
     for name, (soft, hard) in cfg["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
     if cfg["userns"]:
-        with contextlib.suppress(OSError):
-            _own_user_namespace()
         boot._drop_capabilities()
     else:
         uid = cfg["uid"]
@@ -145,6 +132,15 @@ def _warden(cfg: dict, fds: dict, control: socket.socket) -> None:
     boot._check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
     boot._mount(None, "/", None, boot.MS_REC | boot.MS_PRIVATE)
     boot._tmpfs("/box", f"{cfg['box_mb']}m", "1777")
+    # The template's /etc names uid 0: files naming the child's uid, written on a scratch
+    # tmpfs, bound read-only over them; the scratch is unmounted before /tmp is mounted.
+    boot._tmpfs("/tmp", "64k", "755")
+    for name, text in boot.identity_files(cfg["uid"]).items():
+        with open(f"/tmp/{name}", "w") as f:
+            f.write(text)
+        boot._mount(f"/tmp/{name}", f"/etc/{name}", None, boot.MS_BIND)
+        boot._readonly(f"/etc/{name}")
+    boot._check(_libc.umount2(b"/tmp", boot.MNT_DETACH), "umount2 /tmp")
     boot._tmpfs("/tmp", f"{boot.SCRATCH_MB}m", "1777")
     boot._tmpfs("/dev/shm", f"{boot.SCRATCH_MB}m", "1777")
     name = cfg["config"]["submission"]
