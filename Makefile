@@ -28,11 +28,13 @@ demo: setup
 		--out _demo/report.html --out _demo/report.csv --out _demo/report.json
 	$(PY) -m judge site build --out _site
 
+# --dist loadgroup: tests marked xdist_group("NAME") share one worker (the unprivileged
+# user's venv in tests/judge/test_rootfs.py is built once, not once per worker).
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n auto
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 # The inner loop, under a minute on two idle cores: the same lint and types, then the fast
 # tests of CHECK_TESTS (about 62 CPU-seconds, sandboxed children included; mypy's first run
@@ -41,7 +43,7 @@ check: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n auto -m "not slow and not browser" $(CHECK_TESTS)
+	$(PY) -m pytest -q -n auto --dist loadgroup -m "not slow and not browser" $(CHECK_TESTS)
 
 bench: setup
 	$(PY) benchmarks/run_all.py

@@ -353,6 +353,7 @@ def _needs_user_namespaces(venv: Path, work: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("user_venv")  # one worker builds the venv once (--dist loadgroup)
 def test_unprivileged_user_gets_the_isolated_level(user_venv: tuple[Path, Path]) -> None:
     user_venv, work = user_venv
     _needs_user_namespaces(user_venv, work)
@@ -391,6 +392,7 @@ def test_unprivileged_user_gets_the_isolated_level(user_venv: tuple[Path, Path])
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("user_venv")  # one worker builds the venv once (--dist loadgroup)
 def test_attack_suite_passes_as_an_unprivileged_user(user_venv: tuple[Path, Path]) -> None:
     """The whole of tests/attacks as uid 65534 (isolated level in a user namespace, and the
     basic level for the attacks run at both), with the venv outside the checkout."""
