@@ -163,17 +163,27 @@ def test_inputs_and_regressor_are_not_modified_on_maps(candidate, mistakes, seed
     expect_inputs_unchanged(candidate, "hint_loss", *maps(seed + 20), mistakes=mistakes)
 
 
-@points(4)
-def test_shape_mismatch_raises_value_error(candidate, solution, mistakes, seed):
-    s, t, regressor = vectors(seed + 14)
-    expect_raises(ValueError, lambda: candidate.hint_loss(s, t[:, :8], regressor))
-    s, t, regressor = maps(seed + 15)
-    expect_raises(ValueError, lambda: candidate.hint_loss(s, t[:, :, :4, :4], regressor))
+def check_raises(candidate, mistakes, s, t, regressor):
+    """A regressor output of another shape than the teacher's, and batches that differ."""
+    hint = mistakes.hint("no_validation")
+    cases = [
+        (lambda: candidate.hint_loss(s, t[..., :-1], regressor), "teacher features one wider"),
+        (lambda: candidate.hint_loss(s[:-1], t, regressor), "a student batch one shorter"),
+        (lambda: candidate.hint_loss(s, t[:2], regressor), "a teacher batch of 2"),
+        (
+            lambda: candidate.hint_loss(s, t[:, :1], regressor),
+            "one teacher channel (it broadcasts)",
+        ),
+    ]
+    for call, what in cases:
+        expect_raises(ValueError, call, name=what, hint=hint)
 
 
 @points(4)
-def test_batch_mismatch_raises_value_error(candidate, solution, mistakes, seed):
-    s, t, regressor = vectors(seed + 16)
-    expect_raises(ValueError, lambda: candidate.hint_loss(s[:5], t, regressor))
-    s, t, regressor = maps(seed + 17)
-    expect_raises(ValueError, lambda: candidate.hint_loss(s, t[:2], regressor))
+def test_mismatched_shapes_raise_value_error(candidate, mistakes, seed):
+    check_raises(candidate, mistakes, *vectors(seed + 14))
+
+
+@points(4)
+def test_mismatched_shapes_raise_on_feature_maps(candidate, mistakes, seed):
+    check_raises(candidate, mistakes, *maps(seed + 15))
