@@ -66,14 +66,14 @@ def test_each_weight_selects_its_own_term(candidate, solution, mistakes, seed):
 
 @points(10)
 def test_reduces_to_classical_kd(candidate, solution, mistakes, seed):
-    for offset, T in [(4, 1.0), (5, 3.0)]:
-        s, t, y = batch(seed + offset, n=7, c=6)
+    for offset, T, dtype in [(4, 1.0, torch.float32), (5, 3.0, torch.float64)]:
+        s, t, y = batch(seed + offset, n=7, c=6, dtype=dtype)
         beta = 1 - torch.softmax(t / T, 1)[torch.arange(7), y]
         got = candidate.decoupled_kd_loss(s, t, y, 1.0, beta, T)
         expect_close(
             got,
             kd(s, t, T),
-            name=f"alpha=1, beta=1-p_target at T={T}: classical T^2 KL",
+            name=f"alpha=1, beta=1-p_target at T={T} ({dtype}): classical T^2 KL",
             mistakes=mistakes.on(
                 lambda m, s=s, t=t, y=y, b=beta, T=T: m.decoupled_kd_loss(s, t, y, 1.0, b, T)
             ),
@@ -87,7 +87,7 @@ def test_per_example_beta(candidate, solution, mistakes, seed):
     compare(candidate, solution, mistakes, (s, t, y, 2.0, beta, 2.0), "loss (beta per example)")
 
 
-@points(6)
+@points(4)
 def test_two_classes_have_no_non_target_term(candidate, solution, mistakes, seed):
     s, t, y = batch(seed + 7, n=6, c=2)
     got = compare(candidate, solution, mistakes, (s, t, y, 1.0, 5.0, 2.0), "loss (2 classes)")
@@ -115,6 +115,14 @@ def test_large_logits_stay_finite(candidate, solution, mistakes, seed):
 def test_larger_logits_stay_finite(candidate, solution, mistakes, seed):
     s, t, y = batch(seed + 9, n=5, c=7, scale=400.0)
     check_finite(candidate, solution, mistakes, (s, t, y, 0.5, 2.0, 2.0), 400.0)
+
+
+@points(2)
+def test_two_classes_with_per_example_beta(candidate, solution, mistakes, seed):
+    s, t, y = batch(seed + 22, n=5, c=2, dtype=torch.float64)
+    beta = torch.linspace(1.0, 9.0, 5, dtype=torch.float64)
+    got = compare(candidate, solution, mistakes, (s, t, y, 0.5, beta, 3.0), "loss (2 classes)")
+    expect_close(got, 0.5 * kd(s, t, 3.0), name="2 classes: DKD(alpha=0.5) equals KD / 2")
 
 
 @points(6)
