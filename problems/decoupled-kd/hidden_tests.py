@@ -205,7 +205,7 @@ def test_bad_shapes_raise_value_error(candidate, solution, mistakes, seed):
     expect_raises(ValueError, lambda: candidate.decoupled_kd_loss(s, t[:, :4], y, 1.0, 8.0, 2.0))
     expect_raises(ValueError, lambda: candidate.decoupled_kd_loss(s, t, y[:5], 1.0, 8.0, 2.0))
     expect_raises(ValueError, lambda: candidate.decoupled_kd_loss(s, t, y, 1.0, torch.ones(3), 2.0))
-    one = torch.randn(8, 1)
+    one = s[:, :1]  # one class
     expect_raises(
         ValueError,
         lambda: candidate.decoupled_kd_loss(one, one.clone(), torch.zeros(8).long(), 1, 1, 1),
@@ -220,7 +220,7 @@ def test_more_bad_shapes_raise_value_error(candidate, solution, mistakes, seed):
     expect_raises(
         ValueError, lambda: candidate.decoupled_kd_loss(s, t, y, 1.0, torch.ones(4, 1), 2.0)
     )
-    one = torch.randn(4, 1, dtype=torch.float64)
+    one = s[:, :1].double()  # one class
     expect_raises(
         ValueError, lambda: candidate.decoupled_kd_loss(one, one + 1, y * 0, 1.0, 8.0, 2.0)
     )
