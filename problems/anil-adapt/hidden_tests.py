@@ -135,7 +135,7 @@ def test_steps_zero_on_classification(candidate, mistakes, seed):
     check_steps_zero(candidate, mistakes, model, x, y, nn.CrossEntropyLoss())
 
 
-@points(5)
+@points(4)
 def test_body_is_not_adapted_and_every_name_returned(candidate, solution, mistakes, seed):
     # Hidden layers without bias: the keys must follow model.named_parameters() exactly.
     model, x, y, _, _ = regression(seed + 4, hidden=(5, 4), bias=False)
@@ -143,7 +143,7 @@ def test_body_is_not_adapted_and_every_name_returned(candidate, solution, mistak
     check_whole(candidate, solution, mistakes, args, "adapted (no-bias body, steps=3)", steps=3)
 
 
-@points(5)
+@points(4)
 def test_every_name_in_order_on_classification(candidate, solution, mistakes, seed):
     model, x, y, _, _ = classification(seed + 5)
     args = (model, x, y, nn.CrossEntropyLoss(), 0.3)
@@ -152,7 +152,7 @@ def test_every_name_in_order_on_classification(candidate, solution, mistakes, se
     expect(list(got) == names, f"the result's names are {list(got)}, want {names} in that order")
 
 
-@points(6)
+@points(5)
 def test_model_is_not_changed(candidate, mistakes, seed):
     model, x, y, _, _ = regression(seed + 6)
     expect_inputs_unchanged(
@@ -200,7 +200,7 @@ def test_float64(candidate, solution, mistakes, seed):
     )  # fmt: skip
 
 
-@points(6)
+@points(8)
 def test_first_order_gradient_and_values(candidate, solution, mistakes, seed):
     model, x, y, x_q, y_q = regression(seed + 11)
     loss = nn.MSELoss()
@@ -215,7 +215,7 @@ def test_first_order_gradient_and_values(candidate, solution, mistakes, seed):
     )  # fmt: skip
 
 
-@points(6)
+@points(7)
 def test_first_order_gradient_cross_entropy(candidate, solution, mistakes, seed):
     model, x, y, x_q, y_q = classification(seed + 12)
     loss = nn.CrossEntropyLoss()
