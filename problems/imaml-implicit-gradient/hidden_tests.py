@@ -129,24 +129,27 @@ def test_solves_the_linear_system_in_float64(candidate, solution, mistakes, seed
         )
 
 
-def check_large(candidate, solution, mistakes, seed, sizes):
+def check_large(candidate, solution, mistakes, seed, sizes, dtype=torch.float32):
     torch.manual_seed(seed)
     layers = []
     for i in range(len(sizes) - 1):
         layers += [nn.Linear(sizes[i], sizes[i + 1]), nn.Tanh()]
-    model = nn.Sequential(*layers[:-1])
+    model = nn.Sequential(*layers[:-1]).to(dtype)
     adapted = {n: p.detach() + 0.01 * torch.randn_like(p) for n, p in model.named_parameters()}
-    x_s, x_q = torch.randn(16, sizes[0]), torch.randn(24, sizes[0])
-    y_s, y_q = torch.randn(16, sizes[-1]), torch.randn(24, sizes[-1])
+    x_s, x_q = torch.randn(16, sizes[0], dtype=dtype), torch.randn(24, sizes[0], dtype=dtype)
+    y_s, y_q = torch.randn(16, sizes[-1], dtype=dtype), torch.randn(24, sizes[-1], dtype=dtype)
     args = (model, adapted, x_s, y_s, x_q, y_q, nn.MSELoss(), 1.0, 3)
     check(candidate, solution, mistakes, args, f"v for a {sizes} MLP")
 
 
-# 40k and 33k parameters: a dense Hessian needs 6.4 GB and 4.4 GB in float32, far over the
-# memory limit, and tens of thousands of backward passes to fill.
+# 40k and 33k parameters: a dense Hessian needs 12.8 GB (float64) and 4.4 GB (float32), far
+# over the memory limit, and tens of thousands of backward passes to fill. The first is in
+# float64: for some draws its system is ill-conditioned enough that float32 rounding, which
+# depends on the thread count (the sandbox's child and the judge's process differ), moves
+# v by over 1e-4 relative; in float64 the same difference stays under 1e-11.
 @points(9)
 def test_large_model_never_forms_the_hessian(candidate, solution, mistakes, seed):
-    check_large(candidate, solution, mistakes, seed + 6, (1, 200, 200, 1))
+    check_large(candidate, solution, mistakes, seed + 6, (1, 200, 200, 1), torch.float64)
 
 
 @points(9)
