@@ -1,14 +1,18 @@
 """Hidden tests for imaml-implicit-gradient: values at a fixed number of CG steps, the exact
 solution of (I + H/lam) v = g against a dense solve in float64, models too large for a dense
 Hessian in the memory limit, the model and adapted unchanged, float64, and the ValueError
-cases, each at least twice."""
+cases, each at least twice.
+
+Inputs come from the per-grade ``seed``. Points follow the clause: the conjugate-gradient
+solution weighs most (the exact solve in float64 more than any single value test), the
+inputs left alone and the argument checks least."""
 
 import torch
 from torch import nn
 from torch.autograd.functional import hessian
 from torch.func import functional_call
 
-from judge.testing import expect_close, expect_raises, points
+from judge.testing import expect_close, expect_inputs_unchanged, expect_raises, points
 
 
 def inner_solve(model, x_s, y_s, loss_fn, lam, steps=20, lr=0.05):
@@ -80,31 +84,37 @@ def dense_solution(model, adapted, x_s, y_s, x_q, y_q, loss_fn, lam):
 
 
 @points(9)
-def test_one_cg_step(candidate, solution, mistakes):
-    check(candidate, solution, mistakes, (*regression(0), 2.0, 1), "v after 1 CG step")
+def test_one_cg_step(candidate, solution, mistakes, seed):
+    check(candidate, solution, mistakes, (*regression(seed + 0), 2.0, 1), "v after 1 CG step")
 
 
 @points(9)
-def test_several_cg_steps(candidate, solution, mistakes):
-    check(candidate, solution, mistakes, (*regression(1, hidden=12), 2.0, 5), "v after 5 CG steps")
+def test_several_cg_steps(candidate, solution, mistakes, seed):
+    check(
+        candidate,
+        solution,
+        mistakes,
+        (*regression(seed + 1, hidden=12), 2.0, 5),
+        "v after 5 CG steps",
+    )
 
 
 @points(9)
-def test_exactly_cg_steps_iterations(candidate, solution, mistakes):
-    case = regression(2, hidden=16, lam=0.5)
+def test_exactly_cg_steps_iterations(candidate, solution, mistakes, seed):
+    case = regression(seed + 2, hidden=16, lam=0.5)
     for steps in (2, 3):
         check(candidate, solution, mistakes, (*case, 0.5, steps), f"v after {steps} CG steps")
 
 
 @points(9)
-def test_cross_entropy(candidate, solution, mistakes):
-    check(candidate, solution, mistakes, (*classification(3), 1.0, 4), "v (cross-entropy)")
+def test_cross_entropy(candidate, solution, mistakes, seed):
+    check(candidate, solution, mistakes, (*classification(seed + 3), 1.0, 4), "v (cross-entropy)")
 
 
-@points(12)
-def test_solves_the_linear_system_in_float64(candidate, solution, mistakes):
-    for seed, lam in [(4, 1.0), (5, 4.0)]:
-        case = regression(seed, hidden=4, dtype=torch.float64, lam=lam)
+@points(15)
+def test_solves_the_linear_system_in_float64(candidate, solution, mistakes, seed):
+    for offset, lam in [(4, 1.0), (5, 4.0)]:
+        case = regression(seed + offset, hidden=4, dtype=torch.float64, lam=lam)
         n_params = sum(p.numel() for p in case[0].parameters())
         got = candidate.imaml_meta_gradient(*case, lam, 3 * n_params)
         expect_close(
@@ -119,73 +129,93 @@ def test_solves_the_linear_system_in_float64(candidate, solution, mistakes):
         )
 
 
-@points(12)
-def test_large_models_never_form_the_hessian(candidate, solution, mistakes):
-    # 40k and 33k parameters: a dense Hessian needs 6.4 GB and 4.4 GB in float32, far over the
-    # memory limit, and tens of thousands of backward passes to fill.
-    for seed, sizes in [(6, (1, 200, 200, 1)), (7, (64, 256, 64, 10))]:
-        torch.manual_seed(seed)
-        layers = []
-        for i in range(len(sizes) - 1):
-            layers += [nn.Linear(sizes[i], sizes[i + 1]), nn.Tanh()]
-        model = nn.Sequential(*layers[:-1])
-        adapted = {n: p.detach() + 0.01 * torch.randn_like(p) for n, p in model.named_parameters()}
-        x_s, x_q = torch.randn(16, sizes[0]), torch.randn(24, sizes[0])
-        y_s, y_q = torch.randn(16, sizes[-1]), torch.randn(24, sizes[-1])
-        args = (model, adapted, x_s, y_s, x_q, y_q, nn.MSELoss(), 1.0, 3)
-        check(candidate, solution, mistakes, args, f"v for a {sizes} MLP")
+def check_large(candidate, solution, mistakes, seed, sizes, dtype=torch.float32):
+    torch.manual_seed(seed)
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers += [nn.Linear(sizes[i], sizes[i + 1]), nn.Tanh()]
+    model = nn.Sequential(*layers[:-1]).to(dtype)
+    adapted = {n: p.detach() + 0.01 * torch.randn_like(p) for n, p in model.named_parameters()}
+    x_s, x_q = torch.randn(16, sizes[0], dtype=dtype), torch.randn(24, sizes[0], dtype=dtype)
+    y_s, y_q = torch.randn(16, sizes[-1], dtype=dtype), torch.randn(24, sizes[-1], dtype=dtype)
+    args = (model, adapted, x_s, y_s, x_q, y_q, nn.MSELoss(), 1.0, 3)
+    check(candidate, solution, mistakes, args, f"v for a {sizes} MLP")
 
 
-@points(10)
-def test_model_and_adapted_are_not_changed(candidate, solution, mistakes):
-    for case in (regression(8), classification(9)):
-        args = (*case, 1.5, 3)
-        before = [
-            {n: t.clone() for n, t in case[0].state_dict().items()},
-            {n: t.clone() for n, t in case[1].items()},
-        ]
-        after = candidate.run("imaml_meta_gradient", *args).args[:2]
-        expect_close(
-            after,
-            before,
-            rtol=0,
-            atol=0,
-            name="the model and adapted after the call",
-            mistakes=mistakes.on(lambda m, a=args: m.run("imaml_meta_gradient", *a).args[:2]),
-        )
+# 40k and 33k parameters: a dense Hessian needs 12.8 GB (float64) and 4.4 GB (float32), far
+# over the memory limit, and tens of thousands of backward passes to fill. The first is in
+# float64: for some draws its system is ill-conditioned enough that float32 rounding, which
+# depends on the thread count (the sandbox's child and the judge's process differ), moves
+# v by over 1e-4 relative; in float64 the same difference stays under 1e-11.
+@points(9)
+def test_large_model_never_forms_the_hessian(candidate, solution, mistakes, seed):
+    check_large(candidate, solution, mistakes, seed + 6, (1, 200, 200, 1), torch.float64)
 
 
-@points(10)
-def test_float64(candidate, solution, mistakes):
+@points(9)
+def test_another_large_model_never_forms_the_hessian(candidate, solution, mistakes, seed):
+    check_large(candidate, solution, mistakes, seed + 7, (64, 256, 64, 10))
+
+
+@points(5)
+def test_model_and_adapted_are_not_changed(candidate, mistakes, seed):
+    args = (*regression(seed + 8), 1.5, 3)
+    expect_inputs_unchanged(candidate, "imaml_meta_gradient", *args, mistakes=mistakes)
+
+
+@points(5)
+def test_model_and_adapted_are_not_changed_on_classification(candidate, mistakes, seed):
+    args = (*classification(seed + 9), 0.8, 4)
+    expect_inputs_unchanged(candidate, "imaml_meta_gradient", *args, mistakes=mistakes)
+
+
+@points(9)
+def test_float64(candidate, solution, mistakes, seed):
     check(
-        candidate, solution, mistakes, (*regression(10, dtype=torch.float64), 2.0, 4), "v (float64)"
+        candidate,
+        solution,
+        mistakes,
+        (*regression(seed + 10, dtype=torch.float64), 2.0, 4),
+        "v (float64)",
     )
     check(
         candidate,
         solution,
         mistakes,
-        (*regression(11, dtype=torch.float64), 0.7, 2),
+        (*regression(seed + 11, dtype=torch.float64), 0.7, 2),
         "v (float64, lam 0.7)",
     )
 
 
-@points(10)
-def test_bad_lam_or_steps_raise_value_error(candidate, solution, mistakes):
-    case = regression(12)
-    for lam, steps in [(0.0, 3), (-1.0, 3), (1.0, 0), (1.0, -2)]:
-        expect_raises(
-            ValueError, lambda lam=lam, k=steps: candidate.imaml_meta_gradient(*case, lam, k)
-        )
+def check_raises(candidate, mistakes, case):
+    """lam <= 0, cg_steps < 1, and adapted with a missing, an extra or a reshaped entry."""
+    model, adapted, *rest = case
+    names = list(adapted)
+    hint = mistakes.hint("no_validation")
+
+    def call(lam=1.0, steps=2, given=adapted):
+        return lambda: candidate.imaml_meta_gradient(model, given, *rest, lam, steps)
+
+    first, last = adapted[names[0]], adapted[names[-1]]
+    cases = [
+        (call(lam=0.0), "lam = 0"),
+        (call(lam=-1.0), "lam < 0"),
+        (call(steps=0), "cg_steps = 0"),
+        (call(steps=-2), "cg_steps < 0"),
+        (call(given={n: t for n, t in adapted.items() if n != names[-1]}), "a missing entry"),
+        (call(given={**adapted, "9.weight": torch.zeros(1)}), "an extra entry"),
+        (call(given={**adapted, names[0]: first.t().contiguous()}), "a transposed weight"),
+        (call(given={**adapted, names[-1]: last.reshape(1, -1)}), "a bias of shape [1, n]"),
+    ]
+    for fn, what in cases:
+        expect_raises(ValueError, fn, name=what, hint=hint)
 
 
-@points(10)
-def test_mismatched_adapted_raises_value_error(candidate, solution, mistakes):
-    model, adapted, *rest = regression(13)
-    missing = {n: t for n, t in adapted.items() if n != "2.bias"}
-    expect_raises(ValueError, lambda: candidate.imaml_meta_gradient(model, missing, *rest, 1.0, 2))
-    extra = {**adapted, "3.weight": torch.zeros(1)}
-    expect_raises(ValueError, lambda: candidate.imaml_meta_gradient(model, extra, *rest, 1.0, 2))
-    wrong = {**adapted, "0.weight": adapted["0.weight"].t().contiguous()}
-    expect_raises(ValueError, lambda: candidate.imaml_meta_gradient(model, wrong, *rest, 1.0, 2))
-    flat = {**adapted, "2.bias": adapted["2.bias"].reshape(1, 1)}
-    expect_raises(ValueError, lambda: candidate.imaml_meta_gradient(model, flat, *rest, 1.0, 2))
+@points(6)
+def test_bad_arguments_raise_value_error(candidate, mistakes, seed):
+    check_raises(candidate, mistakes, regression(seed + 12))
+
+
+@points(6)
+def test_bad_arguments_raise_on_classification(candidate, mistakes, seed):
+    check_raises(candidate, mistakes, classification(seed + 13))

@@ -1,13 +1,17 @@
 """Hidden tests for maml-plus-plus-lslr: values against the solution and against plain MAML
 where they coincide, second-order gradients to the model and gradients to the per-step rates
 (through the input_grads probe), float64, the model and the rates unchanged, and the
-ValueError cases, each at least twice."""
+ValueError cases, each at least twice.
+
+Inputs come from the per-grade ``seed``. Points follow the clause: the gradients (to the
+model, second order, and to the rates) weigh most, the argument checks and the inputs left
+alone least."""
 
 import torch
 from torch import nn
 from torch.func import functional_call
 
-from judge.testing import Probe, expect_close, expect_raises, points
+from judge.testing import Probe, expect_close, expect_inputs_unchanged, expect_raises, points
 
 
 def regression(seed, hidden=8, dtype=torch.float32, n=6):
@@ -74,21 +78,21 @@ def maml_query_loss(model, lr, x_s, y_s, x_q, y_q, loss_fn, steps):
 
 
 @points(8)
-def test_one_step_value(candidate, solution, mistakes):
-    args = args_of(regression(0), nn.MSELoss(), 1, 0)
+def test_one_step_value(candidate, solution, mistakes, seed):
+    args = args_of(regression(seed + 0), nn.MSELoss(), 1, seed + 0)
     check_value(candidate, solution, mistakes, args, "multi-step loss (K=1)")
 
 
-@points(10)
-def test_several_steps_cross_entropy_value(candidate, solution, mistakes):
-    args = args_of(classification(1), nn.CrossEntropyLoss(), 4, 1)
+@points(9)
+def test_several_steps_cross_entropy_value(candidate, solution, mistakes, seed):
+    args = args_of(classification(seed + 1), nn.CrossEntropyLoss(), 4, seed + 1)
     check_value(candidate, solution, mistakes, args, "multi-step loss (cross-entropy, K=4)")
 
 
-@points(10)
-def test_last_step_weight_and_equal_rates_is_maml(candidate, solution, mistakes):
-    for seed, steps in [(2, 2), (3, 3)]:
-        model, x_s, y_s, x_q, y_q = regression(seed)
+@points(9)
+def test_last_step_weight_and_equal_rates_is_maml(candidate, solution, mistakes, seed):
+    for offset, steps in [(2, 2), (3, 3)]:
+        model, x_s, y_s, x_q, y_q = regression(seed + offset)
         loss = nn.MSELoss()
         lrs = {n: torch.full((steps,), 0.1) for n, _ in model.named_parameters()}
         w = torch.zeros(steps)
@@ -104,75 +108,86 @@ def test_last_step_weight_and_equal_rates_is_maml(candidate, solution, mistakes)
 
 
 @points(10)
-def test_every_step_and_layer_has_its_own_rate(candidate, solution, mistakes):
-    case = regression(4, hidden=6)
-    args = args_of(case, nn.MSELoss(), 3, 4, weights=torch.tensor([1.0, 0.0, 0.0]))
+def test_every_step_and_layer_has_its_own_rate(candidate, solution, mistakes, seed):
+    case = regression(seed + 4, hidden=6)
+    args = args_of(case, nn.MSELoss(), 3, seed + 4, weights=torch.tensor([1.0, 0.0, 0.0]))
     check_value(candidate, solution, mistakes, args, "multi-step loss, first step's weight only")
-    args = args_of(case, nn.MSELoss(), 3, 5, weights=torch.tensor([0.0, 0.0, 1.0]))
+    args = args_of(case, nn.MSELoss(), 3, seed + 5, weights=torch.tensor([0.0, 0.0, 1.0]))
     check_value(candidate, solution, mistakes, args, "multi-step loss, last step's weight only")
 
 
-@points(12)
-def test_second_order_gradient_to_the_model(candidate, solution, mistakes):
-    args = args_of(regression(6), nn.MSELoss(), 2, 6)
+@points(15)
+def test_second_order_gradient_to_the_model(candidate, solution, mistakes, seed):
+    args = args_of(regression(seed + 6), nn.MSELoss(), 2, seed + 6)
     check_grads(candidate, solution, mistakes, args, "d loss / d model parameters (K=2)", "0.")
-    args = args_of(classification(7), nn.CrossEntropyLoss(), 3, 7)
+    args = args_of(classification(seed + 7), nn.CrossEntropyLoss(), 3, seed + 7)
     check_grads(candidate, solution, mistakes, args, "d loss / d model parameters (CE, K=3)", "0.")
 
 
-@points(12)
-def test_gradient_to_the_rates(candidate, solution, mistakes):
-    args = args_of(regression(8), nn.MSELoss(), 3, 8)
+@points(15)
+def test_gradient_to_the_rates(candidate, solution, mistakes, seed):
+    args = args_of(regression(seed + 8), nn.MSELoss(), 3, seed + 8)
     check_grads(candidate, solution, mistakes, args, "d loss / d lrs (K=3)", "1.")
-    args = args_of(classification(9), nn.CrossEntropyLoss(), 2, 9)
+    args = args_of(classification(seed + 9), nn.CrossEntropyLoss(), 2, seed + 9)
     check_grads(candidate, solution, mistakes, args, "d loss / d lrs (CE, K=2)", "1.")
 
 
-@points(10)
-def test_float64(candidate, solution, mistakes):
-    args = args_of(regression(10, dtype=torch.float64), nn.MSELoss(), 3, 10)
+@points(12)
+def test_float64(candidate, solution, mistakes, seed):
+    args = args_of(regression(seed + 10, dtype=torch.float64), nn.MSELoss(), 3, seed + 10)
     check_value(candidate, solution, mistakes, args, "multi-step loss (float64)")
     check_grads(candidate, solution, mistakes, args, "gradients (float64)")
 
 
-@points(10)
-def test_model_and_rates_are_not_changed(candidate, solution, mistakes):
-    for case, loss in [(regression(11), nn.MSELoss()), (classification(12), nn.CrossEntropyLoss())]:
-        args = args_of(case, loss, 2, 11)
-        before = [
-            {n: t.clone() for n, t in args[0].state_dict().items()},
-            {n: t.clone() for n, t in args[1].items()},
-        ]
-        after = candidate.run("lslr_multi_step_loss", *args).args
-        expect_close(
-            after[:2],
-            before,
-            rtol=0,
-            atol=0,
-            name="the model and lrs after the call",
-            mistakes=mistakes.on(lambda m, a=args: m.run("lslr_multi_step_loss", *a).args[:2]),
+@points(5)
+def test_model_and_rates_are_not_changed(candidate, mistakes, seed):
+    args = args_of(regression(seed + 11), nn.MSELoss(), 2, seed + 11)
+    expect_inputs_unchanged(candidate, "lslr_multi_step_loss", *args, mistakes=mistakes)
+
+
+@points(5)
+def test_model_and_rates_are_not_changed_on_classification(candidate, mistakes, seed):
+    args = args_of(classification(seed + 12), nn.CrossEntropyLoss(), 3, seed + 12)
+    expect_inputs_unchanged(candidate, "lslr_multi_step_loss", *args, mistakes=mistakes)
+
+
+def check_raises(candidate, mistakes, case, loss, steps, seed):
+    """Rates that do not match the model (missing, extra, wrong length, not 1-D) and step
+    weights that are not a non-empty 1-D tensor (or of another length than the rates)."""
+    model, lrs, x_s, y_s, x_q, y_q, _, w = args_of(case, loss, steps, seed)
+    names = list(lrs)
+    hint = mistakes.hint("no_validation")
+
+    def call(rates=lrs, weights=w):
+        return lambda: candidate.lslr_multi_step_loss(
+            model, rates, x_s, y_s, x_q, y_q, loss, weights
         )
 
+    cases = [
+        (
+            call(rates={k: v for k, v in lrs.items() if k != names[-1]}),
+            f"lrs without {names[-1]!r}",
+        ),
+        (call(rates={**lrs, "9.weight": torch.ones(steps)}), "lrs with an extra key"),
+        (
+            call(rates={**lrs, names[0]: torch.ones(steps + 1)}),
+            f"lrs[{names[0]!r}] of length K + 1",
+        ),
+        (call(rates={**lrs, names[1]: torch.ones(steps, 2)}), f"lrs[{names[1]!r}] of shape [K, 2]"),
+        (call(weights=torch.ones(0)), "empty step_weights"),
+        (call(weights=torch.ones(steps, 1)), "step_weights of shape [K, 1]"),
+    ]
+    for fn, what in cases:
+        expect_raises(ValueError, fn, name=what, hint=hint)
 
-@points(9)
-def test_mismatched_rates_raise_value_error(candidate, solution, mistakes):
-    model, lrs, *rest = args_of(regression(13), nn.MSELoss(), 2, 13)
-    missing = dict(lrs)
-    missing.pop("2.bias")
-    expect_raises(ValueError, lambda: candidate.lslr_multi_step_loss(model, missing, *rest))
-    extra = {**lrs, "3.weight": torch.ones(2)}
-    expect_raises(ValueError, lambda: candidate.lslr_multi_step_loss(model, extra, *rest))
-    short = {**lrs, "0.weight": torch.ones(1)}
-    expect_raises(ValueError, lambda: candidate.lslr_multi_step_loss(model, short, *rest))
-    per_entry = {**lrs, "0.bias": torch.ones(2, 8)}
-    expect_raises(ValueError, lambda: candidate.lslr_multi_step_loss(model, per_entry, *rest))
+
+@points(6)
+def test_mismatched_arguments_raise_value_error(candidate, mistakes, seed):
+    check_raises(candidate, mistakes, regression(seed + 13), nn.MSELoss(), 2, seed + 13)
 
 
-@points(9)
-def test_bad_step_weights_raise_value_error(candidate, solution, mistakes):
-    model, lrs, x_s, y_s, x_q, y_q, loss, _ = args_of(regression(14), nn.MSELoss(), 2, 14)
-    for w in (torch.ones(0), torch.ones(2, 1), torch.ones(3)):
-        expect_raises(
-            ValueError,
-            lambda w=w: candidate.lslr_multi_step_loss(model, lrs, x_s, y_s, x_q, y_q, loss, w),
-        )
+@points(6)
+def test_mismatched_arguments_raise_on_classification(candidate, mistakes, seed):
+    check_raises(
+        candidate, mistakes, classification(seed + 14), nn.CrossEntropyLoss(), 3, seed + 14
+    )
