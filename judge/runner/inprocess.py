@@ -127,7 +127,28 @@ class InProcess:
         probe: tuple[str, tuple] | None = None,
         twice: dict | None = None,
     ) -> Reply:
-        """Call ``entry(*args, **kwargs)`` on deep copies; convert everything to data."""
+        """Call ``entry(*args, **kwargs)`` on deep copies; convert everything to data.
+
+        With one torch thread, as the sandbox's child runs: float reductions then add in the
+        same order on both sides, whatever the machine's core count, so that the reference's
+        value and the candidate's differ only by what the candidate computed."""
+        import torch  # loaded by the reference's import already; not at the judge's start
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return self._call(entry, args, kwargs, probe, twice)
+        finally:
+            torch.set_num_threads(threads)
+
+    def _call(
+        self,
+        entry: str,
+        args: tuple,
+        kwargs: dict,
+        probe: tuple[str, tuple] | None,
+        twice: dict | None,
+    ) -> Reply:
         self.start()
         fn = getattr(self.module, entry, None)
         if (self.entry_points and entry not in self.entry_points) or not callable(fn):

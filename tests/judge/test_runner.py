@@ -87,3 +87,20 @@ def test_guard_allows_a_prefix_inside_a_forbidden_root_never_one_around_it(
     assert ran.returncode == 0, ran.stderr
     seen = json.loads(ran.stdout)
     assert {p: seen[str(tmp_path / p)] for p in layout} == layout
+
+
+def test_in_process_calls_run_with_one_torch_thread_as_the_child_does(tmp_path: Path) -> None:
+    """The reference's values must be computed as the child computes the candidate's (one
+    thread: the same order of float additions), and the judge's own setting comes back."""
+    import torch  # the test needs it; the module above keeps torch out of collection
+
+    source = tmp_path / "threads.py"
+    source.write_text("import torch\n\ndef threads():\n    return torch.get_num_threads()\n")
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with InProcess(source, ["threads"]) as runner:
+            assert runner.call("threads", (), {}).value == 1
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
