@@ -53,7 +53,8 @@ def __getattr__(name: str) -> Any:
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).resolve().parent / "harness"
-HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "probes.py", "child.py", "boot.py")
+HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "integrity.py", "probes.py", "child.py",
+                 "boot.py")  # fmt: skip
 START_BUDGET_S = 120.0
 """Seconds the harness may take to import torch (the judge's own time, not the submission's)."""
 BOX_MB = 64
