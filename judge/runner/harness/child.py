@@ -10,6 +10,13 @@ Replies: ``{"kind": "ready"}`` once torch is imported; then ``{"kind": "started"
 "signatures": ...}`` or ``{"kind": "failed", ...}`` for the submission's import; then one
 ``{"kind": "reply", "nonce", "value", "args_after", "kwargs_after", "probe"}`` or
 ``{"kind": "failed", "nonce", "verdict", "message", "exc_type", "detail"}`` per request.
+
+The submission runs in this interpreter, so what decides a verdict is bound before it is
+imported (torch's functions, the probes, the conversions; the harness then leaves
+``sys.modules``), and the seal (``integrity.py``) taken just before the import is checked
+after every call of the submission (the probe's included) and before each reply: torch, the
+harness or this object changed is ``forbidden``. See the runner's theory of operation for
+what this does not stop.
 """
 
 from __future__ import annotations

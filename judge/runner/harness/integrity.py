@@ -21,6 +21,7 @@ checker binds everything it uses as default arguments, which the guard forbids r
 from __future__ import annotations
 
 import builtins
+import itertools
 import operator
 import sys
 import types
@@ -114,11 +115,18 @@ def seal(
     spaces = _namespaces(modules, extra)
     record = tuple((space, tuple(space.keys()), tuple(space.values())) for _, space in spaces)
     labels = tuple(label for label, _ in spaces)
+    namespaces = tuple(space for _, space in spaces)
+    everything = tuple(itertools.chain.from_iterable(values for _, _, values in record))
 
     def check(
-        _record=record, _labels=labels, _free=frozenset(free), _tuple=tuple, _len=len,
-        _all=all, _map=map, _is=operator.is_, _zip=zip, _changes=_changes,
+        _record=record, _labels=labels, _free=frozenset(free), _namespaces=namespaces,
+        _everything=everything, _tuple=tuple, _len=len, _all=all, _map=map, _is=operator.is_,
+        _zip=zip, _chain=itertools.chain.from_iterable, _values=operator.methodcaller("values"),
+        _changes=_changes,
     ) -> list[str]:  # fmt: skip
+        now = _tuple(_chain(_map(_values, _namespaces)))  # one pass, all in C
+        if _len(now) == _len(_everything) and _all(_map(_is, now, _everything)):
+            return []
         found: list[str] = []
         for (space, keys, values), label in _zip(_record, _labels):
             now = _tuple(space.values())
