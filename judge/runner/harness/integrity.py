@@ -36,6 +36,11 @@ WATCHED = (
 ``builtins`` and the harness's modules are always watched)."""
 
 
+CODE_WATCHED = frozenset({"torch.autograd", "torch.autograd.graph", "torch.Tensor"})
+"""Besides the harness's, the namespaces whose functions' code objects are watched too (a
+code pointer written in memory keeps the function's identity)."""
+
+
 class Tampered(PermissionError):
     """The submission changed something the harness computes with."""
 
@@ -117,17 +122,31 @@ def seal(
     labels = tuple(label for label, _ in spaces)
     namespaces = tuple(space for _, space in spaces)
     everything = tuple(itertools.chain.from_iterable(values for _, _, values in record))
+    functions = tuple(
+        value
+        for label, space in spaces
+        if label.startswith(("harness", "Child")) or label in CODE_WATCHED
+        for value in list(space.values())
+        if isinstance(value, types.FunctionType)
+    )
+    codes = tuple(fn.__code__ for fn in functions)
 
     def check(
         _record=record, _labels=labels, _free=frozenset(free), _namespaces=namespaces,
         _everything=everything, _tuple=tuple, _len=len, _all=all, _map=map, _is=operator.is_,
         _zip=zip, _chain=itertools.chain.from_iterable, _values=operator.methodcaller("values"),
-        _changes=_changes,
+        _changes=_changes, _functions=functions, _codes=codes,
+        _code=operator.attrgetter("__code__"),
     ) -> list[str]:  # fmt: skip
         now = _tuple(_chain(_map(_values, _namespaces)))  # one pass, all in C
-        if _len(now) == _len(_everything) and _all(_map(_is, now, _everything)):
+        same_code = _all(_map(_is, _map(_code, _functions), _codes))
+        if same_code and _len(now) == _len(_everything) and _all(_map(_is, now, _everything)):
             return []
-        found: list[str] = []
+        found: list[str] = [
+            f"{fn.__module__}.{fn.__qualname__}.__code__"
+            for fn, code in _zip(_functions, _codes)
+            if fn.__code__ is not code
+        ]
         for (space, keys, values), label in _zip(_record, _labels):
             now = _tuple(space.values())
             if _len(now) != _len(values) or not _all(_map(_is, now, values)):
