@@ -106,3 +106,13 @@ def test_a_checked_call_raises_and_records_at_once() -> None:
         vars(torch.autograd)["grad"] = real
     assert len(seen) == 1 and "torch.autograd.grad" in seen[0]
     assert integrity.checked(lambda: 2, check, seen.append)() == 2
+
+
+def test_registering_a_hook_is_not_a_change() -> None:
+    """A hook's handle counts on its class (``RemovableHandle.next_id``): honest code (a
+    forward hook to read features) must not look like tampering."""
+    check = integrity.seal()
+    layer = torch.nn.Linear(2, 2)
+    handle = layer.register_forward_hook(lambda *args: None)
+    handle.remove()
+    assert check() == []

@@ -73,11 +73,14 @@ REBOUND_BY_TORCH = frozenset({"torch.manual_seed"})
 
 
 def _torch_own(name: str, old: object, new: object) -> bool:
-    """Whether a change is one torch makes itself: a flag or an optional module cached on
-    first use (``None``/a bool becoming a bool, ``None`` or a module), or a known rebinding
-    to a wrapper of the same function."""
-    flag = (type(None), bool)
-    if type(old) in flag and (type(new) in flag or isinstance(new, types.ModuleType)):
+    """Whether a change of torch's is one torch makes itself: a flag, a counter or an optional
+    module cached on first use (``None``, a bool or an int becoming one of those or a module:
+    ``RemovableHandle.next_id`` counts hooks), or a known rebinding to a wrapper of the same
+    function. Never for the harness's own names."""
+    if not name.startswith("torch"):
+        return False
+    plain = (type(None), bool, int)
+    if type(old) in plain and (type(new) in plain or isinstance(new, types.ModuleType)):
         return True
     return name in REBOUND_BY_TORCH and getattr(new, "__wrapped__", None) is old
 
