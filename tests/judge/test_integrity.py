@@ -116,3 +116,18 @@ def test_registering_a_hook_is_not_a_change() -> None:
     handle = layer.register_forward_hook(lambda *args: None)
     handle.remove()
     assert check() == []
+
+
+def test_default_dtype_and_a_warnings_registry_are_not_changes() -> None:
+    """Sloppy but honest: ``set_default_dtype`` rebinds ``torch.Storage``; a warning with a
+    stacklevel leaves ``__warningregistry__`` in the globals of the frame it is attributed to
+    (a harness module's, when the harness called the warning code)."""
+    space: dict = {"__name__": "harness.fake"}
+    check = integrity.seal(extra=[("harness.fake", space)])
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        space["__warningregistry__"] = {"version": 1}
+        assert check() == []
+    finally:
+        torch.set_default_dtype(before)

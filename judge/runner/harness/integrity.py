@@ -67,6 +67,9 @@ def _namespaces(
     return spaces
 
 
+ALWAYS_FREE = frozenset({"__warningregistry__"})
+"""Names that may change anywhere: ``warnings`` keeps its registry in the globals of the frame
+a warning is attributed to, a harness module's when the submission warns with a stacklevel."""
 REBOUND_BY_TORCH = frozenset({"torch.manual_seed"})
 """Names torch itself rebinds, lazily, to a wrapper of what they were (importing
 ``torch._dynamo``, which ``torch.func.grad`` does on first use, wraps ``manual_seed``)."""
@@ -75,13 +78,15 @@ REBOUND_BY_TORCH = frozenset({"torch.manual_seed"})
 def _torch_own(name: str, old: object, new: object) -> bool:
     """Whether a change of torch's is one torch makes itself: a flag, a counter or an optional
     module cached on first use (``None``, a bool or an int becoming one of those or a module:
-    ``RemovableHandle.next_id`` counts hooks), or a known rebinding to a wrapper of the same
-    function. Never for the harness's own names."""
+    ``RemovableHandle.next_id`` counts hooks), ``torch.Storage`` following the default dtype,
+    or a known rebinding to a wrapper of the same function. Never for the harness's names."""
     if not name.startswith("torch"):
         return False
     plain = (type(None), bool, int)
     if type(old) in plain and (type(new) in plain or isinstance(new, types.ModuleType)):
         return True
+    if name == "torch.Storage":  # set_default_dtype rebinds it to that dtype's storage class
+        return isinstance(new, type) and new.__module__ == "torch" and "Storage" in new.__name__
     return name in REBOUND_BY_TORCH and getattr(new, "__wrapped__", None) is old
 
 
@@ -90,6 +95,7 @@ def _changes(label: str, space: Mapping, keys: tuple, values: tuple, free: froze
     allowed only for a submodule imported later (``torch.autograd.forward_ad``) and for the
     cache pickling adds to a class (``__slotnames__``)."""
     found = []
+    free = free | ALWAYS_FREE
     for key, old in zip(keys, values, strict=True):
         if key in free or (key in space and space[key] is old):
             continue
