@@ -13,9 +13,14 @@ harness calls it after every call of the submission and before each reply is sen
 change is ``forbidden``.
 
 It is a tripwire, not a wall. A name changed and put back between two checks by code that
-runs later (a finaliser, a signal handler, a hook torch calls during the probe) is not seen,
-and neither is memory written in place (ctypes, refused by the guard, is the usual way). The
-checker binds everything it uses as default arguments, which the guard forbids replacing.
+torch runs later (a tensor hook during the probe's backward pass, a finaliser, a signal
+handler) is not seen, nor is a mutable object the harness holds changed in place through a
+frame's ``f_locals``. Memory written directly (ctypes and ``/proc/<pid>/mem``, refused by the
+guard; numpy's ``__array_interface__``, which nothing audits) can rewrite anything, this
+record included; the code objects of the harness's and autograd's functions are watched too,
+which stops the simplest such forgery (a function keeping its identity with another code).
+The checker binds what it uses as default arguments, which the guard forbids replacing; the
+wrapper of :func:`checked` holds its references in a closure, which it does not.
 """
 
 from __future__ import annotations
