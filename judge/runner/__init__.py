@@ -33,6 +33,23 @@ a signature) are believed only where the judge cannot be fooled by them: a forge
 lacks the per-call nonce, a reply is decoded as data only, and how the child ended comes
 from its init's status pipe, which the child never holds.
 
+What the child computes about the submission (probes: gradients, "the arguments after the
+call") is the exception: it is computed in the submission's interpreter and believed. It is
+guarded, not proven. The harness binds what it calls before the submission is imported and
+leaves ``sys.modules``; the guard refuses the usual ways in (the garbage collector, other
+threads' frames, tracing, replacing a harness function's code or defaults, ctypes,
+``/proc/<pid>/mem``); the seal (``harness/integrity.py``) records, before the import, which
+object every name of torch's autograd, ``torch.nn``, tensor, ``torch.func`` modules and
+classes, ``builtins``, the harness's modules and the Child points to, and checks them by
+identity after every call of the submission and before each reply: a change is
+``forbidden``. Still possible for code in the same interpreter: frames (easy to get, not
+audited) lead to the harness's locals, mutable objects can be changed and names put back
+between two checks by code torch runs later (a hook during the probe's backward pass, a
+finaliser, a signal handler), and numpy's ``__array_interface__`` writes any address without
+ctypes. A probe is therefore a strong check against mistakes and a raised bar against
+forgery, not proof; where a verdict must not rest on it, a test compares values of ordinary
+calls (finite differences, a second call on the same objects) in the judge.
+
 Pipes, per child: requests (judge -> child, fd 3: a length, a random nonce, ``torch.save``
 bytes), replies (child -> judge, fd 4: a length and a ``torch.save`` zip of stored entries,
 capped at ``Limits.reply_bytes``, decoded with ``torch.load(weights_only=True)`` and checked
@@ -109,5 +126,5 @@ isolation.py (where the isolated level works, the unshare command, stale boxes),
 (the template, judge side), rootfs.py (the root's plan), channel.py (framing and decoding
 replies), processes.py (status pipe, output drain, process sweeps), inprocess.py, limits.py,
 protocol.py; harness/ is copied into the sandbox: boot.py, template.py, child.py, guard.py,
-convert.py, probes.py.
+integrity.py, convert.py, probes.py.
 """

@@ -41,7 +41,8 @@ JUDGE_ROOTS = (
 ``REPO_ROOT`` is the site-packages that also holds torch) the judge's own packages, its
 problems included."""
 HARNESS = Path(__file__).resolve().parent / "harness"
-HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "probes.py", "child.py", "boot.py")
+HARNESS_FILES = ("__init__.py", "convert.py", "guard.py", "integrity.py", "probes.py", "child.py",
+                 "boot.py")  # fmt: skip
 BOX_MB = 64
 
 _reaped = False

@@ -29,8 +29,8 @@ from pathlib import Path
 from judge.runner import processes, rootfs
 
 START_BUDGET_S = 120.0
-TEMPLATE_FILES = ("__init__.py", "convert.py", "guard.py", "probes.py", "child.py", "boot.py",
-                  "template.py")  # fmt: skip
+TEMPLATE_FILES = ("__init__.py", "convert.py", "guard.py", "integrity.py", "probes.py",
+                  "child.py", "boot.py", "template.py")  # fmt: skip
 
 
 class TemplateError(Exception):

@@ -1,6 +1,7 @@
-"""Monkeypatches torch.allclose and torch.equal in the child."""
+"""Monkeypatches torch.allclose and torch.equal in the child: the judge compares in its own
+process (unaffected), and the harness's seal notices torch's namespace changed."""
 
-EXPECT = "wrong_answer"
+EXPECT = "forbidden"
 
 import torch
 

@@ -1,6 +1,10 @@
-"""Tries to ptrace PID 1 (the namespace's boot script, root): refused."""
+"""Tries to ptrace PID 1 (the namespace's boot script, root): refused.
 
-EXPECT = "runtime_error"
+The guard refuses ctypes first (``forbidden``); tests/judge/test_seccomp.py makes the same
+calls without the guard, against the seccomp filter alone.
+"""
+
+EXPECT = "forbidden"
 LEVELS = ("isolated",)
 
 import ctypes

@@ -1,6 +1,10 @@
-"""Dereferences NULL through ctypes: the child dies of SIGSEGV."""
+"""Dereferences NULL through ctypes: the child dies of SIGSEGV.
 
-EXPECT = "runtime_error"
+The guard refuses ctypes first (``forbidden``); tests/judge/test_seccomp.py makes the same
+calls without the guard, against the seccomp filter alone.
+"""
+
+EXPECT = "forbidden"
 
 import ctypes
 

@@ -1,9 +1,12 @@
 """Opens an AF_INET socket through libc, past the Python-level guard.
 
 The seccomp filter refuses it; at the isolated level only a down loopback exists anyway.
+
+The guard refuses ctypes first (``forbidden``); tests/judge/test_seccomp.py makes the same
+calls without the guard, against the seccomp filter alone.
 """
 
-EXPECT = "runtime_error"
+EXPECT = "forbidden"
 
 import ctypes
 import struct

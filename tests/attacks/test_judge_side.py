@@ -1,8 +1,9 @@
 """The judge's own side against hostile submissions, graded end to end (issue: "the judge's
 own side survives anything a reply or a file can hold").
 
-- forged probes and arguments-after (``judge_side/*.py``, each naming its ``PROBLEM``) are
-  never accepted;
+- forged probes and arguments-after (``judge_side/*.py``, each naming its ``PROBLEM``, and
+  its ``VERDICT`` where the harness must notice the attempt) are never accepted: patched
+  torch or harness (directly, through frames, through ctypes or ``/proc/self/mem``);
 - a forged "started" message with a huge signature is a verdict, not a judge error;
 - links, FIFOs and hard links are refused as ``compile_error`` without being read;
 - a submission's total time is bounded (``total_time_limit_s``), and so is every message;
@@ -34,18 +35,31 @@ FORGERS = sorted((HERE / "judge_side").glob("*.py"))
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def problem_of(path: Path) -> str:
+def constant(path: Path, name: str) -> str | None:
+    """The value of a module-level ``NAME = "..."`` in an attack file (None if absent)."""
     for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "PROBLEM":
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
             return ast.literal_eval(node.value)
-    raise AssertionError(f"{path.name} names no PROBLEM")
+    return None
+
+
+def problem_of(path: Path) -> str:
+    problem = constant(path, "PROBLEM")
+    assert problem, f"{path.name} names no PROBLEM"
+    return problem
 
 
 @pytest.mark.parametrize("attack", FORGERS, ids=[p.stem for p in FORGERS])
 def test_forged_probes_and_arguments_after_are_not_believed(attack: Path) -> None:
+    """Never accepted; where the attack names its ``VERDICT`` (the harness notices the attempt
+    itself: the seal, the guard), exactly that."""
     result = grade(find_problem(problem_of(attack)), attack)
     assert result.grading_status == "graded", result.error
     assert result.verdict != "accepted" and result.score < result.max_score
+    expected = constant(attack, "VERDICT")
+    if expected is not None:
+        failing = [t.message for t in result.tests if t.verdict != "accepted"][:2]
+        assert result.verdict == expected, (result.verdict, failing)
 
 
 def test_a_forged_huge_signature_is_a_verdict() -> None:

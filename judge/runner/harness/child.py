@@ -10,6 +10,13 @@ Replies: ``{"kind": "ready"}`` once torch is imported; then ``{"kind": "started"
 "signatures": ...}`` or ``{"kind": "failed", ...}`` for the submission's import; then one
 ``{"kind": "reply", "nonce", "value", "args_after", "kwargs_after", "probe", "second"}`` or
 ``{"kind": "failed", "nonce", "verdict", "message", "exc_type", "detail"}`` per request.
+
+The submission runs in this interpreter, so what decides a verdict is bound before it is
+imported (torch's functions, the probes, the conversions; the harness then leaves
+``sys.modules``), and the seal (``integrity.py``) taken just before the import is checked
+after every call of the submission (the probe's included) and before each reply: torch, the
+harness or this object changed is ``forbidden``. See the runner's theory of operation for
+what this does not stop.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import sys
 import time
 import traceback
 import types
+from collections.abc import Callable
 
 HEADER = struct.Struct("<Q")
 BOX = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -81,9 +89,10 @@ class Child:
         self.req_fd, self.reply_fd = req_fd, reply_fd
         self.config = config
         harness = sys.modules.get("harness") or _load_harness()  # loaded: a warm start
-        from harness import convert, guard, probes
+        from harness import convert, guard, integrity, probes
 
         self.convert, self.guard, self.probes = convert, guard, probes
+        self.integrity = integrity
         self.harness = harness
         # What decides a verdict is bound now, before the submission is imported, and the
         # harness leaves sys.modules: patching harness.probes / harness.convert changes nothing.
@@ -188,12 +197,24 @@ class Child:
         self.module = module
         return {"kind": "started", "signatures": signatures}
 
-    def handle(self, request: bytes) -> dict:
+    def seal(self) -> Callable[[], list[str]]:
+        """The seal's checker (``integrity.py``), taken just before the submission is imported:
+        torch's namespaces, the harness's modules and this object, by identity."""
+        harness = (self.convert, self.guard, self.integrity, self.probes)
+        here = sys.modules.get(__name__)
+        spaces = [("Child", self.__dict__), ("Child.class", type(self).__dict__)]
+        if here is not None:
+            spaces.append(("harness.child", vars(here)))
+        return self.integrity.seal(harness, spaces, free=("module",))
+
+    def handle(self, request: bytes, check: Callable[[], list[str]] | None = None) -> dict:
         """One call: the entry point on the arguments; then, when the request says ``twice``,
         the entry point again on the very same objects (as the first call left them, with
         the request's fresh values in the positions or keywords it names: the parent compares
         that second value with the reference's on the original inputs, so a call that changed
-        its inputs is caught whatever it reports about them); then (optionally) the probe."""
+        its inputs is caught whatever it reports about them); then (optionally) the probe.
+        Each call of the submission is followed by ``check`` (the seal): a change is
+        ``forbidden``."""
         try:
             req = self.load(io.BytesIO(request), weights_only=False)
             probe_req = None
@@ -210,6 +231,8 @@ class Child:
             message = f"{shown} does not define the function {entry!r}"
             return {"kind": "failed", "verdict": "compile_error", "exc_type": None,
                     "message": message, "detail": ""}  # fmt: skip
+        if check is not None:
+            fn = self.integrity.checked(fn, check, self.guard.record)
         try:
             result = fn(*args, **kwargs)
         except BaseException as exc:
@@ -272,15 +295,24 @@ class Child:
         self.send({"kind": "ready", "torch_import_s": self.torch_import_s, "seccomp": seccomp})
         self.guard.install(self.config["forbidden_roots"], self.config["allowed_roots"])
         receive, handle, send = self.receive, self.handle, self.send  # before Child is patched
-        send(self.start())
-        if self.module is None:
+        check, guard, tampered = self.seal(), self.guard, self.integrity.Tampered
+        started = self.start()
+        if check():  # torch or the harness patched at import
+            guard.record(self.integrity.describe(check()))
+            started = self.failure(tampered(), f"importing {self.config['submission']}")
+        send(started)
+        if started["kind"] != "started":
             return
         while True:
             request = receive()
             if request is None:
                 return
             nonce = struct.unpack("<Q", request[:8])[0]
-            reply = handle(request[8:])
+            reply = handle(request[8:], check)
+            changed = check()
+            if changed and reply.get("kind") == "reply":  # changed after the last call
+                guard.record(self.integrity.describe(changed))
+                reply = self.failure(tampered(), "the call")
             reply["nonce"] = nonce
             for stream in (sys.stdout, sys.stderr):
                 with contextlib.suppress(BaseException):

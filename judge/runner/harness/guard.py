@@ -6,18 +6,28 @@ Python code cannot remove) refuses opening or listing paths under the judge's re
 wheel, its packages) and the problem folders, except an interpreter prefix inside them (a venv
 in the repo). It also refuses network sockets (anything but AF_UNIX), and the ways into the
 harness's own objects that honest code never needs (``gc.get_objects``/``get_referrers``,
-other threads' frames, ``sys.settrace``/``setprofile``, replacing a harness function's code).
-All raise a subclass of the usual exception (``ImportError`` / ``PermissionError``) and record
-the attempt, so that a submission which catches the error is still judged ``forbidden``.
+other threads' frames, ``sys.settrace``/``setprofile``, replacing a harness function's code or
+defaults), ctypes altogether (every ``ctypes.*`` event: it writes memory and calls C past every
+other check; torch does not use it once imported) and ``/proc/<pid>/mem`` (the same, without
+ctypes). All raise a subclass of the usual exception (``ImportError`` / ``PermissionError``)
+and record the attempt, so that a submission which catches the error is still judged
+``forbidden``.
+
+What the hook cannot see: ``f_back``, ``f_globals`` and ``f_locals`` of a frame (frames
+themselves are easy to get: ``sys._getframe``, a traceback, a signal handler's argument),
+setting a class's or a module's attribute, and a closure's cells. Rebinding what the harness
+computes with is noticed instead by the seal (``integrity.py``), after every call.
 
 At the isolated level this is a second line: those files are not even in the child's mount
 namespace. At the basic level it is the only one, and an in-process guard can be defeated by
-determined code (ctypes); that is why grading a batch refuses the basic level by default.
+determined code (numpy's ``__array_interface__`` reads and writes any address without
+ctypes); that is why grading a batch refuses the basic level by default.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 from collections.abc import Iterable
@@ -30,6 +40,9 @@ _INTROSPECTION = {
 }  # fmt: skip
 """Ways to reach the harness's own objects and frames (to forge a probe or the arguments
 after a call); honest code never needs them."""
+_MEMORY = re.compile(r"/proc/(\d+|self|thread-self)(/task/\d+)?/(mem|map_files)(/|$)")
+"""Another process's or its own memory, as a file (written, it is ctypes without ctypes)."""
+_HARNESS_CODE = {"__code__", "__defaults__", "__kwdefaults__"}
 _PATH_EVENTS = {"open", "os.listdir", "os.scandir", "os.chdir", "os.exec", "os.posix_spawn"}
 _violations: list[str] = []
 
@@ -50,6 +63,11 @@ def violations() -> list[str]:
 def reset() -> None:
     """Forget earlier attempts (each call is judged on its own)."""
     del _violations[:]
+
+
+def record(message: str) -> None:
+    """Note a violation found outside the audit hook (the seal's)."""
+    _violations.append(message)
 
 
 class _Finder:
@@ -94,11 +112,15 @@ def install(
         )
 
     def hook(event: str, args: tuple) -> None:
+        if event.startswith("ctypes."):
+            message = f"ctypes ({event}: writing memory, calling C) is not allowed in a submission"
+            violations_.append(message)
+            raise ForbiddenAccess(message)
         if event in _INTROSPECTION or (
             event == "object.__setattr__"
             and len(args) > 1
-            and args[1] == "__code__"
-            and str(getattr(args[0], "__module__", "")).partition(".")[0] in ("harness", "__main__")
+            and args[1] in _HARNESS_CODE
+            and str(getattr(args[0], "__module__", "")).startswith(("harness", "__main__"))
         ):
             message = f"{event} (reaching into the judge's harness) is not allowed in a submission"
             violations_.append(message)
@@ -125,6 +147,10 @@ def install(
         if not isinstance(path, str):  # a file descriptor: opened earlier, checked then
             return
         real = os.path.realpath(path)
+        if _MEMORY.match(real) or _MEMORY.match(os.path.abspath(path)):
+            message = f"opening {path!r} (the process's memory) is not allowed in a submission"
+            violations_.append(message)
+            raise ForbiddenAccess(message)
         if any(_refused(real, r) for r in forbidden):
             message = f"access to {path!r} is not allowed in a submission"
             violations_.append(message)

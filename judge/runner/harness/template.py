@@ -173,7 +173,7 @@ def main() -> None:
     torch.set_num_threads(1)
     torch.save({"warm": torch.zeros(1)}, io.BytesIO())  # pickling and zip code paths, loaded
     child._load_harness()
-    from harness import convert, guard, probes  # noqa: F401  (loaded for every child)
+    from harness import convert, guard, integrity, probes  # noqa: F401  (loaded for every child)
 
     tasks = len(os.listdir("/proc/self/task"))
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # the inits, once their wardens exit
