@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from judge.runner.sandbox import HARNESS
+from judge.runner.launch import HARNESS
 
 PROBE = r"""
 import ctypes, json, socket, sys
