@@ -1,0 +1,125 @@
+"""The ``judge`` command: a thin click skin over judge.problems, judge.grading, judge.report
+and the batch, site and platform wings.
+
+:data:`COMMANDS` is the one place commands are registered: each is named with the module
+that defines it and imported only when it runs (or when ``--help`` or shell completion asks
+for its short help), so ``judge grade`` does not pay for the site builder, the batch
+reports or the platform bundles. ``judge COMMAND --problems DIR`` is accepted as
+``judge --problems DIR COMMAND``: both add to the same list of private packs.
+
+Exit status: 0 accepted (or all problems check out), 1 graded but not accepted, 2 usage
+error, broken problem or judge error (``grade-batch`` adds 130, interrupted).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from judge.resources import DISTRIBUTION
+
+EXIT_ERROR = 2
+
+# name -> "module:object"; the commands' modules import the engine, so they load on demand.
+COMMANDS: dict[str, str] = {
+    "check-problems": "judge.cli.authoring:check_problems",
+    "exercism-run": "judge.cli.platforms:exercism_run",
+    "grade": "judge.cli.grade:grade_command",
+    "grade-batch": "judge.batch.cli:grade_batch",
+    "gradescope-bundle": "judge.cli.platforms:gradescope_bundle",
+    "init": "judge.cli.browse:init",
+    "list": "judge.cli.browse:list_problems",
+    "new": "judge.cli.authoring:new",
+    "progress": "judge.batch.cli:progress_command",
+    "report": "judge.batch.cli:report_group",
+    "show": "judge.cli.browse:show",
+    "site": "judge.cli.site:site",
+    "test": "judge.cli.grade:test",
+}
+
+
+def _add_packs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = {"packs": []}
+    root.obj.setdefault("packs", []).extend(value)
+
+
+def accept_packs(command: click.Command) -> None:
+    """Give ``command`` (and, for a group, each of its commands) a ``--problems`` option, so
+    that ``judge grade --problems DIR ...`` works as ``judge --problems DIR grade ...``."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            accept_packs(sub)
+    elif not any(p.name == "more_packs" for p in command.params):
+        command.params.append(
+            click.Option(
+                ["--problems", "more_packs"],
+                multiple=True,
+                type=click.Path(file_okay=False),
+                expose_value=False,
+                is_eager=True,
+                callback=_add_packs,
+                help="A private problem pack; repeatable (also before the command).",
+            )
+        )
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands are imported by name on first use (click's "lazily
+    loading subcommands" pattern); ``--help`` and completion list them all, with help."""
+
+    def __init__(self, *args: Any, lazy_commands: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands and cmd_name not in self.commands:
+            module, _, name = self.lazy_commands[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), name)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
+            accept_packs(command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--problems",
+    "packs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="A private problem pack (a folder of problem folders); repeatable. Also JUDGE_PROBLEMS.",
+)
+@click.version_option(package_name=DISTRIBUTION, message="%(prog)s (%(package)s) %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, packs: tuple[str, ...]) -> None:
+    """Interview problems on meta-learning, distillation, compression and model fusion,
+    and a sandboxed judge for them."""
+    ctx.obj = {"packs": list(packs)}
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
+        ctx.color = False
+
+
+def main() -> None:
+    """Console-script entry point (``judge``, ``python -m judge``): an ``OSError`` that
+    nothing else caught (a full disk, a folder that cannot be written) ends the command with
+    one line and exit 2, not a traceback."""
+    try:
+        cli.main(prog_name="judge")
+    except OSError as exc:
+        click.echo(f"judge: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
