@@ -30,16 +30,17 @@ NOT_ON_THE_GRADE_PATH = (
     "jinja2",
 )
 
-# Runs the real entry point, then writes the names of the modules it imported.
+# Runs the real entry point, which ends with the exit functions: the last one writes the
+# names of the modules it imported.
 MODULES_AFTER = """
-import json, sys
-from judge.cli import main
+import atexit, json, sys
 out = sys.argv.pop(1)
-try:
-    main()
-finally:
+@atexit.register
+def dump():
     with open(out, "w") as f:
         json.dump(sorted(sys.modules), f)
+from judge.cli import main
+main()
 """
 
 
