@@ -119,7 +119,14 @@ def cli(ctx: click.Context, packs: tuple[str, ...]) -> None:
 def main() -> NoReturn:
     """Console-script entry point (``judge``, ``python -m judge``): an ``OSError`` that
     nothing else caught (a full disk, a folder that cannot be written) ends the command with
-    one line and exit 2, not a traceback."""
+    one line and exit 2, not a traceback.
+
+    The judge's own side of a grade (the reference, the comparisons, the probes) is many
+    small tensor operations, which one thread runs at least as fast as a pool, and on a
+    busy machine several times faster (the pool's threads wait for cores); the sandboxed
+    child runs with one thread too. A user's own ``OMP_NUM_THREADS`` is kept.
+    """
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # read when torch loads, later
     try:
         cli.main(prog_name="judge")
     except SystemExit as exc:  # how click ends every command

@@ -37,8 +37,9 @@ import atexit, json, sys
 out = sys.argv.pop(1)
 @atexit.register
 def dump():
+    import torch
     with open(out, "w") as f:
-        json.dump(sorted(sys.modules), f)
+        json.dump({"modules": sorted(sys.modules), "threads": torch.get_num_threads()}, f)
 from judge.cli import main
 main()
 """
@@ -82,14 +83,15 @@ def test_python_m_judge_cli_lists_the_batch_commands_too() -> None:
     assert all(f"  {name} " in run.stdout for name in COMMANDS), run.stdout
 
 
-def test_grading_a_file_imports_no_other_wing(tmp_path: Path) -> None:
-    modules = tmp_path / "modules.json"
+def grade_double(tmp_path: Path, **env: str) -> dict:
+    """`judge grade` of the fixture's solution in a new process: what it had at the end."""
+    after = tmp_path / "after.json"
     run = subprocess.run(
         [
             sys.executable,
             "-c",
             MODULES_AFTER,
-            str(modules),
+            str(after),
             "--problems",
             str(FIXTURES),
             "grade",
@@ -103,10 +105,19 @@ def test_grading_a_file_imports_no_other_wing(tmp_path: Path) -> None:
         text=True,
         timeout=300,
         check=False,
-        env={**os.environ, "JUDGE_NO_HISTORY": "1"},
+        env={k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"} | env,
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["verdict"] == "accepted"
-    imported = set(json.loads(modules.read_text()))
+    return json.loads(after.read_text())
+
+
+def test_grading_a_file_imports_no_other_wing(tmp_path: Path) -> None:
+    imported = set(grade_double(tmp_path)["modules"])
     assert "judge.cli.grade" in imported and "judge.grading" in imported
     assert not imported & set(NOT_ON_THE_GRADE_PATH), sorted(imported & set(NOT_ON_THE_GRADE_PATH))
+
+
+def test_the_judge_computes_with_one_thread_unless_told_otherwise(tmp_path: Path) -> None:
+    assert grade_double(tmp_path)["threads"] == 1
+    assert grade_double(tmp_path, OMP_NUM_THREADS="2")["threads"] == 2
