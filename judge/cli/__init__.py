@@ -143,11 +143,12 @@ def end(status: int | str | None) -> NoReturn:
     """``sys.exit(status)``, without the interpreter's teardown once torch is loaded.
 
     Tearing down the modules of a process that imported torch takes longer than anything
-    the judge does after grading (a quarter of a second on a quiet machine, seconds under
-    load), and nothing needs it: the exit functions still run (they close the sandbox's
-    template and reap its processes), the standard streams are flushed, every file the
-    judge writes is closed where it is written. Only when no thread but daemons is left
-    (``grade-batch``'s pool has shut down by then; otherwise the ordinary exit).
+    the judge does after grading (a bare ``python -c "import torch"`` spends about a third
+    of its CPU time there), and nothing needs it: the exit functions still run (they close
+    the sandbox's template and reap its processes), the standard streams are flushed, and
+    every file the judge writes is closed where it is written. Only when no thread but
+    daemons is left (``grade-batch``'s pool has shut down by then); otherwise, and before
+    torch is loaded, the ordinary exit.
     """
     alone = all(t.daemon or t is threading.main_thread() for t in threading.enumerate())
     if "torch" not in sys.modules or not alone:
