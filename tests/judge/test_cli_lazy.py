@@ -121,3 +121,26 @@ def test_grading_a_file_imports_no_other_wing(tmp_path: Path) -> None:
 def test_the_judge_computes_with_one_thread_unless_told_otherwise(tmp_path: Path) -> None:
     assert grade_double(tmp_path)["threads"] == 1
     assert grade_double(tmp_path, OMP_NUM_THREADS="2")["threads"] == 2
+
+
+def test_shell_completion_offers_every_command_with_its_short_help() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "judge"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={
+            **os.environ,
+            "_JUDGE_COMPLETE": "zsh_complete",
+            "COMP_WORDS": "judge ",
+            "COMP_CWORD": "1",
+        },
+    )
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()  # zsh: type, value, help; three lines per item
+    offered = dict(zip(lines[1::3], lines[2::3], strict=True))
+    assert set(offered) == set(COMMANDS)
+    assert offered["grade"] == "Grade FILE on the hidden tests."
+    assert offered["report"] == "Work with batch reports."
+    assert all(help_ and help_ != "_" for help_ in offered.values()), offered
