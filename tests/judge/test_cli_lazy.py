@@ -1,5 +1,6 @@
-"""The ``judge`` group loads its commands lazily (judge.cli.COMMANDS): ``--help`` still lists
-every command with its short help, and grading a file does not import the other wings."""
+"""The ``judge`` group loads its commands lazily (judge.cli.COMMANDS): ``--help`` and shell
+completion still list every command with its short help, and grading a file does not import
+the other wings (nor compute with more than one torch thread unless told to)."""
 
 from __future__ import annotations
 
