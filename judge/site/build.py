@@ -51,7 +51,7 @@ RESULTS_DIR = data_dir("results")
 RESULT_TRANSLATIONS = "content/results.toml"  # under the assets folder
 DIFFICULTIES = ("easy", "medium", "hard")
 SITE_MARKER = "search-index.js"  # a folder holding it was written by build_site
-# The file a learner edits after `judge init SLUG` (as judge/cli.py's `init` names it).
+# The file a learner edits after `judge init SLUG` (as judge/cli/browse.py's `init` names it).
 WORKSPACE_FILE = "{slug}/{slug}.py"
 QUIZ_WORKSPACE_FILE = "{slug}/{slug}.toml"
 

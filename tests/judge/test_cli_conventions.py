@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from judge.cli import cli
@@ -78,3 +79,36 @@ def test_shell_completion_offers_slugs() -> None:
 def test_python_m_judge_is_the_command() -> None:
     run = python_m_judge("--version")
     assert run.returncode == 0 and DISTRIBUTION in run.stdout
+
+
+END_AFTER_TORCH = """
+import atexit, sys
+import torch
+from judge.cli import end
+atexit.register(lambda: open(sys.argv[1], "w").write("ran"))
+sys.stdout.write("x" * 200_000)  # more than a pipe holds
+sys.stdout.write("tail")  # still in the buffer at the end
+status = sys.argv[2]
+end(int(status) if status.isdigit() else status)
+"""
+
+
+@pytest.mark.parametrize(("status", "code"), [("0", 0), ("1", 1), ("2", 2), ("a message", 1)])
+def test_the_quick_exit_keeps_what_sys_exit_promises(
+    tmp_path: Path, status: str, code: int
+) -> None:
+    """Once torch is loaded `judge` ends without the interpreter's teardown: the status, the
+    exit functions (they close the sandbox's template) and the buffered output all stay."""
+    marker = tmp_path / "atexit"
+    run = subprocess.run(
+        [sys.executable, "-c", END_AFTER_TORCH, str(marker), status],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+    )
+    assert run.returncode == code, run.stderr
+    assert run.stdout == "x" * 200_000 + "tail"
+    assert marker.read_text() == "ran"
+    assert ("a message" in run.stderr) == (status == "a message")
