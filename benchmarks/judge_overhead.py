@@ -66,15 +66,21 @@ def torch_import_s(repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def time_cli(slug: str, warm: bool = True) -> dict:
-    """Wall seconds of `judge grade SLUG problems/SLUG/solution.py --json` as a new process."""
+def time_cli(slug: str, warm: bool = True, repeats: int = 3) -> dict:
+    """Median wall seconds of `judge grade SLUG problems/SLUG/solution.py --json`, each run a
+    new process (a median, as the torch import it is compared with)."""
     judge = Path(sys.executable).with_name("judge")
     command = [str(judge)] if judge.exists() else [sys.executable, "-m", "judge"]
     command += ["grade", slug, f"problems/{slug}/solution.py", "--json"]  # run from ROOT
-    started = time.perf_counter()
     env = {**os.environ, "METAJUDGE_WARM": "1" if warm else "0"}
-    run = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600, env=env)
-    wall = time.perf_counter() - started
+    walls = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run = subprocess.run(
+            command, capture_output=True, text=True, cwd=ROOT, timeout=600, env=env
+        )
+        walls.append(time.perf_counter() - started)
+    wall = statistics.median(walls)
     verdict = next((line.split('"')[3] for line in run.stdout.splitlines()
                     if line.strip().startswith('"verdict"')), "none")  # fmt: skip
     return {"command": " ".join(command[-4:]), "wall_s": round(wall, 2), "exit": run.returncode,
@@ -142,8 +148,9 @@ def main() -> None:
         f"Whole-set ratio: **{ratio:.2f}** (target <= 1.5); without the outcome problems "
         f"(whose training dominates both sides): **{fast_ratio:.2f}**. Load average "
         f"{load:.1f} on {os.cpu_count()} cores when the run ended.\n\n"
-        f"`judge {cli['command']}`: **{cli['wall_s']:.2f} s** wall, a new process, torch "
-        f"import included (target < 3 s); verdict {cli['verdict']}, exit {cli['exit']}.\n\n"
+        f"`judge {cli['command']}`: **{cli['wall_s']:.2f} s** wall (median of 3), a new "
+        f"process, torch import included (target < 3 s); verdict {cli['verdict']}, "
+        f"exit {cli['exit']}.\n\n"
         f'Against a bare `python -c "import torch"` in the same run ({import_s:.2f} s, median '
         f"of 3): warm start {cli['wall_s'] / import_s:.2f}x, cold start "
         f"{cli_cold['wall_s'] / import_s:.2f}x ({cli_cold['wall_s']:.2f} s) (target <= 1.3x). "
