@@ -54,15 +54,20 @@ REPLY_ATTACKS = [
     "exc_ansi_surrogate",
 ]
 SLEEPER = "import time\n\n\ndef {entry}(*args, **kwargs):\n    time.sleep(1000)\n"
-# Runs the judge CLI in this process and writes its own peak RSS (KiB) when it exits.
+# Runs the judge CLI in this process and writes its own peak RSS (KiB) when it exits (an
+# exit function: the judge ends with os._exit once torch is loaded, after running them).
 LAUNCHER = """
-import resource, runpy, sys
+import atexit, resource, runpy, sys
 out = sys.argv.pop(1)
-try:
-    runpy.run_module("judge", run_name="__main__")
-finally:
+
+
+def peak():
     with open(out, "w") as f:
         f.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+atexit.register(peak)
+runpy.run_module("judge", run_name="__main__")
 """
 
 

@@ -9,6 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from judge.calls import mistake_hint
 from judge.compare import revealing_expected
 from judge.runner.inprocess import InProcess
 from judge.testing import (
@@ -23,7 +24,6 @@ from judge.testing import (
     expect_equal,
     expect_inputs_unchanged,
     expect_raises,
-    mistake_hint,
     points,
 )
 from judge.verdicts import SubmissionFailed, Verdict
