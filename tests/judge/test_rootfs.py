@@ -1,5 +1,8 @@
 """The isolated level's allowlist root: what the plan holds, what a child can see, who it runs
-as, that no process or box outlives a killed judge, and the same as an unprivileged user."""
+as, that no process or box outlives a killed judge, and the same as an unprivileged user.
+
+Over 400 lines on purpose: the unprivileged user's venv (built once per module, minutes) and
+the listing sandbox are module fixtures that the root and the unprivileged checks share."""
 
 from __future__ import annotations
 

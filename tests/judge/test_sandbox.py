@@ -1,7 +1,8 @@
 """The sandbox: each verdict from a submission written for it, round trips, probes, replies.
 
 Child starts cost seconds (the child imports torch), so one sandbox serves every test that
-does not kill its child; the tests that kill get their own.
+does not kill its child; the tests that kill get their own. Over 400 lines on purpose: that
+shared sandbox is a module fixture, and splitting the file would start one per part.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Skipped with the reason when /usr/bin/chromium or Playwright is missing. The behaviour tests
 run on the fixture site (stable content); the screenshots are of the repository's site and go
 to test-artifacts/ (with MJ_DOCS_SCREENSHOT=1 the index shot also replaces
-docs/screenshot-index.png, the README's picture).
+docs/screenshot-index.png, the README's picture). Over 400 lines on purpose: one subject (what
+a reader does on the site), sharing one Chromium, one server and the JavaScript probes below.
 """
 
 from __future__ import annotations
