@@ -15,6 +15,7 @@ load average; nothing is asserted here (tests/attacks asserts the verdicts).
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import shutil
@@ -71,11 +72,19 @@ runpy.run_module("judge", run_name="__main__")
 """
 
 
+def named_problem(path: Path) -> str:
+    """The ``PROBLEM = "..."`` an attack file names (read with ast, never imported)."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "PROBLEM":
+            return str(ast.literal_eval(node.value))
+    raise SystemExit(f"{path} names no PROBLEM")
+
+
 def attacks(work: Path, quick: bool) -> list[tuple[str, str, Path]]:
     """(name, problem, file) for every attack, files made in ``work`` where needed."""
     out = [(name, SOLVE, ATTACKS / f"{name}.py") for name in REPLY_ATTACKS]
     for path in sorted((ATTACKS / "judge_side").glob("*.py")):
-        problem = "distillation-loss" if "distillation" in path.stem else "maml-adapt"
+        problem = named_problem(path)
         out.append((path.stem, problem, path))
     links = work / "links"
     links.mkdir()
