@@ -30,6 +30,7 @@ from judge.compare import (
     difference,
     type_name,
 )
+from judge.runner.harness.convert import second_call_arguments
 from judge.verdicts import SubmissionFailed
 
 __all__ = [
@@ -225,13 +226,7 @@ def check_second_value(
     mistakes: Mistakes | None,
 ) -> None:
     """Both values of a call made twice equal the reference's on the original inputs."""
-    again = list(args)
-    again_kw = dict(kwargs)
-    for key, value in twice.items():
-        if isinstance(key, int):
-            again[key] = value
-        else:
-            again_kw[key] = value
+    again, again_kw = second_call_arguments(args, kwargs, twice)
     want = reference.run(entry, *args, **kwargs).value
     hints = None if mistakes is None else mistakes.on(lambda m: m.run(entry, *args, **kwargs).value)
     expect_close(outcome.value, want, name=f"{entry}()", mistakes=hints)

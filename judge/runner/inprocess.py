@@ -173,12 +173,7 @@ class InProcess:
         args_after, kwargs_after = convert.arguments_after(args, kwargs)
         second = None
         if twice is not None:  # as the child does: the same objects, as the call left them
-            again, again_kw = list(args), dict(kwargs)
-            for key, fresh in copy.deepcopy(twice).items():
-                if isinstance(key, int) and 0 <= key < len(again):
-                    again[key] = fresh
-                elif isinstance(key, str):
-                    again_kw[key] = fresh
+            again, again_kw = convert.second_call_arguments(args, kwargs, copy.deepcopy(twice))
             try:
                 second = fn(*again, **again_kw)
             except (Exception, SystemExit) as exc:

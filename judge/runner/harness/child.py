@@ -247,12 +247,7 @@ class Child:
         second = None
         twice = req.get("twice")
         if twice is not None:  # the same objects again, as the first call left them
-            again, again_kw = list(args), dict(kwargs)
-            for key, fresh in twice.items():
-                if isinstance(key, int) and 0 <= key < len(again):
-                    again[key] = fresh
-                elif isinstance(key, str):
-                    again_kw[key] = fresh
+            again, again_kw = self.convert.second_call_arguments(args, kwargs, twice)
             try:
                 second = fn(*again, **again_kw)
             except BaseException as exc:

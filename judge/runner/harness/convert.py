@@ -15,6 +15,7 @@ with a custom ``__torch_function__``) can cross the boundary.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -84,3 +85,16 @@ def arguments_after(args: tuple, kwargs: dict) -> tuple[list, dict]:
         return None
 
     return [state(a) for a in args], {k: state(v) for k, v in kwargs.items()}
+
+
+def second_call_arguments(args: Sequence, kwargs: dict, twice: dict) -> tuple[list, dict]:
+    """The arguments of a call made twice (``twice``): the very same objects, as the first call
+    left them, except the positions (int keys) and keywords (str keys) ``twice`` gives fresh
+    values for (e.g. a generator the contract lets the call use up). Other keys are ignored."""
+    again, again_kw = list(args), dict(kwargs)
+    for key, fresh in twice.items():
+        if type(key) is int and 0 <= key < len(again):
+            again[key] = fresh
+        elif type(key) is str:
+            again_kw[key] = fresh
+    return again, again_kw
