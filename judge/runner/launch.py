@@ -133,18 +133,9 @@ class Launcher:
             "rlimits": {} if isolated else rlimits,
         }
         (box / "harness" / "config.json").write_text(json.dumps(config))
-        env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": "/box" if isolated else str(box),
-            "TMPDIR": "/tmp" if isolated else str(box),
-            "LANG": "C.UTF-8",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-            "METAJUDGE_SANDBOX": token,
-        }
-        if root is not None and root.library_path:
-            env["LD_LIBRARY_PATH"] = ":".join(root.library_path)
+        env = self._environment(token)
+        if not isolated:  # no root of its own: home and scratch are the box on the host
+            env["HOME"] = env["TMPDIR"] = str(box)
         req_r, req_w = os.pipe()
         reply_r, reply_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -213,6 +204,9 @@ class Launcher:
             child.ended = child.pidfd
 
     def _environment(self, token: str) -> dict[str, str]:
+        """The child's whole environment (nothing of the judge's): paths inside its root, one
+        thread for every maths library, the marker that finds its processes, and the root's
+        library path at the isolated level."""
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": "/box",
