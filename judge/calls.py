@@ -191,15 +191,9 @@ class MistakeCheck:
 
         When several known mistakes give this same output, the hint names each of them
         (their outputs cannot be told apart on these inputs, so the candidate sees all)."""
-        matched = []
-        for mistake in self.mistakes:
-            try:
-                output = self.fn(mistake)
-            except (Exception, SubmissionFailed):
-                continue  # a mistake that fails on these inputs cannot match a value
-            if difference(output, got, "", rtol, atol, exact) is None:
-                matched.append(mistake.hint)
-        return combined_hint(matched)
+        return self.mistakes.hint_where(
+            self.fn, lambda output: difference(output, got, "", rtol, atol, exact) is None
+        )
 
 
 def combined_hint(hints: Sequence[str], what: str = "output") -> str | None:
@@ -228,6 +222,22 @@ class Mistakes:
     def on(self, fn: Callable[[Mistake], Any]) -> MistakeCheck:
         """For ``expect_close(..., mistakes=mistakes.on(lambda m: m.NAME(...)))``."""
         return MistakeCheck(self, fn)
+
+    def hint_where(
+        self, outcome: Callable[[Mistake], Any], matches: Callable[[Any], bool]
+    ) -> str | None:
+        """The hints of the mistakes whose ``outcome(m)`` ``matches`` what the candidate did
+        (all of them, combined, when several do). A mistake that fails where ``outcome``
+        runs it cannot match a value: it is skipped."""
+        matched = []
+        for mistake in self._items:
+            try:
+                theirs = outcome(mistake)
+            except (Exception, SubmissionFailed):
+                continue
+            if matches(theirs):
+                matched.append(mistake.hint)
+        return combined_hint(matched)
 
     def hint(self, stem: str) -> str:
         """The hint of ``mistakes/<stem>.py``; a typo in a test is the judge's error."""

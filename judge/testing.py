@@ -22,7 +22,6 @@ from judge.calls import (
     Probe,
     Proxy,
     ReferenceFailed,
-    combined_hint,
     failure_hint,
 )
 from judge.compare import (
@@ -203,17 +202,15 @@ def matching_hint(
     probe: Probe | None,
 ) -> str | None:
     """The hints of the mistakes that change (or alias) exactly the same tensors."""
-    matched = []
-    for mistake in mistakes or ():
-        try:
-            theirs = mistake.run(entry, *args, probe=probe, **kwargs)
-        except (Exception, SubmissionFailed):
-            continue
+
+    def same(theirs: Outcome) -> bool:
         their_changes = changed_inputs(args, kwargs, theirs.args, theirs.kwargs, names)
         their_aliases = (theirs.probe or {}).get("aliases", []) if probe is not None else []
-        if set(their_changes) == set(changes) and (changes or their_aliases == aliases):
-            matched.append(mistake.hint)
-    return combined_hint(matched)
+        return set(their_changes) == set(changes) and bool(changes or their_aliases == aliases)
+
+    if mistakes is None:
+        return None
+    return mistakes.hint_where(lambda m: m.run(entry, *args, probe=probe, **kwargs), same)
 
 
 def check_second_value(
@@ -235,16 +232,14 @@ def check_second_value(
     message = difference(outcome.second, want, f"{entry}() called again", 1e-4, 1e-5)
     if message is None:
         return
-    matched = []  # a mistake matches when its own second value is the same
-    for mistake in mistakes or ():
-        try:
-            theirs = mistake.run(entry, *args, twice=twice, **kwargs).second
-        except (Exception, SubmissionFailed):
-            continue
-        if difference(theirs, outcome.second, "", 1e-4, 1e-5) is None:
-            matched.append(mistake.hint)
+    hint = None  # a mistake matches when its own second value is the same
+    if mistakes is not None:
+        hint = mistakes.hint_where(
+            lambda m: m.run(entry, *args, twice=twice, **kwargs).second,
+            lambda theirs: difference(theirs, outcome.second, "", 1e-4, 1e-5) is None,
+        )
     raise TestFailed(
         f"{message}. The second call was on the same arguments, as the first call left them: "
         "the first call changed its inputs (the contract says it must not: work on copies)",
-        combined_hint(matched),
+        hint,
     )
